@@ -1,0 +1,150 @@
+"""The one access-control path. Every view, export, admin page and API viewset reaches young
+people's data through these functions, and every URL declares its rule with a decorator here.
+
+Reach comes from two places, decided explicitly (guardian's shortcuts widen by default):
+- a model-level permission (``cases.view_youngperson`` for the DPO and service managers, or an
+  active superuser) reaches every record;
+- otherwise an object grant: to the user directly (lead adviser, or a co-worker until the grant's
+  ``expires_at``) or to a group the user belongs to (the team's group, for its managers).
+
+Records outside a user's reach answer 404, so ids leak nothing; a record within reach that the user
+may not change answers 403 to a write.
+"""
+
+from functools import wraps
+
+from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.models import Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
+from django.http import Http404
+from django.utils import timezone
+
+from cases import services
+from cases.models import (
+    AccessEvent,
+    YoungPerson,
+    YoungPersonGroupObjectPermission,
+    YoungPersonPermission,
+    YoungPersonUserObjectPermission,
+)
+
+VIEW = YoungPersonPermission.VIEW
+
+
+def has_global(user, perm: YoungPersonPermission) -> bool:
+    """Whether a model-level permission gives this user ``perm`` over every young person."""
+    return user.is_authenticated and user.is_active and user.has_perm(perm.qualified)
+
+
+def scope(
+    user, queryset: QuerySet, *, perm: YoungPersonPermission = VIEW, through: str = "young_person"
+) -> QuerySet:
+    """Narrow ``queryset`` to rows whose young person ``user`` may reach for ``perm``.
+
+    ``through`` is the path from the queryset's model to YoungPerson ("" for YoungPerson itself).
+    The test is two indexed EXISTS on guardian's direct foreign-key tables, so it scales with the
+    caseload, not with the whole service.
+    """
+    if not (user.is_authenticated and user.is_active):
+        return queryset.none()
+    if has_global(user, perm):
+        return queryset
+    person = OuterRef(f"{through}_id" if through else "pk")
+    permission = Subquery(
+        Permission.objects.filter(
+            content_type__app_label="cases", content_type__model="youngperson", codename=perm.value
+        ).values("pk")[:1]
+    )
+    user_grants = YoungPersonUserObjectPermission.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+        content_object=person,
+        user=user,
+        permission=permission,
+    )
+    team_grants = YoungPersonGroupObjectPermission.objects.filter(
+        content_object=person, group__user=user, permission=permission
+    )
+    return queryset.filter(Exists(user_grants) | Exists(team_grants))
+
+
+def young_people_for(user, perm: YoungPersonPermission = VIEW) -> QuerySet[YoungPerson]:
+    """The young people ``user`` may reach for ``perm``."""
+    return scope(user, YoungPerson.objects.all(), perm=perm, through="")
+
+
+def can(user, young_person: YoungPerson, perm: YoungPersonPermission) -> bool:
+    return has_global(user, perm) or young_people_for(user, perm).filter(pk=young_person.pk).exists()
+
+
+def young_person_or_404(
+    user, young_person_id, perm: YoungPersonPermission = VIEW, queryset: QuerySet | None = None
+) -> YoungPerson:
+    """One young person within reach, or 404. A record within reach for viewing but not for
+    ``perm`` answers 403 (the user knows it exists). ``queryset`` may add joins (a selector's)."""
+    base = queryset if queryset is not None else YoungPerson.objects.all()
+    young_person = scope(user, base, perm=VIEW, through="").filter(pk=young_person_id).first()
+    if young_person is None:
+        raise Http404("No such young person")
+    if perm is not VIEW and not can(user, young_person, perm):
+        raise PermissionDenied
+    return young_person
+
+
+# --- Declared access rules: every URL pattern's view carries one (tests/test_urls_declare_access) ---
+
+
+def public(view):
+    """Reachable without signing in (the sign-in page, health check). Shows no personal data."""
+    view.access_rule = "public"
+    return view
+
+
+def signed_in(view):
+    """Any signed-in user; the view lists only what ``scope``/``young_people_for`` return."""
+    wrapped = login_required(view)
+    wrapped.access_rule = "signed in, lists scoped by access.scope"
+    return wrapped
+
+
+def model_permission(perm: str):
+    """A service-wide capability given by a role (e.g. ``cases.view_accessevent`` for the DPO)."""
+
+    def decorator(view):
+        wrapped = login_required(permission_required(perm, raise_exception=True)(view))
+        wrapped.access_rule = f"model permission {perm}"
+        return wrapped
+
+    return decorator
+
+
+def young_person_view(
+    perm: YoungPersonPermission = VIEW,
+    *,
+    capability: str | None = None,
+    record: AccessEvent.What | None = None,
+    selector=None,
+):
+    """For views of one young person (URL kwarg ``young_person_id``): loads the record through
+    ``young_person_or_404`` for ``perm``, requires the model-level ``capability`` (a qualified
+    permission) if given (403), writes an AccessEvent when ``record`` is given, and calls
+    ``view(request, young_person, ...)``.
+    ``selector`` returns the base queryset, so a page can load its joins in the same query."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, young_person_id, *args, **kwargs):
+            young_person = young_person_or_404(
+                request.user, young_person_id, perm, queryset=selector() if selector else None
+            )
+            if capability is not None and not request.user.has_perm(capability):
+                raise PermissionDenied
+            if record is not None:
+                services.access_event_record(user=request.user, young_person=young_person, what=record)
+            return view(request, young_person, *args, **kwargs)
+
+        wrapped.access_rule = f"young person, {perm.value}"
+        return wrapped
+
+    return decorator

@@ -1,0 +1,197 @@
+"""The admin: the DPO's and system administrator's tool.
+
+Young people's records are read-only here (edits go through the pages, which ask for a reason;
+deletion is the retention purge's job), and every queryset, change page and simple-history page is
+scoped through cases/access.py for anyone, staff or not.
+"""
+
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases import access, models, services
+
+P = models.YoungPersonPermission
+
+
+class ScopedAdmin(SimpleHistoryAdmin):
+    """Read-only admin for a model that belongs to a young person."""
+
+    young_person_path = "young_person"  # "" for YoungPerson itself
+    young_person_perm = P.VIEW
+    show_full_result_count = False
+    list_per_page = 50
+
+    def get_queryset(self, request):
+        return access.scope(
+            request.user,
+            super().get_queryset(request),
+            perm=self.young_person_perm,
+            through=self.young_person_path,
+        )
+
+    def has_module_permission(self, request):
+        return self.has_view_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        user = request.user
+        if not (user.is_active and user.is_staff):
+            return False
+        if obj is not None:
+            return self.get_queryset(request).filter(pk=obj.pk).exists()
+        return (
+            super().has_view_permission(request)
+            or access.young_people_for(user, self.young_person_perm).exists()
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def _in_scope_or_404(self, request, object_id):
+        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        if obj is None:
+            raise Http404
+        return obj
+
+    def _young_person_of(self, obj):
+        return obj if not self.young_person_path else getattr(obj, self.young_person_path)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self._in_scope_or_404(request, object_id)
+        services.access_event_record(
+            user=request.user, young_person=self._young_person_of(obj), what=models.AccessEvent.What.ADMIN
+        )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def history_view(self, request, object_id, extra_context=None):
+        obj = self._in_scope_or_404(request, object_id)
+        services.access_event_record(
+            user=request.user, young_person=self._young_person_of(obj), what=models.AccessEvent.What.HISTORY
+        )
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._in_scope_or_404(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+@admin.register(models.YoungPerson)
+class YoungPersonAdmin(ScopedAdmin):
+    young_person_path = ""
+    list_display = ["id", "legal_family_name", "legal_given_name", "date_of_birth", "team", "lead_adviser"]
+    list_filter = ["team", "support_level", "sen_status"]
+    list_select_related = ["team", "lead_adviser"]
+    search_fields = ["=id", "=upn", "=uln", "legal_family_name"]
+
+
+@admin.register(models.ParentCarer)
+class ParentCarerAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "relationship", "is_main_contact"]
+
+
+@admin.register(models.Qualification)
+class QualificationAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "qualification_type", "subject", "level", "grade"]
+
+
+@admin.register(models.Attendance)
+class AttendanceAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "academic_year", "sessions_possible", "sessions_attended"]
+
+
+@admin.register(models.Contact)
+class ContactAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "occurred_at", "method", "purpose"]
+    list_filter = ["method", "purpose"]
+
+
+@admin.register(models.Action)
+class ActionAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "owner", "due_on", "completed_on"]
+
+
+@admin.register(models.SensitiveNote)
+class SensitiveNoteAdmin(ScopedAdmin):
+    young_person_perm = P.VIEW_SENSITIVE
+    list_display = ["id", "young_person_id", "category", "created_at"]
+
+
+@admin.register(models.YoungPersonUserObjectPermission)
+class UserGrantAdmin(ScopedAdmin):
+    young_person_path = "content_object"
+    list_display = ["id", "content_object_id", "user", "permission", "expires_at", "reason"]
+    list_select_related = ["user", "permission"]
+
+
+@admin.register(models.YoungPersonGroupObjectPermission)
+class TeamGrantAdmin(ScopedAdmin):
+    young_person_path = "content_object"
+    list_display = ["id", "content_object_id", "group", "permission"]
+    list_select_related = ["group", "permission"]
+
+
+@admin.register(models.AccessEvent)
+class AccessEventAdmin(ScopedAdmin):
+    list_display = ["occurred_at", "young_person_id", "user", "role", "what"]
+    list_filter = ["what"]
+    list_select_related = ["user"]
+    search_fields = ["=young_person__id"]
+    date_hierarchy = "occurred_at"
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.has_perm(models.VIEW_ACCESS_EVENTS) and super().has_view_permission(request, obj)
+
+
+@admin.register(models.Organisation)
+class OrganisationAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "kind", "urn", "ukprn", "la_code"]
+    list_filter = ["kind"]
+    search_fields = ["name", "=urn", "=ukprn"]
+
+    def save_model(self, request, obj, form, change):
+        services.tracked_save(obj, actor=request.user, reason="Changed in the admin")
+
+
+@admin.register(models.Team)
+class TeamAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "area"]
+    fields = ["name", "area", "members"]
+    filter_horizontal = ["members"]
+
+    def save_model(self, request, obj, form, change):
+        if change:
+            services.tracked_save(obj, actor=request.user, reason="Changed in the admin")
+        else:
+            created = services.team_create(name=obj.name, area=obj.area, actor=request.user)
+            obj.pk, obj.group_id = created.pk, created.group_id
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for member in form.instance.members.all():
+            services.team_member_add(team=form.instance, user=member, actor=request.user)
+
+
+@admin.register(models.Ethnicity)
+class EthnicityAdmin(admin.ModelAdmin):
+    list_display = ["code", "label", "valid_from", "valid_to"]
+
+
+User = get_user_model()
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class StaffUserAdmin(UserAdmin):
+    """Staff are deactivated, never deleted: deleting a user would blank them out of every history row."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False

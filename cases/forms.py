@@ -1,0 +1,303 @@
+"""Forms validate input and feed the GOV.UK error summary; views pass cleaned data to services."""
+
+from datetime import datetime, time
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from cases import selectors, validators
+from cases.models import Action, Contact, SensitiveNote, Source, Team, YoungPerson
+from youthservice.forms import GovukDateField, GovukForm, GovukModelForm
+
+User = get_user_model()
+
+PERSON_FIELDS = [
+    "legal_given_name",
+    "middle_names",
+    "legal_family_name",
+    "preferred_name",
+    "date_of_birth",
+    "gender",
+    "ethnicity",
+    "first_language",
+    "nationality",
+    "country_of_birth",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "county",
+    "postcode",
+    "phone",
+    "email",
+    "upn",
+    "uln",
+    "school",
+    "fsm_eligible",
+    "sen_status",
+    "has_disability",
+    "looked_after",
+    "care_leaver",
+    "support_level",
+    "source",
+    "source_date",
+]
+
+
+class StaffChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+class YoungPersonForm(GovukModelForm):
+    """The record's own fields; the model's validators (postcode, UPN, ULN, age) and constraints
+    (unique UPN/ULN) run in ModelForm validation, so nothing half-valid reaches the service."""
+
+    date_of_birth = GovukDateField(label="Date of birth", help_text="For example, 27 3 2009")
+    source_date = GovukDateField(label="Date the information was given", help_text="For example, 27 3 2025")
+
+    class Meta:
+        model = YoungPerson
+        fields = PERSON_FIELDS
+        widgets = {
+            "gender": forms.RadioSelect,
+            "sen_status": forms.RadioSelect,
+            "support_level": forms.RadioSelect,
+        }
+        help_texts = {
+            "upn": "13 characters, for example A123456789012",
+            "uln": "10 digits",
+            "postcode": "For example, SS1 2AB",
+        }
+        labels = {"source": "Where did this information come from?"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["source_date"].initial = timezone.localdate()
+        self.fields["source"].initial = Source.ADVISER
+
+    def clean_postcode(self):
+        return validators.normalise_postcode(self.cleaned_data["postcode"])
+
+    def clean_upn(self):
+        return self.cleaned_data["upn"].strip().upper()
+
+    def clean_uln(self):
+        return self.cleaned_data["uln"].strip()
+
+
+class YoungPersonCreateForm(YoungPersonForm):
+    team = forms.ModelChoiceField(queryset=Team.objects.none(), label="Team")
+    lead_adviser = StaffChoiceField(queryset=User.objects.none(), label="Lead adviser", required=False)
+    not_a_duplicate = forms.BooleanField(
+        required=False, label="I have checked the possible matches and this is a different young person"
+    )
+
+    class Meta(YoungPersonForm.Meta):
+        fields = [*PERSON_FIELDS, "team", "lead_adviser"]
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        teams = Team.objects.all() if user.has_perm("cases.view_youngperson") else user.teams.all()
+        self.fields["team"].queryset = teams
+        self.fields["lead_adviser"].queryset = User.objects.filter(is_active=True, teams__in=teams).distinct()
+        if (first := user.teams.first()) is not None:
+            self.fields["team"].initial = first.pk
+            self.fields["lead_adviser"].initial = user.pk
+
+    def clean(self):
+        data = super().clean()
+        team, adviser = data.get("team"), data.get("lead_adviser")
+        if team and adviser and not adviser.teams.filter(pk=team.pk).exists():
+            self.add_error("lead_adviser", "Select an adviser who works in the chosen team")
+        return data
+
+    def possible_duplicates(self):
+        data = self.cleaned_data
+        return selectors.likely_duplicates(
+            legal_given_name=data["legal_given_name"],
+            legal_family_name=data["legal_family_name"],
+            date_of_birth=data["date_of_birth"],
+            upn=data.get("upn", ""),
+            uln=data.get("uln", ""),
+            postcode=data.get("postcode", ""),
+        )
+
+
+class YoungPersonEditForm(YoungPersonForm):
+    reason = forms.CharField(
+        label="Reason for the change",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="For example, 'Young person told us their new address'. "
+        "This is kept in the record's history.",
+    )
+
+
+class ContactForm(GovukForm):
+    occurred_on = GovukDateField(label="Date of contact", help_text="For example, 14 11 2025")
+    occurred_time = forms.TimeField(
+        label="Time", help_text="Use the 24-hour clock, for example 14:30", widget=forms.TextInput
+    )
+    method = forms.ChoiceField(
+        label="How did the contact happen?", choices=Contact.Method.choices, widget=forms.RadioSelect
+    )
+    purpose = forms.ChoiceField(label="Purpose", choices=Contact.Purpose.choices)
+    staff_role = forms.ChoiceField(label="Your role", choices=Contact.StaffRole.choices)
+    duration_minutes = forms.IntegerField(
+        label="Duration in minutes", required=False, min_value=1, max_value=600
+    )
+    notes = forms.CharField(label="Notes", widget=forms.Textarea(attrs={"rows": 5}))
+    outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    action_description = forms.CharField(
+        label="Action agreed (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    action_owner = forms.ChoiceField(
+        label="Who will do it?", required=False, choices=[("", "Choose who"), *Action.Owner.choices]
+    )
+    action_due_on = GovukDateField(label="Action due date", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        now = timezone.localtime()
+        self.fields["occurred_on"].initial = now.date()
+        self.fields["occurred_time"].initial = time(hour=now.hour, minute=now.minute)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("occurred_on") and data.get("occurred_time"):
+            occurred_at = timezone.make_aware(datetime.combine(data["occurred_on"], data["occurred_time"]))
+            if occurred_at > timezone.now():
+                self.add_error("occurred_on", "The date of contact must be today or in the past")
+            data["occurred_at"] = occurred_at
+        if data.get("action_description"):
+            for name, message in (
+                ("action_owner", "Select who will do the action"),
+                ("action_due_on", "Enter the action's due date"),
+            ):
+                if not data.get(name):
+                    self.add_error(name, message)
+        return data
+
+    def contact_fields(self) -> dict:
+        data = self.cleaned_data
+        fields = {
+            name: data[name]
+            for name in (
+                "method",
+                "purpose",
+                "staff_role",
+                "duration_minutes",
+                "notes",
+                "outcome",
+                "next_steps",
+            )
+        }
+        fields["occurred_at"] = data["occurred_at"]
+        return fields
+
+    def action_fields(self) -> dict | None:
+        data = self.cleaned_data
+        if not data.get("action_description"):
+            return None
+        return {
+            "description": data["action_description"],
+            "owner": data["action_owner"],
+            "due_on": data["action_due_on"],
+        }
+
+
+class ActionForm(GovukForm):
+    description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}))
+    owner = forms.ChoiceField(label="Who will do it?", choices=Action.Owner.choices, widget=forms.RadioSelect)
+    due_on = GovukDateField(label="Due date")
+
+
+class SensitiveNoteForm(GovukForm):
+    category = forms.ChoiceField(
+        label="Category", choices=SensitiveNote.Category.choices, widget=forms.RadioSelect
+    )
+    note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 5}))
+    source = forms.ChoiceField(label="Where did this information come from?", choices=Source.choices)
+
+
+class TransferForm(GovukForm):
+    team = forms.ModelChoiceField(queryset=Team.objects.all(), label="New team")
+    adviser = StaffChoiceField(queryset=User.objects.none(), label="New lead adviser")
+    reason = forms.CharField(label="Reason for the transfer", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adviser"].queryset = selectors.staff_for_assignment()
+
+    def clean(self):
+        data = super().clean()
+        if (
+            data.get("team")
+            and data.get("adviser")
+            and not data["adviser"].teams.filter(pk=data["team"].pk).exists()
+        ):
+            self.add_error("adviser", "Select an adviser who works in the new team")
+        return data
+
+
+class CoWorkerForm(GovukForm):
+    user = StaffChoiceField(queryset=User.objects.none(), label="Co-worker")
+    until = GovukDateField(label="Access ends on", help_text="Access stops at the end of this day")
+    reason = forms.CharField(label="Why do they need access?", widget=forms.Textarea(attrs={"rows": 2}))
+    include_sensitive = forms.BooleanField(label="They may also see sensitive notes", required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+
+    def clean_until(self):
+        until = self.cleaned_data["until"]
+        if until and until < timezone.localdate():
+            raise ValidationError("The end date must be today or in the future")
+        return until
+
+
+class SearchForm(GovukForm):
+    query = forms.CharField(
+        label="Name, date of birth, UPN, ULN or postcode",
+        max_length=100,
+        help_text="For example, 'Sam Jones', '14/03/2009' or 'SS1 2AB'",
+    )
+
+
+class CaseloadFilterForm(GovukForm):
+    mine = forms.BooleanField(label="Only young people I am lead adviser for", required=False)
+    team = forms.ModelChoiceField(
+        queryset=Team.objects.none(), required=False, label="Team", empty_label="All teams"
+    )
+    adviser = StaffChoiceField(
+        queryset=User.objects.none(), required=False, label="Lead adviser", empty_label="All advisers"
+    )
+    support_level = forms.ChoiceField(
+        label="Level of support",
+        required=False,
+        choices=[("", "All levels"), *YoungPerson.SupportLevel.choices],
+    )
+    sen_status = forms.ChoiceField(
+        label="SEN status", required=False, choices=[("", "Any"), *YoungPerson.SenStatus.choices]
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = selectors.caseload_filter_choices(user)
+        self.fields["team"].queryset = choices["teams"]
+        self.fields["adviser"].queryset = choices["advisers"]
+
+    def filters(self) -> selectors.CaseloadFilters:
+        if not self.is_valid():
+            return selectors.CaseloadFilters()
+        data = self.cleaned_data
+        return selectors.CaseloadFilters(
+            team=data["team"].pk if data.get("team") else None,
+            adviser=data["adviser"].pk if data.get("adviser") else None,
+            support_level=data.get("support_level", ""),
+            sen_status=data.get("sen_status", ""),
+            mine=data.get("mine", False),
+        )

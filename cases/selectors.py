@@ -1,0 +1,341 @@
+"""Every scoped read in cases. Each selector starts from cases/access.py and builds its joins in one
+place, so the pages' query counts stay constant however large the caseload or the record."""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.contrib.auth import get_user_model
+from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Upper
+from django.utils import timezone
+
+from cases import access, services, validators
+from cases.models import (
+    VIEW_ACCESS_EVENTS,
+    AccessEvent,
+    Contact,
+    Team,
+    YoungPerson,
+    YoungPersonPermission,
+    YoungPersonUserObjectPermission,
+)
+
+User = get_user_model()
+SEARCH_LIMIT = 50
+
+
+def personal_record_models() -> list[type[Model]]:
+    """Models whose rows belong to one young person (a foreign key to YoungPerson), discovered by
+    introspection so a model added later is covered by history pages, bundles and the purge."""
+    return [
+        relation.related_model
+        for relation in YoungPerson._meta.related_objects
+        if relation.many_to_one and relation.field.name in ("young_person", "content_object")
+    ]
+
+
+# --- Lists ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CaseloadFilters:
+    team: int | None = None
+    adviser: int | None = None
+    support_level: str = ""
+    sen_status: str = ""
+    mine: bool = False
+
+
+def caseload(user, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[YoungPerson]:
+    """Everyone within the user's reach, newest contact annotated, filtered as asked."""
+    last_contact = (
+        Contact.objects.filter(young_person=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
+    )
+    people = (
+        access.young_people_for(user)
+        .select_related("team", "lead_adviser")
+        .annotate(last_contact_at=Subquery(last_contact[:1]))
+        .order_by("legal_family_name", "legal_given_name", "pk")
+    )
+    conditions = {
+        "team_id": filters.team,
+        "lead_adviser_id": user.pk if filters.mine else filters.adviser,
+        "support_level": filters.support_level,
+        "sen_status": filters.sen_status,
+    }
+    return people.filter(**{field: value for field, value in conditions.items() if value})
+
+
+def caseload_filter_choices(user) -> dict:
+    """Teams and advisers that appear in the user's reach, for the filter menus (two queries)."""
+    reachable = access.young_people_for(user)
+    return {
+        "teams": Team.objects.filter(pk__in=reachable.values("team_id")).order_by("name"),
+        "advisers": User.objects.filter(pk__in=reachable.values("lead_adviser_id")).order_by(
+            "first_name", "last_name"
+        ),
+    }
+
+
+_UPN = re.compile(r"^[A-Z]\d{11}[0-9A-Z]$")
+_ULN = re.compile(r"^\d{10}$")
+
+
+def _parse_date(text: str) -> date | None:
+    for fmt in ("%d/%m/%Y", "%d-%m-%Y", "%Y-%m-%d", "%d %m %Y"):
+        try:
+            return datetime.strptime(text, fmt).date()  # noqa: DTZ007 - a calendar date, no time zone
+        except ValueError:
+            continue
+    return None
+
+
+def search(user, query: str) -> QuerySet[YoungPerson]:
+    """Young people within reach matching a UPN, ULN, date of birth, postcode or names. Every word
+    must match; a name word matches the start of a given, family or preferred name."""
+    terms = query.strip()
+    people = access.young_people_for(user).select_related("team", "lead_adviser")
+    if not terms:
+        return people.none()
+    compact = terms.replace(" ", "").upper()
+    if _UPN.match(compact):
+        return people.filter(upn=compact)
+    if _ULN.match(compact):
+        return people.filter(uln=compact)
+    if (day := _parse_date(terms)) is not None:
+        return people.filter(date_of_birth=day)
+    try:
+        validators.validate_postcode(terms)
+        return people.filter(postcode=validators.normalise_postcode(terms))
+    except validators.ValidationError:
+        pass
+    for word in terms.split():
+        if (day := _parse_date(word)) is not None:
+            people = people.filter(date_of_birth=day)
+            continue
+        people = people.filter(
+            Q(legal_given_name__istartswith=word)
+            | Q(legal_family_name__istartswith=word)
+            | Q(preferred_name__istartswith=word)
+            | Q(middle_names__istartswith=word)
+        )
+    return people
+
+
+def likely_duplicates(
+    *,
+    legal_given_name: str,
+    legal_family_name: str,
+    date_of_birth: date,
+    upn: str = "",
+    uln: str = "",
+    postcode: str = "",
+    exclude_pk=None,
+) -> QuerySet[YoungPerson]:
+    """Existing records (across the whole service) that may be the same person. The caller shows
+    only those within the user's reach and a count of the rest."""
+    same_identifier = Q(upn=upn.upper()) if upn else Q()
+    if uln and uln != validators.TEMPORARY_ULN:
+        same_identifier |= Q(uln=uln)
+    same_person = Q(date_of_birth=date_of_birth) & (
+        Q(family_upper=legal_family_name.upper())
+        | Q(given_upper=legal_given_name.upper())
+        | (Q(postcode=validators.normalise_postcode(postcode)) if postcode else Q(pk__in=[]))
+    )
+    condition = same_person | same_identifier if same_identifier else same_person
+    return (
+        YoungPerson.objects.annotate(
+            family_upper=Upper("legal_family_name"), given_upper=Upper("legal_given_name")
+        )
+        .filter(condition)
+        .exclude(pk=exclude_pk)
+    )
+
+
+# --- One record ----------------------------------------------------------------------------------
+
+
+def young_person_detail_queryset() -> QuerySet[YoungPerson]:
+    return YoungPerson.objects.select_related("team", "lead_adviser", "school", "ethnicity")
+
+
+def young_person_page(user, young_person: YoungPerson) -> dict:
+    """Everything on the record page, one query per section."""
+    may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
+    return {
+        "parents": list(young_person.parents.all()),
+        "qualifications": list(young_person.qualifications.all()),
+        "attendance": list(young_person.attendance.select_related("school")),
+        "contacts": list(young_person.contacts.select_related("staff_member")),
+        "actions": list(young_person.actions.select_related("completed_by")),
+        "sensitive_notes": list(young_person.sensitive_notes.select_related("recorded_by"))
+        if may_see_sensitive
+        else None,
+        "co_workers": co_workers(young_person),
+        "may_change": access.can(user, young_person, YoungPersonPermission.CHANGE),
+        "may_assign": user.has_perm(YoungPersonPermission.ASSIGN.qualified),
+        "may_audit": user.has_perm(VIEW_ACCESS_EVENTS),
+    }
+
+
+def co_workers(young_person: YoungPerson) -> list[dict]:
+    """People with an unexpired co-worker grant, one row per person."""
+    rows = (
+        YoungPersonUserObjectPermission.objects.filter(content_object=young_person, expires_at__isnull=False)
+        .filter(expires_at__gt=timezone.now())
+        .values("user_id", "user__first_name", "user__last_name", "expires_at", "reason")
+        .order_by("user_id")
+        .distinct()
+    )
+    return list({row["user_id"]: row for row in rows}.values())
+
+
+# --- History and provenance -----------------------------------------------------------------------
+
+
+@dataclass
+class Change:
+    when: datetime
+    who: str
+    what: str  # the record's kind, e.g. "Contact"
+    kind: str  # Created / Changed / Deleted
+    reason: str
+    source: str
+    fields: list[tuple[str, str, str]]  # (field label, old, new)
+
+
+def _display(field, value) -> str:
+    if value in (None, ""):
+        return "(blank)"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    return str(value)
+
+
+_KIND = {"+": "Created", "~": "Changed", "-": "Deleted"}
+
+
+def _changes_for(history_model, rows, label) -> list[Change]:
+    """Changes from one history table's rows (ordered by object then date), diffed in memory."""
+    model = history_model.instance_type
+    fields = [
+        field
+        for field in model._meta.concrete_fields
+        if field.name not in ("id", "created_at", "updated_at", "young_person", "content_object")
+    ]
+    changes, previous = [], {}
+    for row in rows:
+        before = previous.get(row.id)
+        changed = [
+            (
+                str(field.verbose_name).capitalize(),
+                _display(field, getattr(before, field.attname)),
+                _display(field, getattr(row, field.attname)),
+            )
+            for field in fields
+            if before is None or getattr(before, field.attname) != getattr(row, field.attname)
+        ]
+        if before is None:
+            changed = [(name, "", new) for name, _, new in changed if new != "(blank)"]
+        previous[row.id] = row
+        user = row.history_user
+        changes.append(
+            Change(
+                when=row.history_date,
+                who=(user.get_full_name() or user.username) if user else "System",
+                what=label,
+                kind=_KIND[row.history_type],
+                reason=row.history_change_reason or "",
+                source=row.get_source_display() if hasattr(row, "get_source_display") else "",
+                fields=changed,
+            )
+        )
+    return changes
+
+
+def young_person_history(user, young_person: YoungPerson) -> list[Change]:
+    """Every change to the record and to each record that belongs to it, newest first. Sensitive
+    notes' history appears only to those who may see sensitive notes. One query per history table."""
+    may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
+    sources = [(YoungPerson.history.model, Q(id=young_person.pk), "Young person")]
+    for model in personal_record_models():
+        if not hasattr(model, "history") or (model.__name__ == "SensitiveNote" and not may_see_sensitive):
+            continue
+        link = "content_object_id" if model is YoungPersonUserObjectPermission else "young_person_id"
+        sources.append(
+            (model.history.model, Q(**{link: young_person.pk}), str(model._meta.verbose_name).capitalize())
+        )
+    changes = []
+    for history_model, condition, label in sources:
+        rows = (
+            history_model.objects.filter(condition)
+            .select_related("history_user")
+            .order_by("id", "history_date")
+        )
+        changes.extend(_changes_for(history_model, rows, label))
+    return sorted(changes, key=lambda change: change.when, reverse=True)
+
+
+def provenance(young_person: YoungPerson) -> list[dict]:
+    """For each field of the record: its current value and the source, date and person of the
+    change that last set it."""
+    rows = young_person.history.select_related("history_user").order_by("history_date", "history_id")
+    fields = [
+        field
+        for field in YoungPerson._meta.concrete_fields
+        if field.name not in ("id", "created_at", "updated_at", "source", "source_date")
+    ]
+    last_set: dict[str, object] = {}
+    previous = None
+    for row in rows:
+        for field in fields:
+            if previous is None or getattr(previous, field.attname) != getattr(row, field.attname):
+                last_set[field.name] = row
+        previous = row
+    return [
+        {
+            "field": str(field.verbose_name).capitalize(),
+            "value": _display(field, getattr(previous, field.attname)) if previous else "",
+            "source": last_set[field.name].get_source_display(),
+            "source_date": last_set[field.name].source_date,
+            "by": last_set[field.name].history_user,
+        }
+        for field in fields
+        if field.name in last_set
+    ]
+
+
+def access_log(young_person: YoungPerson) -> list[dict]:
+    """Everyone who viewed or changed the record: access events and history rows, newest first."""
+    events = AccessEvent.objects.filter(young_person=young_person).select_related("user")
+    viewed = [
+        {"when": e.occurred_at, "who": e.user, "role": e.role, "what": e.get_what_display()} for e in events
+    ]
+    changed = (
+        YoungPerson.history.filter(id=young_person.pk, history_user__isnull=False)
+        .select_related("history_user")
+        .annotate(when=F("history_date"))
+    )
+    roles: dict[int, str] = {}
+    edits = [
+        {
+            "when": row.when,
+            "who": row.history_user,
+            "role": roles.setdefault(row.history_user_id, services.role_label(row.history_user)),
+            "what": f"{_KIND[row.history_type]} the record",
+        }
+        for row in changed
+    ]
+    return sorted(viewed + edits, key=lambda item: item["when"], reverse=True)
+
+
+def staff_for_assignment() -> QuerySet:
+    """Active staff who can hold a caseload (advisers and managers), for transfer and grant menus."""
+    return (
+        User.objects.filter(is_active=True, teams__isnull=False)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )

@@ -1,0 +1,220 @@
+"""Every write to cases: plain functions with keyword arguments, one transaction each, naming the
+acting user. History rows get the user and the reason here (not only from the request middleware),
+so tasks, commands and imports are audited the same way as pages."""
+
+from datetime import datetime, time
+
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Model
+from django.utils import timezone
+
+from cases.models import (
+    AccessEvent,
+    Action,
+    Contact,
+    SensitiveNote,
+    Team,
+    YoungPerson,
+    YoungPersonGroupObjectPermission,
+    YoungPersonPermission,
+    YoungPersonUserObjectPermission,
+)
+from youthservice.roles import Role
+
+P = YoungPersonPermission
+LEAD_ADVISER_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
+TEAM_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
+CO_WORKER_PERMISSIONS = (P.VIEW, P.CHANGE)
+
+
+def tracked_save(instance: Model, *, actor, reason: str = "") -> Model:
+    """Validate and save a tracked model, recording who did it and why in its history row."""
+    instance.full_clean()
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.save()
+    return instance
+
+
+def _tracked_delete(instance: Model, *, actor, reason: str) -> None:
+    instance._history_user = actor
+    instance._change_reason = reason
+    instance.delete()
+
+
+def _permissions(perms) -> list[Permission]:
+    return list(
+        Permission.objects.filter(
+            content_type__app_label="cases",
+            content_type__model="youngperson",
+            codename__in=[p.value for p in perms],
+        )
+    )
+
+
+def role_label(user) -> str:
+    """The staff roles a user holds, as recorded against each access event."""
+    names = sorted(name for name in user.groups.values_list("name", flat=True) if name in set(Role))
+    if user.is_superuser:
+        names.insert(0, "Superuser")
+    return ", ".join(names) or "No role"
+
+
+def access_event_record(*, user, young_person: YoungPerson, what: AccessEvent.What) -> AccessEvent:
+    return AccessEvent.objects.create(user=user, young_person=young_person, what=what, role=role_label(user))
+
+
+# --- Teams -----------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def team_create(*, name: str, actor, area: str = "") -> Team:
+    group = Group.objects.create(name=f"Team: {name}")
+    return tracked_save(Team(name=name, area=area, group=group), actor=actor, reason="Team created")
+
+
+@transaction.atomic
+def team_member_add(*, team: Team, user, actor) -> None:
+    """Add a member; a team manager also joins the team's group and so reaches the team's cases."""
+    team.members.add(user)
+    if user.groups.filter(name=Role.TEAM_MANAGER).exists():
+        user.groups.add(team.group)
+
+
+# --- Assignment and grants ---------------------------------------------------------------------
+
+
+@transaction.atomic
+def assign(
+    *, young_person: YoungPerson, adviser, actor, team: Team | None = None, reason: str = ""
+) -> YoungPerson:
+    """Assign (or transfer) a young person to a team and lead adviser, moving the object grants:
+    the old adviser and old team lose theirs, the new ones gain theirs. Co-worker grants stay."""
+    if adviser is not None and not adviser.is_active:
+        raise ValidationError({"adviser": "This adviser's account is not active"})
+    team = team or young_person.team
+    previous = (
+        young_person.pk
+        and YoungPerson.objects.filter(pk=young_person.pk).values("lead_adviser", "team").first()
+    ) or {}
+
+    young_person.team = team
+    young_person.lead_adviser = adviser
+    tracked_save(young_person, actor=actor, reason=reason or "Assigned")
+
+    if previous.get("lead_adviser") not in (None, getattr(adviser, "pk", None)):
+        for grant in YoungPersonUserObjectPermission.objects.filter(
+            content_object=young_person, user_id=previous["lead_adviser"], expires_at__isnull=True
+        ):
+            _tracked_delete(grant, actor=actor, reason=reason or "Transferred")
+    if previous.get("team") not in (None, team.pk):
+        YoungPersonGroupObjectPermission.objects.filter(content_object=young_person).exclude(
+            group=team.group
+        ).delete()
+
+    for permission in _permissions(TEAM_PERMISSIONS):
+        YoungPersonGroupObjectPermission.objects.get_or_create(
+            content_object=young_person, group=team.group, permission=permission
+        )
+    if adviser is not None:
+        _grant(
+            young_person,
+            adviser,
+            LEAD_ADVISER_PERMISSIONS,
+            actor=actor,
+            expires_at=None,
+            reason="Lead adviser",
+        )
+    return young_person
+
+
+def _grant(young_person, user, perms, *, actor, expires_at, reason) -> None:
+    for permission in _permissions(perms):
+        grant = YoungPersonUserObjectPermission.objects.filter(
+            content_object=young_person, user=user, permission=permission
+        ).first() or YoungPersonUserObjectPermission(
+            content_object=young_person, user=user, permission=permission
+        )
+        if grant.pk and grant.expires_at is None and expires_at is not None:
+            continue  # a lead adviser's permanent grant is never shortened by a co-worker grant
+        grant.expires_at = expires_at
+        grant.reason = reason
+        tracked_save(grant, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def co_worker_grant(
+    *, young_person: YoungPerson, user, actor, until, reason: str, include_sensitive: bool = False
+) -> None:
+    """Give a co-worker (a second adviser, a youth justice worker) access until the end of ``until``."""
+    if not reason:
+        raise ValidationError({"reason": "Enter why this person needs access"})
+    if not user.is_active:
+        raise ValidationError({"user": "This person's account is not active"})
+    expires_at = timezone.make_aware(datetime.combine(until, time.max))
+    if expires_at <= timezone.now():
+        raise ValidationError({"until": "The end date must be in the future"})
+    perms = (*CO_WORKER_PERMISSIONS, P.VIEW_SENSITIVE) if include_sensitive else CO_WORKER_PERMISSIONS
+    _grant(young_person, user, perms, actor=actor, expires_at=expires_at, reason=reason)
+
+
+@transaction.atomic
+def co_worker_revoke(*, young_person: YoungPerson, user, actor, reason: str) -> None:
+    for grant in YoungPersonUserObjectPermission.objects.filter(
+        content_object=young_person, user=user, expires_at__isnull=False
+    ):
+        _tracked_delete(grant, actor=actor, reason=reason)
+
+
+# --- The record --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def young_person_create(
+    *, actor, team: Team, lead_adviser, reason: str = "Record created", **fields
+) -> YoungPerson:
+    """Create a record; assign() saves it and grants the team and lead adviser their access."""
+    return assign(
+        young_person=YoungPerson(**fields), adviser=lead_adviser, actor=actor, team=team, reason=reason
+    )
+
+
+@transaction.atomic
+def young_person_update(*, young_person: YoungPerson, actor, reason: str, **fields) -> YoungPerson:
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter the reason for the change"})
+    for name, value in fields.items():
+        setattr(young_person, name, value)
+    return tracked_save(young_person, actor=actor, reason=reason)
+
+
+@transaction.atomic
+def contact_log(*, young_person: YoungPerson, actor, action: dict | None = None, **fields) -> Contact:
+    """Log a contact, with an optional action agreed at it."""
+    fields.setdefault("staff_member", actor)
+    contact = tracked_save(Contact(young_person=young_person, **fields), actor=actor, reason="Contact logged")
+    if action:
+        action_add(young_person=young_person, actor=actor, contact=contact, **action)
+    return contact
+
+
+@transaction.atomic
+def action_add(*, young_person: YoungPerson, actor, **fields) -> Action:
+    return tracked_save(Action(young_person=young_person, **fields), actor=actor, reason="Action agreed")
+
+
+@transaction.atomic
+def action_complete(*, action: Action, actor) -> Action:
+    if action.completed_on is not None:
+        raise ValidationError("This action is already complete")
+    action.completed_on = timezone.localdate()
+    action.completed_by = actor
+    return tracked_save(action, actor=actor, reason="Action completed")
+
+
+@transaction.atomic
+def sensitive_note_add(*, young_person: YoungPerson, actor, **fields) -> SensitiveNote:
+    note = SensitiveNote(young_person=young_person, recorded_by=actor, **fields)
+    return tracked_save(note, actor=actor, reason="Sensitive note recorded")

@@ -1,0 +1,273 @@
+"""Browser pages for advisers and managers: parse, load through cases/access.py, call a service,
+redirect. Each view declares its access rule with a decorator from cases/access.py."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import access, forms, selectors, services
+from cases.models import VIEW_ACCESS_EVENTS, AccessEvent, YoungPersonPermission
+
+P = YoungPersonPermission
+PAGE_SIZE = 25
+GET_POST = require_http_methods(["GET", "POST"])
+
+
+def _save(form, service, **kwargs):
+    """Call a service with a valid form's data. A ValidationError it raises lands on the form, so
+    the page re-renders with the message and nothing is saved; callers check ``form.errors``."""
+    try:
+        return service(**kwargs)
+    except ValidationError as error:
+        for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+            form.add_error(field if field in form.fields else None, errors)
+        return None
+
+
+def _form_page(request, person, form, *, title: str, submit: str, intro: str = ""):
+    context = {"person": person, "form": form, "title": title, "submit": submit, "intro": intro}
+    return render(request, "cases/record_form.html", context)
+
+
+@access.signed_in
+@require_http_methods(["GET"])
+def home(request):
+    return redirect("cases:caseload")
+
+
+@access.signed_in
+@require_http_methods(["GET"])
+def caseload(request):
+    filter_form = forms.CaseloadFilterForm(request.GET or None, user=request.user)
+    people = selectors.caseload(request.user, filter_form.filters())
+    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cases/caseload.html",
+        {"filter_form": filter_form, "page": page, "query": query.urlencode()},
+    )
+
+
+@access.signed_in
+@GET_POST
+def search(request):
+    """Search by POST so names and identifiers never appear in URLs or access logs."""
+    form = forms.SearchForm(request.POST or None)
+    results = None
+    if request.method == "POST" and form.is_valid():
+        matches = selectors.search(request.user, form.cleaned_data["query"])
+        results = list(matches[: selectors.SEARCH_LIMIT + 1])
+    return render(
+        request, "cases/search.html", {"form": form, "results": results, "limit": selectors.SEARCH_LIMIT}
+    )
+
+
+@access.model_permission(P.ADD.qualified)
+@GET_POST
+def young_person_create(request):
+    form = forms.YoungPersonCreateForm(request.POST or None, user=request.user)
+    duplicates = hidden_duplicates = None
+    if request.method == "POST" and form.is_valid():
+        matches = form.possible_duplicates()
+        duplicates = list(access.scope(request.user, matches, through=""))
+        hidden_duplicates = matches.count() - len(duplicates)
+        if not (duplicates or hidden_duplicates) or form.cleaned_data["not_a_duplicate"]:
+            data = {name: form.cleaned_data[name] for name in forms.PERSON_FIELDS}
+            person = _save(
+                form,
+                services.young_person_create,
+                actor=request.user,
+                team=form.cleaned_data["team"],
+                lead_adviser=form.cleaned_data["lead_adviser"],
+                **data,
+            )
+            if not form.errors:
+                messages.success(request, "Record created")
+                return redirect("cases:young-person-detail", young_person_id=person.pk)
+    return render(
+        request,
+        "cases/young_person_create.html",
+        {"form": form, "duplicates": duplicates, "hidden_duplicates": hidden_duplicates},
+    )
+
+
+@access.young_person_view(record=AccessEvent.What.RECORD, selector=selectors.young_person_detail_queryset)
+@require_http_methods(["GET"])
+def young_person_detail(request, young_person):
+    context = {"person": young_person, **selectors.young_person_page(request.user, young_person)}
+    return render(request, "cases/young_person_detail.html", context)
+
+
+@access.young_person_view(P.CHANGE)
+@GET_POST
+def young_person_edit(request, young_person):
+    form = forms.YoungPersonEditForm(request.POST or None, instance=young_person)
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in forms.PERSON_FIELDS}
+        _save(
+            form,
+            services.young_person_update,
+            young_person=young_person,
+            actor=request.user,
+            reason=form.cleaned_data["reason"],
+            **data,
+        )
+        if not form.errors:
+            messages.success(request, "Record updated")
+            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
+    return _form_page(request, young_person, form, title="Edit the record", submit="Save changes")
+
+
+@access.young_person_view(record=AccessEvent.What.HISTORY)
+@require_http_methods(["GET"])
+def young_person_history(request, young_person):
+    context = {
+        "person": young_person,
+        "changes": selectors.young_person_history(request.user, young_person),
+        "provenance": selectors.provenance(young_person),
+    }
+    return render(request, "cases/young_person_history.html", context)
+
+
+@access.young_person_view(capability=VIEW_ACCESS_EVENTS, record=AccessEvent.What.AUDIT)
+@require_http_methods(["GET"])
+def young_person_audit(request, young_person):
+    return render(
+        request,
+        "cases/young_person_audit.html",
+        {"person": young_person, "log": selectors.access_log(young_person)},
+    )
+
+
+@access.young_person_view(P.CHANGE)
+@GET_POST
+def contact_create(request, young_person):
+    form = forms.ContactForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _save(
+            form,
+            services.contact_log,
+            young_person=young_person,
+            actor=request.user,
+            action=form.action_fields(),
+            **form.contact_fields(),
+        )
+        if not form.errors:
+            messages.success(request, "Contact logged")
+            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
+    return _form_page(request, young_person, form, title="Log a contact", submit="Save contact")
+
+
+@access.young_person_view(P.CHANGE)
+@GET_POST
+def action_create(request, young_person):
+    form = forms.ActionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _save(form, services.action_add, young_person=young_person, actor=request.user, **form.cleaned_data)
+        if not form.errors:
+            messages.success(request, "Action added")
+            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
+    return _form_page(request, young_person, form, title="Add an action", submit="Save action")
+
+
+@access.young_person_view(P.CHANGE)
+@require_POST
+def action_complete(request, young_person, action_id):
+    action = get_object_or_404(young_person.actions, pk=action_id)
+    try:
+        services.action_complete(action=action, actor=request.user)
+        messages.success(request, "Action marked as complete")
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    return redirect("cases:young-person-detail", young_person_id=young_person.pk)
+
+
+@access.young_person_view(P.CHANGE)
+@GET_POST
+def sensitive_note_create(request, young_person):
+    if not access.can(request.user, young_person, P.VIEW_SENSITIVE):
+        raise PermissionDenied
+    form = forms.SensitiveNoteForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _save(
+            form,
+            services.sensitive_note_add,
+            young_person=young_person,
+            actor=request.user,
+            **form.cleaned_data,
+        )
+        if not form.errors:
+            messages.success(request, "Sensitive note recorded")
+            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
+    return _form_page(
+        request,
+        young_person,
+        form,
+        title="Record a sensitive note",
+        submit="Save note",
+        intro="Only people allowed to see sensitive notes will see this.",
+    )
+
+
+@access.young_person_view(P.CHANGE, capability=P.ASSIGN.qualified)
+@GET_POST
+def young_person_transfer(request, young_person):
+    form = forms.TransferForm(request.POST or None, initial={"team": young_person.team_id})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        _save(
+            form,
+            services.assign,
+            young_person=young_person,
+            adviser=data["adviser"],
+            team=data["team"],
+            actor=request.user,
+            reason=f"Transferred: {data['reason']}",
+        )
+        if not form.errors:
+            messages.success(request, "Young person transferred")
+            return redirect("cases:caseload")
+    return _form_page(
+        request,
+        young_person,
+        form,
+        title="Transfer to another adviser or team",
+        submit="Transfer",
+        intro="The current adviser and team lose access; the new ones gain it.",
+    )
+
+
+@access.young_person_view(P.CHANGE, capability=P.ASSIGN.qualified)
+@GET_POST
+def co_worker_grant(request, young_person):
+    form = forms.CoWorkerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _save(
+            form, services.co_worker_grant, young_person=young_person, actor=request.user, **form.cleaned_data
+        )
+        if not form.errors:
+            messages.success(request, "Co-worker access granted")
+            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
+    return _form_page(
+        request,
+        young_person,
+        form,
+        title="Give a co-worker access",
+        submit="Give access",
+        intro="Access ends automatically at the end of the date you choose.",
+    )
+
+
+@access.young_person_view(P.CHANGE, capability=P.ASSIGN.qualified)
+@require_POST
+def co_worker_revoke(request, young_person, user_id):
+    user = get_object_or_404(selectors.User, pk=user_id)
+    services.co_worker_revoke(
+        young_person=young_person, user=user, actor=request.user, reason="Access ended early"
+    )
+    messages.success(request, "Co-worker access removed")
+    return redirect("cases:young-person-detail", young_person_id=young_person.pk)

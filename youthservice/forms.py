@@ -1,0 +1,133 @@
+"""GOV.UK Design System rendering for Django forms, shared by every app.
+
+Forms inherit ``GovukFormMixin``: each field renders through templates/includes/field.html with the
+GOV.UK classes, error state and ``aria-describedby`` wiring that the Design System asks for, and the
+page's error summary links to each field's first input.
+"""
+
+from datetime import date
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.forms.boundfield import BoundField
+from django.forms.utils import pretty_name
+
+_CLASSES = {
+    forms.Select: "govuk-select",
+    forms.Textarea: "govuk-textarea",
+    forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.RadioSelect: "govuk-radios__input",
+}
+
+
+class GovukDateWidget(forms.MultiWidget):
+    """Day, month and year boxes (the GOV.UK date input pattern)."""
+
+    template_name = "widgets/govuk_date.html"
+
+    def __init__(self, attrs=None):
+        box = {"inputmode": "numeric", "class": "govuk-input govuk-date-input__input"}
+        super().__init__(
+            [
+                forms.TextInput({**box, "class": box["class"] + " govuk-input--width-2"}),
+                forms.TextInput({**box, "class": box["class"] + " govuk-input--width-2"}),
+                forms.TextInput({**box, "class": box["class"] + " govuk-input--width-4"}),
+            ],
+            attrs,
+        )
+
+    def decompress(self, value):
+        return [value.day, value.month, value.year] if value else [None, None, None]
+
+
+class GovukDateField(forms.MultiValueField):
+    widget = GovukDateWidget
+
+    def __init__(self, **kwargs):
+        fields = (
+            forms.IntegerField(min_value=1, max_value=31),
+            forms.IntegerField(min_value=1, max_value=12),
+            forms.IntegerField(min_value=1900, max_value=2100),
+        )
+        super().__init__(fields, require_all_fields=False, **kwargs)
+
+    def clean(self, value):
+        if any(part in (None, "") for part in value) and any(part not in (None, "") for part in value):
+            raise ValidationError(f"{self.label} must include a day, month and year", code="incomplete")
+        return super().clean(value)
+
+    def compress(self, data_list):
+        if not data_list:
+            return None
+        try:
+            return date(data_list[2], data_list[1], data_list[0])
+        except (TypeError, ValueError):
+            raise ValidationError(f"{self.label} must be a real date", code="invalid") from None
+
+    def validate(self, value):
+        if self.required and value is None:
+            raise ValidationError(f"Enter {str(self.label).lower()}", code="required")
+
+    def bound_data(self, data, initial):
+        return data if data is not None else initial
+
+
+class GovukBoundField(BoundField):
+    def build_widget_attrs(self, attrs, widget=None):
+        attrs = super().build_widget_attrs(attrs, widget)
+        widget = widget or self.field.widget
+        if isinstance(widget, GovukDateWidget):
+            if self.errors:
+                attrs["error_class"] = "govuk-input--error"  # read by widgets/govuk_date.html
+            return attrs
+        css = next((c for kind, c in _CLASSES.items() if isinstance(widget, kind)), "govuk-input")
+        if self.errors and css in ("govuk-input", "govuk-select", "govuk-textarea"):
+            css += f" {css}--error"
+        attrs["class"] = f"{css} {attrs.get('class', '')}".strip()
+        described = [f"{self.auto_id}-hint"] if self.help_text else []
+        if self.errors:
+            described.append(f"{self.auto_id}-error")
+        if described and not isinstance(widget, forms.RadioSelect):
+            attrs["aria-describedby"] = " ".join(described)
+        return attrs
+
+    @property
+    def anchor(self) -> str:
+        """The id the error summary links to: the first input of the field."""
+        if isinstance(self.field.widget, GovukDateWidget | forms.RadioSelect):
+            return f"{self.auto_id}_0"
+        return self.auto_id
+
+    @property
+    def govuk_kind(self) -> str:
+        widget = self.field.widget
+        if isinstance(widget, GovukDateWidget):
+            return "date"
+        if isinstance(widget, forms.RadioSelect):
+            return "radios"
+        if isinstance(widget, forms.CheckboxInput):
+            return "checkbox"
+        return "input"
+
+
+class GovukFormMixin:
+    bound_field_class = GovukBoundField
+    template_name = "includes/form_fields.html"
+
+    def __init__(self, *args, **kwargs):
+        """Error messages in the GOV.UK voice: "Enter a ...", "Select a ..."."""
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            label = str(field.label or pretty_name(name)).lower()
+            choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
+            verb = "Select" if choosing else "Enter"
+            field.error_messages["required"] = f"{verb} {label}"
+            field.error_messages["invalid_choice"] = f"Choose {label} from the list"
+
+
+class GovukForm(GovukFormMixin, forms.Form):
+    pass
+
+
+class GovukModelForm(GovukFormMixin, forms.ModelForm):
+    pass

@@ -1,0 +1,73 @@
+"""The staff roles: one Django group each, with the model-level permissions that role carries.
+
+Model-level permissions give *reach over every record* only for the DPO and service managers
+(``view_youngperson`` and friends). Advisers and team managers reach records through the object
+grants that ``cases.services.assign`` writes, so their model-level permissions are capabilities
+(may create a record, may transfer) and never reach.
+"""
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    PERSONAL_ADVISER = "Personal adviser"
+    TEAM_MANAGER = "Team manager"
+    SERVICE_MANAGER = "Service manager"
+    DATA_PROTECTION_OFFICER = "Data protection officer"
+    SYSTEM_ADMINISTRATOR = "System administrator"
+
+
+_CASE_RECORDS = ("parentcarer", "qualification", "attendance", "contact", "action", "sensitivenote")
+_ADVISER = ("cases.add_youngperson",)
+_SERVICE_WIDE_READ = (
+    "cases.view_youngperson",
+    *(f"cases.view_{model}" for model in _CASE_RECORDS if model != "sensitivenote"),
+    "cases.view_team",
+    "cases.view_organisation",
+)
+
+ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    Role.PERSONAL_ADVISER: _ADVISER,
+    Role.TEAM_MANAGER: (*_ADVISER, "cases.assign_youngperson"),
+    Role.SERVICE_MANAGER: (*_ADVISER, "cases.assign_youngperson", *_SERVICE_WIDE_READ),
+    Role.DATA_PROTECTION_OFFICER: (
+        *_SERVICE_WIDE_READ,
+        "cases.view_sensitive_youngperson",
+        "cases.view_sensitivenote",
+        "cases.view_accessevent",
+        "cases.view_youngpersonuserobjectpermission",
+        "cases.view_youngpersongroupobjectpermission",
+    ),
+    Role.SYSTEM_ADMINISTRATOR: (
+        "auth.view_user",
+        "auth.add_user",
+        "auth.change_user",
+        "auth.view_group",
+        "cases.view_team",
+        "cases.add_team",
+        "cases.change_team",
+        "cases.view_organisation",
+        "cases.add_organisation",
+        "cases.change_organisation",
+    ),
+}
+
+
+def sync_roles(apps) -> None:
+    """Create or update each role's group so it holds exactly ROLE_PERMISSIONS (used by migrations)."""
+    from django.contrib.auth.management import create_permissions
+
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+
+    group_model = apps.get_model("auth", "Group")
+    permission_model = apps.get_model("auth", "Permission")
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = group_model.objects.get_or_create(name=role.value)
+        wanted = []
+        for perm in perms:
+            app_label, codename = perm.split(".")
+            wanted.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+        group.permissions.set(wanted)
