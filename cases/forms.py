@@ -80,11 +80,18 @@ class YoungPersonForm(GovukModelForm):
     def clean_postcode(self):
         return validators.normalise_postcode(self.cleaned_data["postcode"])
 
+    def _unique(self, field: str, value: str) -> str:
+        others = YoungPerson.objects.filter(**{field: value}).exclude(pk=self.instance.pk)
+        if value and value != validators.TEMPORARY_ULN and others.exists():
+            message = f"A young person with this {field.upper()} already exists"
+            raise ValidationError(f"{message}: find them before adding a new record")
+        return value
+
     def clean_upn(self):
-        return self.cleaned_data["upn"].strip().upper()
+        return self._unique("upn", self.cleaned_data["upn"].strip().upper())
 
     def clean_uln(self):
-        return self.cleaned_data["uln"].strip()
+        return self._unique("uln", self.cleaned_data["uln"].strip())
 
 
 class YoungPersonCreateForm(YoungPersonForm):
@@ -129,6 +136,7 @@ class YoungPersonEditForm(YoungPersonForm):
     reason = forms.CharField(
         label="Reason for the change",
         widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter the reason for the change"},
         help_text="For example, 'Young person told us their new address'. "
         "This is kept in the record's history.",
     )
@@ -225,7 +233,11 @@ class SensitiveNoteForm(GovukForm):
 class TransferForm(GovukForm):
     team = forms.ModelChoiceField(queryset=Team.objects.all(), label="New team")
     adviser = StaffChoiceField(queryset=User.objects.none(), label="New lead adviser")
-    reason = forms.CharField(label="Reason for the transfer", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Reason for the transfer",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter the reason for the transfer"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -264,6 +276,7 @@ class SearchForm(GovukForm):
         label="Name, date of birth, UPN, ULN or postcode",
         max_length=100,
         help_text="For example, 'Sam Jones', '14/03/2009' or 'SS1 2AB'",
+        error_messages={"required": "Enter a name, date of birth, UPN, ULN or postcode"},
     )
 
 

@@ -230,11 +230,17 @@ class YoungPerson(Tracked):
             models.Index(fields=["postcode"]),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["upn"], condition=~Q(upn=""), name="young_person_unique_upn"),
+            models.UniqueConstraint(
+                fields=["upn"],
+                condition=~Q(upn=""),
+                name="young_person_unique_upn",
+                violation_error_message="A young person with this UPN already exists",
+            ),
             models.UniqueConstraint(
                 fields=["uln"],
                 condition=~Q(uln="") & ~Q(uln=validators.TEMPORARY_ULN),
                 name="young_person_unique_uln",
+                violation_error_message="A young person with this ULN already exists",
             ),
         ]
 

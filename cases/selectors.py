@@ -31,7 +31,7 @@ def personal_record_models() -> list[type[Model]]:
     return [
         relation.related_model
         for relation in YoungPerson._meta.related_objects
-        if relation.many_to_one and relation.field.name in ("young_person", "content_object")
+        if relation.one_to_many and relation.field.name in ("young_person", "content_object")
     ]
 
 
@@ -232,14 +232,16 @@ def _changes_for(history_model, rows, label) -> list[Change]:
         changed = [
             (
                 str(field.verbose_name).capitalize(),
-                _display(field, getattr(before, field.attname)),
+                "" if before is None else _display(field, getattr(before, field.attname)),
                 _display(field, getattr(row, field.attname)),
             )
             for field in fields
-            if before is None or getattr(before, field.attname) != getattr(row, field.attname)
+            if (
+                getattr(row, field.attname) not in (None, "")
+                if before is None
+                else getattr(before, field.attname) != getattr(row, field.attname)
+            )
         ]
-        if before is None:
-            changed = [(name, "", new) for name, _, new in changed if new != "(blank)"]
         previous[row.id] = row
         user = row.history_user
         changes.append(

@@ -121,7 +121,8 @@ class GovukFormMixin:
             label = str(field.label or pretty_name(name)).lower()
             choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
             verb = "Select" if choosing else "Enter"
-            field.error_messages["required"] = f"{verb} {label}"
+            if field.error_messages["required"] == forms.Field.default_error_messages["required"]:
+                field.error_messages["required"] = f"{verb} {label}"
             field.error_messages["invalid_choice"] = f"Choose {label} from the list"
 
 

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         if not User.objects.filter(username="dpo").exists():
             with transaction.atomic():
                 self._seed(young_people)
-        self.stdout.write("\nDemo logins (password for all: %s)" % DEMO_PASSWORD)
+        self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, _, _, role, _ in LOGINS:
             self.stdout.write(f"  {role.value:<26} {username}")
         self.stdout.write("Open http://127.0.0.1:8000/ and sign in.\n")
@@ -71,7 +71,7 @@ class Command(BaseCommand):
     def _seed(self, count: int) -> None:
         fake = Faker("en_GB")
         fake.seed_instance(SEED)
-        rng = random.Random(SEED)
+        rng = random.Random(SEED)  # noqa: S311 - synthetic data, not security
         system = self._user("sysadmin-seed", "Seed", "Loader", None, staff=False, active=False)
         organisations = self._organisations(fake, system)
         schools = [o for o in organisations if o.kind == Organisation.Kind.SCHOOL]
@@ -122,22 +122,22 @@ class Command(BaseCommand):
         return user
 
     def _organisations(self, fake, actor):
-        Kind = Organisation.Kind
-        specs = [(f"{fake.unique.city()} Academy", Kind.SCHOOL, f"1{index:05d}", "") for index in range(8)]
-        specs += [(f"{fake.unique.city()} College", Kind.COLLEGE, "", f"1{index:07d}") for index in range(3)]
+        kind = Organisation.Kind
+        specs = [(f"{fake.unique.city()} Academy", kind.SCHOOL, f"1{index:05d}", "") for index in range(8)]
+        specs += [(f"{fake.unique.city()} College", kind.COLLEGE, "", f"1{index:07d}") for index in range(3)]
         specs += [
-            (f"{fake.company()} Training", Kind.TRAINING_PROVIDER, "", f"1{index + 50:07d}")
+            (f"{fake.company()} Training", kind.TRAINING_PROVIDER, "", f"1{index + 50:07d}")
             for index in range(2)
         ]
         specs += [
-            ("Department for Education", Kind.DFE, "", ""),
-            ("Jobcentre Plus (DWP)", Kind.DWP, "", ""),
-            ("Youth Justice Service", Kind.YOUTH_JUSTICE, "", ""),
-            ("Borough Police", Kind.POLICE, "", ""),
-            ("Community Health Trust", Kind.HEALTH, "", ""),
-            ("Neighbouring County Council", Kind.COUNCIL, "", ""),
-            ("Borough Housing Options", Kind.HOUSING, "", ""),
-            ("Young People's Charity", Kind.VOLUNTARY, "", ""),
+            ("Department for Education", kind.DFE, "", ""),
+            ("Jobcentre Plus (DWP)", kind.DWP, "", ""),
+            ("Youth Justice Service", kind.YOUTH_JUSTICE, "", ""),
+            ("Borough Police", kind.POLICE, "", ""),
+            ("Community Health Trust", kind.HEALTH, "", ""),
+            ("Neighbouring County Council", kind.COUNCIL, "", ""),
+            ("Borough Housing Options", kind.HOUSING, "", ""),
+            ("Young People's Charity", kind.VOLUNTARY, "", ""),
         ]
         return [
             services.tracked_save(

@@ -1,0 +1,30 @@
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from cases import access
+from cases.models import Contact, YoungPerson
+from youthservice.roles import Role
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys):
+    call_command("seed_demo", young_people=30)
+    first = capsys.readouterr().out
+    assert (YoungPerson.objects.count(), Contact.objects.exists()) == (30, True)
+    users = get_user_model().objects
+    for role in Role:
+        assert role.value in first
+    adviser = users.get(username="adviser")
+    assert adviser.check_password("demo-password-2026")
+    assert (
+        access.young_people_for(adviser).count()
+        == YoungPerson.objects.filter(lead_adviser=adviser).count()
+        > 0
+    )
+    assert access.young_people_for(users.get(username="dpo")).count() == 30
+
+    call_command("seed_demo", young_people=30)
+    assert YoungPerson.objects.count() == 30
+    assert "Demo logins" in capsys.readouterr().out

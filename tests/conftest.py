@@ -1,0 +1,94 @@
+"""Personas shared by every test (style.md §12): the case's adviser, a team colleague, another
+team's adviser, the team manager, a service manager, the DPO, a system administrator, a user with no
+role, and a co-worker with a time-limited grant."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+import factory
+import factory.random
+import pytest
+from django.utils import timezone
+
+from cases import services
+from tests.factories import TeamFactory, UserFactory, YoungPersonFactory
+from youthservice.roles import Role
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _seeded_faker():
+    """Synthetic data only, and the same data on every run."""
+    factory.Faker._DEFAULT_LOCALE = "en_GB"
+    factory.random.reseed_random(1234)  # seeds the Faker behind every factory
+
+
+@dataclass
+class World:
+    team: object
+    other_team: object
+    adviser: object
+    colleague: object
+    other_adviser: object
+    team_manager: object
+    service_manager: object
+    dpo: object
+    sysadmin: object
+    nobody: object
+    co_worker: object
+    case: object  # the adviser's young person
+    colleague_case: object  # same team, another adviser
+    other_case: object  # another team's young person
+
+
+@pytest.fixture
+def world(db) -> World:
+    team, other_team = TeamFactory(name="North"), TeamFactory(name="South")
+    adviser = UserFactory(username="adviser", role=Role.PERSONAL_ADVISER)
+    colleague = UserFactory(username="colleague", role=Role.PERSONAL_ADVISER)
+    other_adviser = UserFactory(username="other", role=Role.PERSONAL_ADVISER)
+    team_manager = UserFactory(username="manager", role=Role.TEAM_MANAGER)
+    for user, member_of in (
+        (adviser, team),
+        (colleague, team),
+        (team_manager, team),
+        (other_adviser, other_team),
+    ):
+        services.team_member_add(team=member_of, user=user, actor=None)
+    co_worker = UserFactory(username="coworker", role=Role.PERSONAL_ADVISER)
+    world = World(
+        team=team,
+        other_team=other_team,
+        adviser=adviser,
+        colleague=colleague,
+        other_adviser=other_adviser,
+        team_manager=team_manager,
+        service_manager=UserFactory(username="service", role=Role.SERVICE_MANAGER),
+        dpo=UserFactory(username="dpo", role=Role.DATA_PROTECTION_OFFICER, is_staff=True),
+        sysadmin=UserFactory(username="sysadmin", role=Role.SYSTEM_ADMINISTRATOR, is_staff=True),
+        nobody=UserFactory(username="nobody"),
+        co_worker=co_worker,
+        case=YoungPersonFactory(team=team, lead_adviser=adviser),
+        colleague_case=YoungPersonFactory(team=team, lead_adviser=colleague),
+        other_case=YoungPersonFactory(team=other_team, lead_adviser=other_adviser),
+    )
+    services.co_worker_grant(
+        young_person=world.other_case,
+        user=co_worker,
+        actor=world.team_manager,
+        until=timezone.localdate() + timedelta(days=30),
+        reason="Joint youth justice work",
+    )
+    return world
+
+
+@pytest.fixture
+def client_for(client):
+    """client_for(user) -> a test client signed in as that user (None: anonymous)."""
+
+    def sign_in(user):
+        client.logout()
+        if user is not None:
+            client.force_login(user)
+        return client
+
+    return sign_in

@@ -1,0 +1,131 @@
+"""Synthetic, reproducible test data (Faker seeded once per session in conftest). Young people are
+created through cases.services so they carry their grants and history like real ones."""
+
+import random
+from datetime import date, timedelta
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.utils import timezone
+
+from cases import services, validators
+from cases.models import Contact, Organisation, ParentCarer, Qualification, SensitiveNote, Team, YoungPerson
+from youthservice.roles import Role
+
+User = get_user_model()
+_rng = random.Random(7)
+
+
+def valid_upn() -> str:
+    body = f"882{_rng.randrange(10**8, 10**9)}"
+    return validators.upn_check_letter(body) + body
+
+
+def valid_uln() -> str:
+    while True:
+        first_nine = str(_rng.randrange(10**8, 10**9))
+        digit = validators.uln_check_digit(first_nine)
+        if digit is not None and digit < 10:
+            return first_nine + str(digit)
+
+
+def years_ago(years: int, days: int = 0) -> date:
+    today = timezone.localdate()
+    return today.replace(year=today.year - years) - timedelta(days=days)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name")
+    last_name = factory.Faker("last_name")
+    password = factory.django.Password("test-password-123")
+
+    @factory.post_generation
+    def role(self, create, role: Role | None, **kwargs):
+        if role is not None:
+            self.groups.add(Group.objects.get(name=role.value))
+
+
+class TeamFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Team
+
+    name = factory.Sequence(lambda n: f"Team {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        return services.team_create(name=kwargs["name"], area=kwargs.get("area", ""), actor=None)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Faker("company")
+    kind = Organisation.Kind.SCHOOL
+
+
+class YoungPersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = YoungPerson
+
+    legal_given_name = factory.Faker("first_name")
+    legal_family_name = factory.Faker("last_name")
+    date_of_birth = factory.LazyFunction(lambda: years_ago(16, _rng.randint(1, 300)))
+    postcode = factory.Faker("postcode")
+    upn = factory.LazyFunction(valid_upn)
+    uln = factory.LazyFunction(valid_uln)
+    team = factory.SubFactory(TeamFactory)
+    lead_adviser = None
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        kwargs["postcode"] = validators.normalise_postcode(kwargs["postcode"])
+        return services.young_person_create(actor=kwargs.get("lead_adviser"), **kwargs)
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    occurred_at = factory.LazyFunction(lambda: timezone.now() - timedelta(days=_rng.randint(1, 100)))
+    method = Contact.Method.PHONE
+    purpose = Contact.Purpose.GUIDANCE
+    staff_member = factory.SubFactory(UserFactory)
+    notes = factory.Faker("paragraph")
+
+
+class ParentCarerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = ParentCarer
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    name = factory.Faker("name")
+    relationship = ParentCarer.Relationship.MOTHER
+
+
+class QualificationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Qualification
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    qualification_type = Qualification.Type.GCSE
+    subject = "Maths"
+    level = Qualification.Level.L2
+    grade = "6"
+
+
+class SensitiveNoteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = SensitiveNote
+
+    young_person = factory.SubFactory(YoungPersonFactory)
+    category = SensitiveNote.Category.HEALTH
+    note = factory.Faker("sentence")
+    recorded_by = factory.SubFactory(UserFactory)
