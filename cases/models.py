@@ -498,6 +498,7 @@ class AccessEvent(models.Model):
 
     class What(models.TextChoices):
         RECORD = "record", "Viewed the record"
+        EDIT = "edit", "Opened the record to edit it"
         HISTORY = "history", "Viewed the change history"
         AUDIT = "audit", "Viewed who accessed the record"
         EXPORT = "export", "Exported"

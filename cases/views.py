@@ -102,7 +102,7 @@ def young_person_detail(request, young_person):
     return render(request, "cases/young_person_detail.html", context)
 
 
-@access.young_person_view(P.CHANGE)
+@access.young_person_view(P.CHANGE, record=AccessEvent.What.EDIT)
 @GET_POST
 def young_person_edit(request, young_person):
     form = forms.YoungPersonEditForm(request.POST or None, instance=young_person)

@@ -21,6 +21,11 @@ def test_every_view_of_the_record_leaves_an_access_event_with_the_role(world, cl
     ]
 
 
+def test_opening_the_edit_form_is_recorded_too(world, client_for):
+    client_for(world.team_manager).get(reverse("cases:young-person-edit", args=[world.case.pk]))
+    assert AccessEvent.objects.get(young_person=world.case).what == AccessEvent.What.EDIT
+
+
 def test_a_refused_view_leaves_no_access_event(world, client_for):
     client_for(world.other_adviser).get(reverse("cases:young-person-detail", args=[world.case.pk]))
     assert not AccessEvent.objects.filter(young_person=world.case).exists()
