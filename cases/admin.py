@@ -181,7 +181,7 @@ class TeamAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Ethnicity)
-class EthnicityAdmin(admin.ModelAdmin):
+class EthnicityAdmin(SimpleHistoryAdmin):
     list_display = ["code", "label", "valid_from", "valid_to"]
 
 

@@ -59,6 +59,8 @@ class CodeTable(models.Model):
     valid_from = models.DateField()
     valid_to = models.DateField(null=True, blank=True)
 
+    history = HistoricalRecords(inherit=True)
+
     class Meta:
         abstract = True
         ordering = ["label"]

@@ -1,10 +1,13 @@
 """Browser pages for advisers and managers: parse, load through cases/access.py, call a service,
 redirect. Each view declares its access rule with a decorator from cases/access.py."""
 
+from dataclasses import asdict, dataclass
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, forms, selectors, services
@@ -15,20 +18,55 @@ PAGE_SIZE = 25
 GET_POST = require_http_methods(["GET", "POST"])
 
 
-def _save(form, service, **kwargs):
-    """Call a service with a valid form's data. A ValidationError it raises lands on the form, so
-    the page re-renders with the message and nothing is saved; callers check ``form.errors``."""
-    try:
-        return service(**kwargs)
-    except ValidationError as error:
-        for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-            form.add_error(field if field in form.fields else None, errors)
-        return None
+def _add_errors(form, error: ValidationError) -> None:
+    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
+        form.add_error(field if field in form.fields else None, errors)
 
 
-def _form_page(request, person, form, *, title: str, submit: str, intro: str = ""):
-    context = {"person": person, "form": form, "title": title, "submit": submit, "intro": intro}
-    return render(request, "cases/record_form.html", context)
+@dataclass(frozen=True)
+class FormPage:
+    title: str
+    submit: str
+    success: str
+    intro: str = ""
+
+
+EDIT_PAGE = FormPage("Edit the record", "Save changes", "Record updated")
+CONTACT_PAGE = FormPage("Log a contact", "Save contact", "Contact logged")
+ACTION_PAGE = FormPage("Add an action", "Save action", "Action added")
+SENSITIVE_NOTE_PAGE = FormPage(
+    "Record a sensitive note",
+    "Save note",
+    "Sensitive note recorded",
+    "Only people allowed to see sensitive notes will see this.",
+)
+TRANSFER_PAGE = FormPage(
+    "Transfer to another adviser or team",
+    "Transfer",
+    "Young person transferred",
+    "The current adviser and team lose access; the new ones gain it.",
+)
+CO_WORKER_PAGE = FormPage(
+    "Give a co-worker access",
+    "Give access",
+    "Co-worker access granted",
+    "Access ends automatically at the end of the date you choose.",
+)
+
+
+def _record_form(request, young_person, form, page: FormPage, write, redirect_to: str = ""):
+    """A form about one record, Post/Redirect/Get: a valid POST calls ``write(cleaned_data)`` (a
+    service); a ValidationError from the service lands on the form, which re-renders with the
+    message and nothing saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, page.success)
+            return redirect(redirect_to or reverse("cases:young-person-detail", args=[young_person.pk]))
+    return render(request, "cases/record_form.html", {"person": young_person, "form": form, **asdict(page)})
 
 
 @access.signed_in
@@ -77,15 +115,16 @@ def young_person_create(request):
         hidden_duplicates = matches.count() - len(duplicates)
         if not (duplicates or hidden_duplicates) or form.cleaned_data["not_a_duplicate"]:
             data = {name: form.cleaned_data[name] for name in forms.PERSON_FIELDS}
-            person = _save(
-                form,
-                services.young_person_create,
-                actor=request.user,
-                team=form.cleaned_data["team"],
-                lead_adviser=form.cleaned_data["lead_adviser"],
-                **data,
-            )
-            if not form.errors:
+            try:
+                person = services.young_person_create(
+                    actor=request.user,
+                    team=form.cleaned_data["team"],
+                    lead_adviser=form.cleaned_data["lead_adviser"],
+                    **data,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
                 messages.success(request, "Record created")
                 return redirect("cases:young-person-detail", young_person_id=person.pk)
     return render(
@@ -106,20 +145,18 @@ def young_person_detail(request, young_person):
 @GET_POST
 def young_person_edit(request, young_person):
     form = forms.YoungPersonEditForm(request.POST or None, instance=young_person)
-    if request.method == "POST" and form.is_valid():
-        data = {name: form.cleaned_data[name] for name in forms.PERSON_FIELDS}
-        _save(
-            form,
-            services.young_person_update,
+    return _record_form(
+        request,
+        young_person,
+        form,
+        EDIT_PAGE,
+        lambda data: services.young_person_update(
             young_person=young_person,
             actor=request.user,
-            reason=form.cleaned_data["reason"],
-            **data,
-        )
-        if not form.errors:
-            messages.success(request, "Record updated")
-            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
-    return _form_page(request, young_person, form, title="Edit the record", submit="Save changes")
+            reason=data["reason"],
+            **{name: data[name] for name in forms.PERSON_FIELDS},
+        ),
+    )
 
 
 @access.young_person_view(record=AccessEvent.What.HISTORY)
@@ -147,31 +184,31 @@ def young_person_audit(request, young_person):
 @GET_POST
 def contact_create(request, young_person):
     form = forms.ContactForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        _save(
-            form,
-            services.contact_log,
+    return _record_form(
+        request,
+        young_person,
+        form,
+        CONTACT_PAGE,
+        lambda data: services.contact_log(
             young_person=young_person,
             actor=request.user,
             action=form.action_fields(),
             **form.contact_fields(),
-        )
-        if not form.errors:
-            messages.success(request, "Contact logged")
-            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
-    return _form_page(request, young_person, form, title="Log a contact", submit="Save contact")
+        ),
+    )
 
 
 @access.young_person_view(P.CHANGE)
 @GET_POST
 def action_create(request, young_person):
     form = forms.ActionForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        _save(form, services.action_add, young_person=young_person, actor=request.user, **form.cleaned_data)
-        if not form.errors:
-            messages.success(request, "Action added")
-            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
-    return _form_page(request, young_person, form, title="Add an action", submit="Save action")
+    return _record_form(
+        request,
+        young_person,
+        form,
+        ACTION_PAGE,
+        lambda data: services.action_add(young_person=young_person, actor=request.user, **data),
+    )
 
 
 @access.young_person_view(P.CHANGE)
@@ -192,24 +229,12 @@ def sensitive_note_create(request, young_person):
     if not access.can(request.user, young_person, P.VIEW_SENSITIVE):
         raise PermissionDenied
     form = forms.SensitiveNoteForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        _save(
-            form,
-            services.sensitive_note_add,
-            young_person=young_person,
-            actor=request.user,
-            **form.cleaned_data,
-        )
-        if not form.errors:
-            messages.success(request, "Sensitive note recorded")
-            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
-    return _form_page(
+    return _record_form(
         request,
         young_person,
         form,
-        title="Record a sensitive note",
-        submit="Save note",
-        intro="Only people allowed to see sensitive notes will see this.",
+        SENSITIVE_NOTE_PAGE,
+        lambda data: services.sensitive_note_add(young_person=young_person, actor=request.user, **data),
     )
 
 
@@ -217,27 +242,19 @@ def sensitive_note_create(request, young_person):
 @GET_POST
 def young_person_transfer(request, young_person):
     form = forms.TransferForm(request.POST or None, initial={"team": young_person.team_id})
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        _save(
-            form,
-            services.assign,
+    return _record_form(
+        request,
+        young_person,
+        form,
+        TRANSFER_PAGE,
+        lambda data: services.assign(
             young_person=young_person,
             adviser=data["adviser"],
             team=data["team"],
             actor=request.user,
             reason=f"Transferred: {data['reason']}",
-        )
-        if not form.errors:
-            messages.success(request, "Young person transferred")
-            return redirect("cases:caseload")
-    return _form_page(
-        request,
-        young_person,
-        form,
-        title="Transfer to another adviser or team",
-        submit="Transfer",
-        intro="The current adviser and team lose access; the new ones gain it.",
+        ),
+        redirect_to=reverse("cases:caseload"),
     )
 
 
@@ -245,20 +262,12 @@ def young_person_transfer(request, young_person):
 @GET_POST
 def co_worker_grant(request, young_person):
     form = forms.CoWorkerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        _save(
-            form, services.co_worker_grant, young_person=young_person, actor=request.user, **form.cleaned_data
-        )
-        if not form.errors:
-            messages.success(request, "Co-worker access granted")
-            return redirect("cases:young-person-detail", young_person_id=young_person.pk)
-    return _form_page(
+    return _record_form(
         request,
         young_person,
         form,
-        title="Give a co-worker access",
-        submit="Give access",
-        intro="Access ends automatically at the end of the date you choose.",
+        CO_WORKER_PAGE,
+        lambda data: services.co_worker_grant(young_person=young_person, actor=request.user, **data),
     )
 
 
