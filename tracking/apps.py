@@ -3,3 +3,9 @@ from django.apps import AppConfig
 
 class TrackingConfig(AppConfig):
     name = "tracking"
+    verbose_name = "Tracking and NEET"
+
+    def ready(self):
+        from tracking import signals
+
+        signals.connect()

@@ -1,0 +1,83 @@
+"""Tracking in the admin: code tables and weights editable with history (by those given the model
+permissions); people's tracking records read-only and scoped like every personal record."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases.admin import ScopedAdmin
+from tracking import models
+
+
+@admin.register(models.ActivityCode)
+class ActivityCodeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "label", "status", "participating", "currency_months", "valid_from", "valid_to"]
+    list_filter = ["status", "participating", "pre16"]
+
+
+@admin.register(models.CharacteristicCode)
+class CharacteristicCodeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "label", "vulnerable", "valid_from", "valid_to"]
+
+
+@admin.register(models.OfferType)
+class OfferTypeAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "label", "suitable", "valid_from", "valid_to"]
+
+
+@admin.register(models.RoniFactor)
+class RoniFactorAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "points"]
+
+
+@admin.register(models.NeedWeight)
+class NeedWeightAdmin(SimpleHistoryAdmin):
+    list_display = ["support_level", "points"]
+
+
+@admin.register(models.AdviserCapacity)
+class AdviserCapacityAdmin(SimpleHistoryAdmin):
+    list_display = ["adviser", "soft_cap", "hard_cap"]
+
+
+@admin.register(models.Activity)
+class ActivityAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "code", "start_date", "end_date", "due_to_lapse_date"]
+    list_select_related = ["code"]
+
+
+@admin.register(models.IntendedDestination)
+class IntendedDestinationAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "code", "recorded_on"]
+
+
+@admin.register(models.Offer)
+class OfferAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "guarantee_year", "offer_type", "state", "offered_on"]
+
+
+@admin.register(models.Characteristic)
+class CharacteristicAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "code", "start_date", "end_date"]
+
+
+@admin.register(models.CohortExit)
+class CohortExitAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "reason", "left_on"]
+
+
+@admin.register(models.CurrentStatus)
+class CurrentStatusAdmin(ScopedAdmin):
+    list_display = ["young_person_id", "evaluated_on", "academic_age", "status", "activity_code", "roni_band"]
+    list_filter = ["status", "in_dfe_cohort"]
+
+
+@admin.register(models.MonthlySnapshot)
+class MonthlySnapshotAdmin(admin.ModelAdmin):
+    list_display = ["month_end", "dimension", "value", "cohort", "neet", "not_known"]
+    list_filter = ["month_end", "dimension"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,104 @@
+"""Load the facts the rules need, in bulk: a fixed number of queries per chunk of people, however
+many activities, characteristics or offers each has."""
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.db.models import QuerySet
+
+from cases.models import Attendance, YoungPerson
+from tracking.models import Activity, Characteristic, CharacteristicCode, CohortExit, Offer, RoniFactor
+from tracking.rules import ActivityFact, AttendanceFact, CharacteristicFact, OfferFact, PersonFacts
+
+CHUNK = 2000
+PERSON_FIELDS = (
+    "id",
+    "date_of_birth",
+    "sen_status",
+    "has_disability",
+    "looked_after",
+    "care_leaver",
+    "fsm_eligible",
+    "first_language",
+)
+
+
+def rule_tables() -> dict:
+    """The council-editable tables the rules read: RONI weights and the vulnerable characteristic codes."""
+    return {
+        "weights": dict(RoniFactor.objects.values_list("key", "points")),
+        "vulnerable_codes": set(
+            CharacteristicCode.objects.filter(vulnerable=True).values_list("code", flat=True)
+        ),
+    }
+
+
+def _grouped(rows, make) -> dict[int, list]:
+    grouped = defaultdict(list)
+    for person_id, *values in rows:
+        grouped[person_id].append(make(*values))
+    return grouped
+
+
+def person_facts(people: QuerySet[YoungPerson]) -> Iterator[PersonFacts]:
+    ids = list(people.order_by("pk").values_list("pk", flat=True))
+    for start in range(0, len(ids), CHUNK):
+        yield from _chunk(ids[start : start + CHUNK])
+
+
+def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
+    activities = _grouped(
+        Activity.objects.filter(young_person_id__in=ids).values_list(
+            "young_person_id",
+            "code__code",
+            "code__status",
+            "code__participating",
+            "start_date",
+            "end_date",
+            "date_ascertained",
+            "due_to_lapse_date",
+            "id",
+        ),
+        ActivityFact,
+    )
+    characteristics = _grouped(
+        Characteristic.objects.filter(young_person_id__in=ids).values_list(
+            "young_person_id", "code__code", "code__vulnerable", "start_date", "end_date"
+        ),
+        CharacteristicFact,
+    )
+    offers = _grouped(
+        Offer.objects.filter(young_person_id__in=ids).values_list(
+            "young_person_id", "guarantee_year", "offer_type__suitable", "state", "offered_on"
+        ),
+        OfferFact,
+    )
+    attendance = _grouped(
+        Attendance.objects.filter(young_person_id__in=ids).values_list(
+            "young_person_id",
+            "academic_year",
+            "sessions_possible",
+            "sessions_attended",
+            "suspensions",
+            "permanently_excluded",
+        ),
+        AttendanceFact,
+    )
+    exits = {
+        row[0]: row[1:]
+        for row in CohortExit.objects.filter(young_person_id__in=ids).values_list(
+            "young_person_id", "reason", "left_on"
+        )
+    }
+    for row in YoungPerson.objects.filter(pk__in=ids).order_by("pk").values_list(*PERSON_FIELDS):
+        person_id = row[0]
+        exit_reason, exit_on = exits.get(person_id, ("", None))
+        yield PersonFacts(
+            *row,
+            activities=activities[person_id],
+            characteristics=characteristics[person_id],
+            offers=offers[person_id],
+            attendance=attendance[person_id],
+            exit_reason=exit_reason,
+            exit_on=exit_on,
+        )

@@ -1,0 +1,123 @@
+"""Every write in tracking: plain functions, one transaction each, the acting user named."""
+
+from dataclasses import asdict
+from datetime import date
+
+from dateutil.relativedelta import relativedelta
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases.models import YoungPerson
+from cases.services import tracked_save
+from tracking import facts, rules
+from tracking.models import Activity, Characteristic, CurrentStatus, IntendedDestination, Offer
+
+
+def _valid_on(code, day: date, field: str) -> None:
+    if not code.is_valid_on(day):
+        raise ValidationError({field: f"{code.label} ({code.code}) was not a valid code on {day:%-d %B %Y}"})
+
+
+def due_to_lapse(activity: Activity) -> date | None:
+    """When an activity stops being current: its predicted end for EET with one, else the code's
+    currency period after it was last verified (or ascertained)."""
+    if activity.code.status == rules.Status.EET and activity.predicted_end_date:
+        return activity.predicted_end_date
+    if activity.code.currency_months is None:
+        return None
+    confirmed = activity.date_verified or activity.date_ascertained
+    return confirmed + relativedelta(months=activity.code.currency_months)
+
+
+@transaction.atomic
+def activity_record(
+    *, young_person: YoungPerson, actor, reason: str = "Activity recorded", **fields
+) -> Activity:
+    activity = Activity(young_person=young_person, **fields)
+    _valid_on(activity.code, activity.start_date, "code")
+    if activity.code.status == rules.Status.NEET and activity.neet_start_date is None:
+        activity.neet_start_date = activity.start_date
+    if activity.due_to_lapse_date is None:
+        activity.due_to_lapse_date = due_to_lapse(activity)
+    # The previous open activity ends the day before this one starts.
+    previous = (
+        Activity.objects.filter(
+            young_person=young_person, end_date__isnull=True, start_date__lt=activity.start_date
+        )
+        .order_by("-start_date")
+        .first()
+    )
+    tracked_save(activity, actor=actor, reason=reason)
+    if previous is not None:
+        previous.end_date = activity.start_date - relativedelta(days=1)
+        tracked_save(previous, actor=actor, reason="Ended by a newer activity")
+    return activity
+
+
+@transaction.atomic
+def intended_destination_record(*, young_person: YoungPerson, actor, **fields) -> IntendedDestination:
+    destination = IntendedDestination(young_person=young_person, **fields)
+    _valid_on(destination.code, destination.recorded_on, "code")
+    return tracked_save(destination, actor=actor, reason="Intended destination recorded")
+
+
+@transaction.atomic
+def offer_record(*, young_person: YoungPerson, actor, **fields) -> Offer:
+    offer = Offer(young_person=young_person, **fields)
+    _valid_on(offer.offer_type, offer.offered_on, "offer_type")
+    person = rules.PersonFacts(id=young_person.pk, date_of_birth=young_person.date_of_birth)
+    if not rules.guarantee_offer_eligible(person, offer.offered_on, offer.guarantee_year):
+        year = rules.guarantee_year(person, offer.offered_on)
+        actual = f"in the Year {year} cohort" if year else "in neither September Guarantee cohort"
+        raise ValidationError({"guarantee_year": f"On that date the young person was {actual}"})
+    return tracked_save(offer, actor=actor, reason="September Guarantee offer recorded")
+
+
+@transaction.atomic
+def characteristic_record(*, young_person: YoungPerson, actor, **fields) -> Characteristic:
+    characteristic = Characteristic(young_person=young_person, **fields)
+    _valid_on(characteristic.code, characteristic.start_date, "code")
+    return tracked_save(characteristic, actor=actor, reason="Characteristic recorded")
+
+
+def status_refresh(*, young_person_ids=None, on: date | None = None) -> int:
+    """Re-evaluate the rules for these people (everyone if None) and store the result. Idempotent."""
+    on = on or timezone.localdate()
+    people = (
+        YoungPerson.objects.all()
+        if young_person_ids is None
+        else YoungPerson.objects.filter(pk__in=young_person_ids)
+    )
+    tables = facts.rule_tables()
+    batch, count = [], 0
+    for person in facts.person_facts(people):
+        batch.append(_status_row(person, on, tables))
+        if len(batch) >= facts.CHUNK:
+            count += _upsert(batch)
+            batch = []
+    return count + _upsert(batch)
+
+
+def _status_row(person: rules.PersonFacts, on: date, tables: dict) -> CurrentStatus:
+    evaluation = rules.evaluate(person, on, **tables)
+    values = asdict(evaluation)
+    roni = values.pop("roni")
+    return CurrentStatus(
+        young_person_id=person.id,
+        evaluated_on=on,
+        roni_score=roni["score"] if roni else None,
+        roni_band=roni["band"] if roni else "",
+        **{k: v for k, v in values.items() if k != "roni"},
+    )
+
+
+_UPDATE_FIELDS = [f.name for f in CurrentStatus._meta.concrete_fields if f.name != "young_person"]
+
+
+def _upsert(rows: list[CurrentStatus]) -> int:
+    if rows:
+        CurrentStatus.objects.bulk_create(
+            rows, update_conflicts=True, unique_fields=["young_person"], update_fields=_UPDATE_FIELDS
+        )
+    return len(rows)

@@ -1,0 +1,26 @@
+"""CurrentStatus is a cache of the rules' answer for each person, so it follows every change to the
+facts the rules read. The refresh runs inside the writer's transaction: it sees the change, and rolls
+back with it. Bulk loads (which send no signals) call services.status_refresh themselves, and a
+nightly job catches changes that come only with the date (lapsing currency, birthdays)."""
+
+from django.db.models.signals import post_delete, post_save
+
+from cases.models import Attendance, YoungPerson
+from tracking.models import Activity, Characteristic, CohortExit, Offer
+
+
+def _on_change(sender, instance, raw=False, **kwargs):
+    from tracking.services import status_refresh
+
+    young_person_id = instance.pk if sender is YoungPerson else instance.young_person_id
+    if not raw and YoungPerson.objects.filter(pk=young_person_id).exists():
+        status_refresh(young_person_ids=[young_person_id])
+
+
+def connect() -> None:
+    for model in (YoungPerson, Attendance, Activity, Characteristic, Offer, CohortExit):
+        post_save.connect(_on_change, sender=model, dispatch_uid=f"tracking-status-{model.__name__}")
+        if model is not YoungPerson:
+            post_delete.connect(
+                _on_change, sender=model, dispatch_uid=f"tracking-status-del-{model.__name__}"
+            )
