@@ -8,9 +8,7 @@ from django.utils import timezone
 
 from tests.browser.conftest import sign_in
 
-# `page` comes before `world` in each signature: the live server must start before any fixture writes
-# data, or in-memory SQLite loses the serialized database that serialized_rollback restores.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_an_adviser_finds_a_young_person_and_logs_a_contact(page, world, assert_accessible):
