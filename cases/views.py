@@ -1,8 +1,6 @@
 """Browser pages for advisers and managers: parse, load through cases/access.py, call a service,
 redirect. Each view declares its access rule with a decorator from cases/access.py."""
 
-from dataclasses import asdict, dataclass
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -12,23 +10,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, forms, selectors, services
 from cases.models import VIEW_ACCESS_EVENTS, AccessEvent, YoungPersonPermission
+from youthservice.pages import FormPage, add_errors, record_form
 
 P = YoungPersonPermission
 PAGE_SIZE = 25
 GET_POST = require_http_methods(["GET", "POST"])
-
-
-def _add_errors(form, error: ValidationError) -> None:
-    for field, errors in getattr(error, "error_dict", {None: error.error_list}).items():
-        form.add_error(field if field in form.fields else None, errors)
-
-
-@dataclass(frozen=True)
-class FormPage:
-    title: str
-    submit: str
-    success: str
-    intro: str = ""
 
 
 EDIT_PAGE = FormPage("Edit the record", "Save changes", "Record updated")
@@ -52,21 +38,6 @@ CO_WORKER_PAGE = FormPage(
     "Co-worker access granted",
     "Access ends automatically at the end of the date you choose.",
 )
-
-
-def _record_form(request, young_person, form, page: FormPage, write, redirect_to: str = ""):
-    """A form about one record, Post/Redirect/Get: a valid POST calls ``write(cleaned_data)`` (a
-    service); a ValidationError from the service lands on the form, which re-renders with the
-    message and nothing saved."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            write(form.cleaned_data)
-        except ValidationError as error:
-            _add_errors(form, error)
-        else:
-            messages.success(request, page.success)
-            return redirect(redirect_to or reverse("cases:young-person-detail", args=[young_person.pk]))
-    return render(request, "cases/record_form.html", {"person": young_person, "form": form, **asdict(page)})
 
 
 @access.signed_in
@@ -123,7 +94,7 @@ def young_person_create(request):
                     **data,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_errors(form, error)
             else:
                 messages.success(request, "Record created")
                 return redirect("cases:young-person-detail", young_person_id=person.pk)
@@ -145,7 +116,7 @@ def young_person_detail(request, young_person):
 @GET_POST
 def young_person_edit(request, young_person):
     form = forms.YoungPersonEditForm(request.POST or None, instance=young_person)
-    return _record_form(
+    return record_form(
         request,
         young_person,
         form,
@@ -184,7 +155,7 @@ def young_person_audit(request, young_person):
 @GET_POST
 def contact_create(request, young_person):
     form = forms.ContactForm(request.POST or None)
-    return _record_form(
+    return record_form(
         request,
         young_person,
         form,
@@ -202,7 +173,7 @@ def contact_create(request, young_person):
 @GET_POST
 def action_create(request, young_person):
     form = forms.ActionForm(request.POST or None)
-    return _record_form(
+    return record_form(
         request,
         young_person,
         form,
@@ -229,7 +200,7 @@ def sensitive_note_create(request, young_person):
     if not access.can(request.user, young_person, P.VIEW_SENSITIVE):
         raise PermissionDenied
     form = forms.SensitiveNoteForm(request.POST or None)
-    return _record_form(
+    return record_form(
         request,
         young_person,
         form,
@@ -242,7 +213,7 @@ def sensitive_note_create(request, young_person):
 @GET_POST
 def young_person_transfer(request, young_person):
     form = forms.TransferForm(request.POST or None, initial={"team": young_person.team_id})
-    return _record_form(
+    return record_form(
         request,
         young_person,
         form,
@@ -262,7 +233,7 @@ def young_person_transfer(request, young_person):
 @GET_POST
 def co_worker_grant(request, young_person):
     form = forms.CoWorkerForm(request.POST or None)
-    return _record_form(
+    return record_form(
         request,
         young_person,
         form,

@@ -12,4 +12,5 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
+    path("", include("tracking.urls")),
 ]

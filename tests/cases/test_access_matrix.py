@@ -5,39 +5,28 @@ from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
 
-RECORD_VIEWS = [
-    "young-person-detail",
-    "young-person-edit",
-    "young-person-history",
-    "young-person-audit",
-    "young-person-transfer",
-    "contact-create",
-    "action-create",
-    "sensitive-note-create",
-    "co-worker-grant",
+READ_VIEWS = ["cases:young-person-detail", "cases:young-person-history", "tracking:destinations"]
+WRITE_VIEWS = [
+    "cases:young-person-edit",
+    "cases:contact-create",
+    "cases:action-create",
+    "cases:sensitive-note-create",
+    "tracking:activity-create",
+    "tracking:intended-destination-create",
+    "tracking:offer-create",
+    "tracking:characteristic-create",
 ]
+MANAGER_VIEWS = ["cases:young-person-transfer", "cases:co-worker-grant"]
+AUDIT = "cases:young-person-audit"
+RECORD_VIEWS = [*READ_VIEWS, *WRITE_VIEWS, *MANAGER_VIEWS, AUDIT]
 ALL_404 = dict.fromkeys(RECORD_VIEWS, 404)
 
 # Expected GET status on the adviser's own case, per persona (data, not code: Data Hub style).
 ON_CASE = {
-    "adviser": {
-        **dict.fromkeys(RECORD_VIEWS, 200),
-        "young-person-audit": 403,
-        "young-person-transfer": 403,
-        "co-worker-grant": 403,
-    },
-    "team_manager": {**dict.fromkeys(RECORD_VIEWS, 200), "young-person-audit": 403},
-    "service_manager": {
-        **dict.fromkeys(RECORD_VIEWS, 403),
-        "young-person-detail": 200,
-        "young-person-history": 200,
-    },
-    "dpo": {
-        **dict.fromkeys(RECORD_VIEWS, 403),
-        "young-person-detail": 200,
-        "young-person-history": 200,
-        "young-person-audit": 200,
-    },
+    "adviser": {**dict.fromkeys(RECORD_VIEWS, 200), **dict.fromkeys([*MANAGER_VIEWS, AUDIT], 403)},
+    "team_manager": {**dict.fromkeys(RECORD_VIEWS, 200), AUDIT: 403},
+    "service_manager": {**dict.fromkeys(RECORD_VIEWS, 403), **dict.fromkeys(READ_VIEWS, 200)},
+    "dpo": {**dict.fromkeys(RECORD_VIEWS, 403), **dict.fromkeys([*READ_VIEWS, AUDIT], 200)},
     "colleague": ALL_404,
     "other_adviser": ALL_404,
     "co_worker": ALL_404,
@@ -47,29 +36,26 @@ ON_CASE = {
 # The co-worker's grant (view and change, not sensitive) is on the other team's case.
 CO_WORKER_ON_OTHER_CASE = {
     **dict.fromkeys(RECORD_VIEWS, 200),
-    "young-person-audit": 403,
-    "young-person-transfer": 403,
-    "co-worker-grant": 403,
-    "sensitive-note-create": 403,
+    **dict.fromkeys([*MANAGER_VIEWS, AUDIT, "cases:sensitive-note-create"], 403),
 }
 
 
 @pytest.mark.parametrize("persona", sorted(ON_CASE))
 @pytest.mark.parametrize("view", RECORD_VIEWS)
 def test_each_persona_gets_what_the_matrix_says_on_the_advisers_case(world, client_for, persona, view):
-    response = client_for(getattr(world, persona)).get(reverse(f"cases:{view}", args=[world.case.pk]))
+    response = client_for(getattr(world, persona)).get(reverse(view, args=[world.case.pk]))
     assert response.status_code == ON_CASE[persona][view]
 
 
 @pytest.mark.parametrize("view", RECORD_VIEWS)
 def test_a_co_worker_reaches_only_the_case_they_were_granted(world, client_for, view):
-    response = client_for(world.co_worker).get(reverse(f"cases:{view}", args=[world.other_case.pk]))
+    response = client_for(world.co_worker).get(reverse(view, args=[world.other_case.pk]))
     assert response.status_code == CO_WORKER_ON_OTHER_CASE[view]
 
 
 @pytest.mark.parametrize("view", RECORD_VIEWS)
 def test_anonymous_users_are_sent_to_sign_in(world, client, view):
-    url = reverse(f"cases:{view}", args=[world.case.pk])
+    url = reverse(view, args=[world.case.pk])
     response = client.get(url)
     assert response.status_code == 302
     assert response.url == f"{reverse('login')}?next={url}"
@@ -77,13 +63,13 @@ def test_anonymous_users_are_sent_to_sign_in(world, client, view):
 
 @pytest.mark.parametrize("view", RECORD_VIEWS)
 def test_an_unknown_id_is_404_even_for_the_dpo(world, client_for, view):
-    assert client_for(world.dpo).get(reverse(f"cases:{view}", args=[987654])).status_code == 404
+    assert client_for(world.dpo).get(reverse(view, args=[987654])).status_code == 404
 
 
 def test_the_wrong_method_is_405(world, client_for):
     client = client_for(world.adviser)
     assert client.put(reverse("cases:young-person-detail", args=[world.case.pk])).status_code == 405
-    action_url = reverse("cases:action-complete", args=[world.case.pk, 1])
+    action_url = reverse("cases:action-complete", args=[world.case.pk, 1])  # POST only
     assert client.get(action_url).status_code == 405
 
 

@@ -1,0 +1,99 @@
+from django import forms
+from django.utils import timezone
+
+from cases.models import Organisation, Source
+from tracking.models import ActivityCode, CharacteristicCode, Offer, OfferType
+from youthservice.forms import GovukDateField, GovukForm
+
+PROVIDER_KINDS = [
+    Organisation.Kind.SCHOOL,
+    Organisation.Kind.COLLEGE,
+    Organisation.Kind.TRAINING_PROVIDER,
+    Organisation.Kind.EMPLOYER,
+]
+
+
+class CodeChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.code} {obj.label}"
+
+
+def _provider_field(label="Provider or employer"):
+    return forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind__in=PROVIDER_KINDS), required=False, label=label
+    )
+
+
+def _ends_after_start(form, start: str, end: str) -> None:
+    data = form.cleaned_data
+    if data.get(start) and data.get(end) and data[end] < data[start]:
+        form.add_error(end, "The end date must be on or after the start date")
+
+
+class ActivityForm(GovukForm):
+    code = CodeChoiceField(queryset=ActivityCode.objects.order_by("code"), label="Current situation")
+    start_date = GovukDateField(label="Start date")
+    end_date = GovukDateField(label="End date", required=False)
+    date_ascertained = GovukDateField(label="Date we found this out")
+    date_verified = GovukDateField(
+        label="Date verified",
+        required=False,
+        help_text="When the provider, employer or young person confirmed it",
+    )
+    predicted_end_date = GovukDateField(label="Predicted end date", required=False)
+    review_date = GovukDateField(label="Review date", required=False)
+    provider = _provider_field()
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    source = forms.ChoiceField(label="Where did this information come from?", choices=Source.choices)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["date_ascertained"].initial = timezone.localdate()
+
+    def clean(self):
+        data = super().clean()
+        _ends_after_start(self, "start_date", "end_date")
+        for name in ("date_ascertained", "date_verified"):
+            if data.get(name) and data[name] > timezone.localdate():
+                self.add_error(name, "The date must be today or in the past")
+        return data
+
+
+class IntendedDestinationForm(GovukForm):
+    code = CodeChoiceField(
+        queryset=ActivityCode.objects.filter(pre16=False).order_by("code"), label="What they intend to do"
+    )
+    provider = _provider_field("Where (optional)")
+    recorded_on = GovukDateField(label="Date recorded")
+    notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recorded_on"].initial = timezone.localdate()
+
+
+class OfferForm(GovukForm):
+    guarantee_year = forms.TypedChoiceField(
+        label="September Guarantee cohort", choices=Offer.Year.choices, coerce=int, widget=forms.RadioSelect
+    )
+    offer_type = CodeChoiceField(queryset=OfferType.objects.all(), label="Type of offer")
+    provider = _provider_field()
+    state = forms.ChoiceField(label="Status", choices=Offer.State.choices)
+    offered_on = GovukDateField(label="Date of the offer")
+    decided_on = GovukDateField(label="Date they decided", required=False)
+
+    def clean(self):
+        data = super().clean()
+        _ends_after_start(self, "offered_on", "decided_on")
+        return data
+
+
+class CharacteristicForm(GovukForm):
+    code = CodeChoiceField(queryset=CharacteristicCode.objects.order_by("code"), label="Characteristic")
+    start_date = GovukDateField(label="From")
+    end_date = GovukDateField(label="Until", required=False)
+
+    def clean(self):
+        data = super().clean()
+        _ends_after_start(self, "start_date", "end_date")
+        return data

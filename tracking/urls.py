@@ -1,0 +1,21 @@
+from django.urls import path
+
+from tracking import views
+
+app_name = "tracking"
+
+urlpatterns = [
+    path("young-people/<int:young_person_id>/destinations/", views.destinations, name="destinations"),
+    path("young-people/<int:young_person_id>/activities/new/", views.activity_create, name="activity-create"),
+    path(
+        "young-people/<int:young_person_id>/intended-destinations/new/",
+        views.intended_destination_create,
+        name="intended-destination-create",
+    ),
+    path("young-people/<int:young_person_id>/offers/new/", views.offer_create, name="offer-create"),
+    path(
+        "young-people/<int:young_person_id>/characteristics/new/",
+        views.characteristic_create,
+        name="characteristic-create",
+    ),
+]

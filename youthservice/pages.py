@@ -1,0 +1,38 @@
+"""Page helpers shared by every app's views."""
+
+from dataclasses import asdict, dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+
+def add_errors(form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form: on its field where there is one."""
+    per_field = error.error_dict.items() if hasattr(error, "error_dict") else [(None, error.error_list)]
+    for field, errors in per_field:
+        form.add_error(field if field in form.fields else None, errors)
+
+
+@dataclass(frozen=True)
+class FormPage:
+    title: str
+    submit: str
+    success: str
+    intro: str = ""
+
+
+def record_form(request, young_person, form, page: FormPage, write, redirect_to: str = ""):
+    """A form about one young person's record, Post/Redirect/Get: a valid POST calls
+    ``write(cleaned_data)`` (a service); a ValidationError from the service lands on the form, which
+    re-renders with the message and nothing saved."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            write(form.cleaned_data)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(request, page.success)
+            return redirect(redirect_to or reverse("cases:young-person-detail", args=[young_person.pk]))
+    return render(request, "cases/record_form.html", {"person": young_person, "form": form, **asdict(page)})
