@@ -24,61 +24,47 @@ def destinations(request, young_person):
     return render(request, "tracking/destinations.html", context)
 
 
-def _tracking_form(request, young_person, form, page, service):
-    return record_form(
-        request,
-        young_person,
-        form,
-        page,
-        lambda data: service(young_person=young_person, actor=request.user, **data),
-        redirect_to=reverse("tracking:destinations", args=[young_person.pk]),
-    )
+def _record_form_view(form_class, page: FormPage, service):
+    """A page that records one thing about a young person through ``service``, then shows the
+    Destinations tab."""
+
+    @access.young_person_view(P.CHANGE)
+    @GET_POST
+    def view(request, young_person):
+        return record_form(
+            request,
+            young_person,
+            form_class(request.POST or None),
+            page,
+            lambda data: service(young_person=young_person, actor=request.user, **data),
+            redirect_to=reverse("tracking:destinations", args=[young_person.pk]),
+        )
+
+    return view
 
 
-@access.young_person_view(P.CHANGE)
-@GET_POST
-def activity_create(request, young_person):
-    page = FormPage(
+activity_create = _record_form_view(
+    forms.ActivityForm,
+    FormPage(
         "Record an activity",
         "Save activity",
         "Activity recorded",
         "The previous open activity ends the day before this one starts.",
-    )
-    return _tracking_form(
-        request, young_person, forms.ActivityForm(request.POST or None), page, services.activity_record
-    )
-
-
-@access.young_person_view(P.CHANGE)
-@GET_POST
-def intended_destination_create(request, young_person):
-    page = FormPage("Record an intended destination", "Save", "Intended destination recorded")
-    return _tracking_form(
-        request,
-        young_person,
-        forms.IntendedDestinationForm(request.POST or None),
-        page,
-        services.intended_destination_record,
-    )
-
-
-@access.young_person_view(P.CHANGE)
-@GET_POST
-def offer_create(request, young_person):
-    page = FormPage("Record a September Guarantee offer", "Save offer", "Offer recorded")
-    return _tracking_form(
-        request, young_person, forms.OfferForm(request.POST or None), page, services.offer_record
-    )
-
-
-@access.young_person_view(P.CHANGE)
-@GET_POST
-def characteristic_create(request, young_person):
-    page = FormPage("Record a characteristic", "Save", "Characteristic recorded")
-    return _tracking_form(
-        request,
-        young_person,
-        forms.CharacteristicForm(request.POST or None),
-        page,
-        services.characteristic_record,
-    )
+    ),
+    services.activity_record,
+)
+intended_destination_create = _record_form_view(
+    forms.IntendedDestinationForm,
+    FormPage("Record an intended destination", "Save", "Intended destination recorded"),
+    services.intended_destination_record,
+)
+offer_create = _record_form_view(
+    forms.OfferForm,
+    FormPage("Record a September Guarantee offer", "Save offer", "Offer recorded"),
+    services.offer_record,
+)
+characteristic_create = _record_form_view(
+    forms.CharacteristicForm,
+    FormPage("Record a characteristic", "Save", "Characteristic recorded"),
+    services.characteristic_record,
+)
