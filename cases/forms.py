@@ -7,7 +7,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases import selectors, validators
+from cases import selectors, validators, worklists
 from cases.models import Action, Contact, SensitiveNote, Source, Team, YoungPerson
 from youthservice.forms import GovukDateField, GovukForm, GovukModelForm
 
@@ -296,12 +296,17 @@ class CaseloadFilterForm(GovukForm):
     sen_status = forms.ChoiceField(
         label="SEN status", required=False, choices=[("", "Any"), *YoungPerson.SenStatus.choices]
     )
+    work_list = forms.ChoiceField(label="Work list", required=False)
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         choices = selectors.caseload_filter_choices(user)
         self.fields["team"].queryset = choices["teams"]
         self.fields["adviser"].queryset = choices["advisers"]
+        self.fields["work_list"].choices = [
+            ("", "Everyone"),
+            *((w.key, w.label) for w in worklists.all_work_lists()),
+        ]
 
     def filters(self) -> selectors.CaseloadFilters:
         if not self.is_valid():
@@ -313,4 +318,5 @@ class CaseloadFilterForm(GovukForm):
             support_level=data.get("support_level", ""),
             sen_status=data.get("sen_status", ""),
             mine=data.get("mine", False),
+            work_list=data.get("work_list", ""),
         )

@@ -2,15 +2,15 @@
 place, so the pages' query counts stay constant however large the caseload or the record."""
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from cases import access, services, validators
+from cases import access, services, validators, worklists
 from cases.models import (
     VIEW_ACCESS_EVENTS,
     AccessEvent,
@@ -45,10 +45,12 @@ class CaseloadFilters:
     support_level: str = ""
     sen_status: str = ""
     mine: bool = False
+    work_list: str = ""
 
 
 def caseload(user, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[YoungPerson]:
-    """Everyone within the user's reach, newest contact annotated, filtered as asked."""
+    """Everyone within the user's reach, newest contact annotated, filtered as asked (including a
+    registered work list)."""
     last_contact = (
         Contact.objects.filter(young_person=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
     )
@@ -64,7 +66,49 @@ def caseload(user, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[You
         "support_level": filters.support_level,
         "sen_status": filters.sen_status,
     }
-    return people.filter(**{field: value for field, value in conditions.items() if value})
+    people = people.filter(**{field: value for field, value in conditions.items() if value})
+    if (work_list := worklists.get(filters.work_list)) is not None:
+        people = people.filter(work_list.condition(timezone.localdate()))
+    return people
+
+
+def work_list_counts(user, filters: CaseloadFilters) -> list[tuple[worklists.WorkList, int]]:
+    """How many of the filtered caseload are on each work list: one query."""
+    people = caseload(user, replace(filters, work_list=""))
+    today = timezone.localdate()
+    lists = worklists.all_work_lists()
+    counts = people.order_by().aggregate(**{w.key: Count("pk", filter=w.condition(today)) for w in lists})
+    return [(w, counts[w.key]) for w in lists]
+
+
+CASELOAD_CSV_HEADER = [
+    "Record id",
+    "Given name",
+    "Family name",
+    "Date of birth",
+    "Postcode",
+    "Phone",
+    "Team",
+    "Lead adviser",
+    "Level of support",
+    "Last contact",
+]
+
+
+def caseload_csv_row(person: YoungPerson) -> list:
+    adviser = person.lead_adviser
+    return [
+        person.pk,
+        person.legal_given_name,
+        person.legal_family_name,
+        person.date_of_birth.isoformat(),
+        person.postcode,
+        person.phone,
+        person.team.name,
+        adviser.get_full_name() if adviser else "",
+        person.get_support_level_display(),
+        timezone.localtime(person.last_contact_at).date().isoformat() if person.last_contact_at else "",
+    ]
 
 
 def caseload_filter_choices(user) -> dict:

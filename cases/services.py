@@ -66,6 +66,15 @@ def access_event_record(*, user, young_person: YoungPerson, what: AccessEvent.Wh
     return AccessEvent.objects.create(user=user, young_person=young_person, what=what, role=role_label(user))
 
 
+def access_events_record(*, user, young_people, what: AccessEvent.What) -> None:
+    """One access event per person in a list read (an export), written in batches."""
+    role = role_label(user)
+    AccessEvent.objects.bulk_create(
+        (AccessEvent(user=user, young_person=person, what=what, role=role) for person in young_people),
+        batch_size=1000,
+    )
+
+
 # --- Teams -----------------------------------------------------------------------------------
 
 

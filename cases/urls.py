@@ -21,6 +21,7 @@ young_person_patterns = [
 urlpatterns = [
     path("", views.home, name="home"),
     path("caseload/", views.caseload, name="caseload"),
+    path("caseload/export.csv", views.caseload_export, name="caseload-export"),
     path("search/", views.search, name="search"),
     path("young-people/new/", views.young_person_create, name="young-person-create"),
     path("young-people/<int:young_person_id>/", include(young_person_patterns)),

@@ -4,13 +4,15 @@ redirect. Each view declares its access rule with a decorator from cases/access.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, forms, selectors, services
 from cases.models import VIEW_ACCESS_EVENTS, AccessEvent, YoungPersonPermission
-from youthservice.pages import FormPage, add_errors, record_form
+from youthservice.pages import FormPage, add_errors, record_form, write_csv
 
 P = YoungPersonPermission
 PAGE_SIZE = 25
@@ -50,15 +52,36 @@ def home(request):
 @require_http_methods(["GET"])
 def caseload(request):
     filter_form = forms.CaseloadFilterForm(request.GET or None, user=request.user)
-    people = selectors.caseload(request.user, filter_form.filters())
+    filters = filter_form.filters()
+    people = selectors.caseload(request.user, filters)
     page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(
-        request,
-        "cases/caseload.html",
-        {"filter_form": filter_form, "page": page, "query": query.urlencode()},
-    )
+    without_list = query.copy()
+    without_list.pop("work_list", None)
+    context = {
+        "filter_form": filter_form,
+        "page": page,
+        "query": query.urlencode(),
+        "without_list": without_list.urlencode(),
+        "work_lists": selectors.work_list_counts(request.user, filters),
+        "current_list": filters.work_list,
+    }
+    return render(request, "cases/caseload.html", context)
+
+
+@access.signed_in
+@require_http_methods(["GET"])
+def caseload_export(request):
+    """The filtered caseload as CSV, through the same scoped selector; each person exported is
+    recorded as an access event."""
+    filters = forms.CaseloadFilterForm(request.GET or None, user=request.user).filters()
+    people = list(selectors.caseload(request.user, filters))
+    services.access_events_record(user=request.user, young_people=people, what=AccessEvent.What.EXPORT)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="caseload-{timezone.localdate():%Y-%m-%d}.csv"'
+    write_csv(response, selectors.CASELOAD_CSV_HEADER, (selectors.caseload_csv_row(p) for p in people))
+    return response
 
 
 @access.signed_in

@@ -6,6 +6,7 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking and NEET"
 
     def ready(self):
-        from tracking import signals
+        from tracking import signals, worklists
 
         signals.connect()
+        worklists.register_work_lists()

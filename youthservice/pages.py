@@ -1,5 +1,6 @@
 """Page helpers shared by every app's views."""
 
+import csv
 from dataclasses import asdict, dataclass
 
 from django.contrib import messages
@@ -36,3 +37,16 @@ def record_form(request, young_person, form, page: FormPage, write, redirect_to:
             messages.success(request, page.success)
             return redirect(redirect_to or reverse("cases:young-person-detail", args=[young_person.pk]))
     return render(request, "cases/record_form.html", {"person": young_person, "form": form, **asdict(page)})
+
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(stream, header, rows) -> None:
+    """CSV that a spreadsheet will not execute: cells starting like a formula are quoted with '."""
+    writer = csv.writer(stream)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow(
+            f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell for cell in row
+        )

@@ -205,3 +205,15 @@ def test_roni_scores_its_factors_into_a_band_and_says_why():
         == "offered"
     )
     assert rules.roni(PersonFacts(id=2, date_of_birth=date(2007, 1, 1)), date(2025, 3, 1), WEIGHTS) is None
+
+
+def test_offers_made_before_may_count_for_that_summers_leavers():
+    person = PersonFacts(
+        id=1, date_of_birth=date(2008, 12, 1), offers=[OfferFact(11, True, "offered", date(2025, 1, 20))]
+    )
+    assert rules.guarantee_category(person, date(2025, 2, 28)) == "offer_made"
+    assert rules.guarantee_category(person, date(2025, 10, 31)) == "offer_made"
+    last_year = PersonFacts(
+        id=2, date_of_birth=date(2008, 12, 1), offers=[OfferFact(11, True, "offered", date(2024, 6, 1))]
+    )
+    assert rules.guarantee_category(last_year, date(2025, 6, 30)) == "not_recorded"
