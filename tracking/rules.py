@@ -247,12 +247,10 @@ def guarantee_category(person: PersonFacts, on: date) -> str:
     year = guarantee_year(person, on)
     if year is None:
         return ""
-    window_year = on.year if on.month >= 5 else on.year - 1
-    offers = [
-        o
-        for o in person.offers
-        if o.guarantee_year == year and o.offered_on.year == window_year and o.offered_on <= on
-    ]
+    # They leave Year 11/12 in the summer of leave_year; offers count from the September before.
+    leave_year = on.year if on.month in (9, 10) else academic_year_start(on) + 1
+    opens = date(leave_year - 1, 9, 1)
+    offers = [o for o in person.offers if o.guarantee_year == year and opens <= o.offered_on <= on]
     if any(o.suitable and o.state in ("offered", "accepted") for o in offers):
         return Guarantee.OFFER_MADE
     if any(o.state == "not_appropriate" for o in offers):
