@@ -118,6 +118,23 @@ def model_permission(perm: str):
     return decorator
 
 
+def any_model_permission(*perms: str):
+    """Any one of several service-wide capabilities (e.g. a team or a service dashboard)."""
+
+    def decorator(view):
+        @login_required
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not any(request.user.has_perm(perm) for perm in perms):
+                raise PermissionDenied
+            return view(request, *args, **kwargs)
+
+        wrapped.access_rule = f"any model permission of {', '.join(perms)}"
+        return wrapped
+
+    return decorator
+
+
 def young_person_view(
     perm: YoungPersonPermission = VIEW,
     *,

@@ -51,14 +51,8 @@ class CaseloadFilters:
 def caseload(user, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[YoungPerson]:
     """Everyone within the user's reach, newest contact annotated, filtered as asked (including a
     registered work list)."""
-    last_contact = (
-        Contact.objects.filter(young_person=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
-    )
-    people = (
-        access.young_people_for(user)
-        .select_related("team", "lead_adviser")
-        .annotate(last_contact_at=Subquery(last_contact[:1]))
-        .order_by("legal_family_name", "legal_given_name", "pk")
+    people = with_last_contact(access.young_people_for(user).select_related("team", "lead_adviser")).order_by(
+        "legal_family_name", "legal_given_name", "pk"
     )
     conditions = {
         "team_id": filters.team,
@@ -70,6 +64,14 @@ def caseload(user, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[You
     if (work_list := worklists.get(filters.work_list)) is not None:
         people = people.filter(work_list.condition(timezone.localdate()))
     return people
+
+
+def with_last_contact(people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """Annotate each person's latest contact (one correlated subquery on an indexed column)."""
+    latest = (
+        Contact.objects.filter(young_person=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
+    )
+    return people.annotate(last_contact_at=Subquery(latest[:1]))
 
 
 def work_list_counts(user, filters: CaseloadFilters) -> list[tuple[worklists.WorkList, int]]:

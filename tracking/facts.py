@@ -20,6 +20,10 @@ PERSON_FIELDS = (
     "care_leaver",
     "fsm_eligible",
     "first_language",
+    "team_id",
+    "gender",
+    "postcode",
+    "ethnicity__code",
 )
 
 
@@ -91,10 +95,15 @@ def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
         )
     }
     for row in YoungPerson.objects.filter(pk__in=ids).order_by("pk").values_list(*PERSON_FIELDS):
-        person_id = row[0]
+        person_id, *fields, team_id, gender, postcode, ethnicity = row
         exit_reason, exit_on = exits.get(person_id, ("", None))
         yield PersonFacts(
-            *row,
+            person_id,
+            *fields,
+            team_id=team_id,
+            gender=gender,
+            postcode=postcode,
+            ethnicity=ethnicity or "",
             activities=activities[person_id],
             characteristics=characteristics[person_id],
             offers=offers[person_id],

@@ -7,7 +7,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from cases.models import CodeTable, Organisation, Tracked, YoungPerson
+from cases.models import CodeTable, Organisation, Team, Tracked, YoungPerson
 
 
 class Status(models.TextChoices):
@@ -261,7 +261,9 @@ class CurrentStatus(models.Model):
 
 
 class MonthlySnapshot(models.Model):
-    """Month-end aggregate counts for one breakdown value. No personal data: kept after people go."""
+    """Month-end aggregate counts for one team and one breakdown value. No personal data: kept after
+    people go. Every breakdown counts the 16-17 headline cohort, except by academic age, which counts
+    every age in the service's cohort; the guarantee counts cover the Year 11 and 12 cohorts."""
 
     class Dimension(models.TextChoices):
         ALL = "all", "Whole cohort"
@@ -275,6 +277,7 @@ class MonthlySnapshot(models.Model):
         ETHNICITY = "ethnicity", "Ethnicity"
 
     month_end = models.DateField()
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
     dimension = models.CharField(max_length=16, choices=Dimension)
     value = models.CharField(max_length=64)
     cohort = models.PositiveIntegerField()
@@ -290,12 +293,16 @@ class MonthlySnapshot(models.Model):
     created_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        ordering = ["month_end", "dimension", "value"]
+        ordering = ["month_end", "team", "dimension", "value"]
+        permissions = [
+            ("view_team_dashboard", "Can view the dashboard of the teams they manage"),
+            ("view_service_dashboard", "Can view the whole service's dashboard"),
+        ]
         constraints = [
             models.UniqueConstraint(
-                fields=["month_end", "dimension", "value"], name="one_snapshot_per_breakdown"
+                fields=["month_end", "team", "dimension", "value"], name="one_snapshot_per_breakdown"
             )
         ]
 
     def __str__(self):
-        return f"{self.month_end} {self.dimension}={self.value}"
+        return f"{self.month_end} team {self.team_id} {self.dimension}={self.value}"

@@ -70,6 +70,11 @@ class PersonFacts:
     attendance: list[AttendanceFact] = field(default_factory=list)
     exit_reason: str = ""
     exit_on: date | None = None
+    # Breakdown attributes (the rules ignore them; snapshots group by them).
+    team_id: int | None = None
+    gender: str = ""
+    postcode: str = ""
+    ethnicity: str = ""
 
 
 # --- Age and cohort --------------------------------------------------------------------------------
@@ -212,14 +217,18 @@ def neet_since(person: PersonFacts, on: date) -> date | None:
 # --- Characteristics -------------------------------------------------------------------------------
 
 
-def active_characteristics(person: PersonFacts, on: date) -> set[str]:
-    codes = {
+def recorded_characteristics(person: PersonFacts, on: date) -> set[str]:
+    return {
         c.code
         for c in person.characteristics
         if c.start_date <= on and (c.end_date is None or c.end_date >= on)
     }
-    codes |= {code for flag, code in VULNERABLE_FLAGS.items() if getattr(person, flag)}
-    return codes
+
+
+def active_characteristics(person: PersonFacts, on: date) -> set[str]:
+    """Recorded characteristics plus the care flags on the person that are characteristics too."""
+    flags = {code for flag, code in VULNERABLE_FLAGS.items() if getattr(person, flag)}
+    return recorded_characteristics(person, on) | flags
 
 
 def vulnerable(person: PersonFacts, on: date, vulnerable_codes: set[str]) -> bool:

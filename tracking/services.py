@@ -1,5 +1,6 @@
 """Every write in tracking: plain functions, one transaction each, the acting user named."""
 
+from collections import Counter, defaultdict
 from dataclasses import asdict
 from datetime import date
 
@@ -10,8 +11,15 @@ from django.utils import timezone
 
 from cases.models import YoungPerson
 from cases.services import tracked_save
-from tracking import facts, rules
-from tracking.models import Activity, Characteristic, CurrentStatus, IntendedDestination, Offer
+from tracking import dashboards, facts, rules
+from tracking.models import (
+    Activity,
+    Characteristic,
+    CurrentStatus,
+    IntendedDestination,
+    MonthlySnapshot,
+    Offer,
+)
 
 
 def _valid_on(code, day: date, field: str) -> None:
@@ -121,3 +129,31 @@ def _upsert(rows: list[CurrentStatus]) -> int:
             rows, update_conflicts=True, unique_fields=["young_person"], update_fields=_UPDATE_FIELDS
         )
     return len(rows)
+
+
+def snapshot_take(*, month_end: date) -> int:
+    """Store the month's aggregate counts per team and breakdown, from the rules evaluated on
+    ``month_end`` (any past month can be taken again). Replaces that month's rows: idempotent."""
+    previous = dashboards.previous_month_end(month_end)
+    tables = facts.rule_tables()
+    totals: dict[tuple, Counter] = defaultdict(Counter)
+    for person in facts.person_facts(YoungPerson.objects.all()):
+        for dimension, value, measures in dashboards.contributions(person, month_end, previous, tables):
+            totals[(person.team_id, dimension, value)].update(measures)
+    rows = [
+        MonthlySnapshot(
+            month_end=month_end,
+            team_id=team_id,
+            dimension=dimension,
+            value=value,
+            **{name: counts[name] for name in SNAPSHOT_COUNTS},
+        )
+        for (team_id, dimension, value), counts in totals.items()
+    ]
+    with transaction.atomic():
+        MonthlySnapshot.objects.filter(month_end=month_end).delete()
+        MonthlySnapshot.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+SNAPSHOT_COUNTS = (*dashboards.MEASURES, "neet_joiners", "neet_leavers")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tracking import views
+from tracking import dashboard_views, views
 
 app_name = "tracking"
 
@@ -18,4 +18,10 @@ urlpatterns = [
         views.characteristic_create,
         name="characteristic-create",
     ),
+]
+
+urlpatterns += [
+    path("dashboard/", dashboard_views.dashboard, name="dashboard"),
+    path("dashboard/figures.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
+    path("dashboard/people/", dashboard_views.drill_down, name="dashboard-people"),
 ]

@@ -28,10 +28,16 @@ _SERVICE_WIDE_READ = (
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.PERSONAL_ADVISER: _ADVISER,
-    Role.TEAM_MANAGER: (*_ADVISER, "cases.assign_youngperson"),
-    Role.SERVICE_MANAGER: (*_ADVISER, "cases.assign_youngperson", *_SERVICE_WIDE_READ),
+    Role.TEAM_MANAGER: (*_ADVISER, "cases.assign_youngperson", "tracking.view_team_dashboard"),
+    Role.SERVICE_MANAGER: (
+        *_ADVISER,
+        "cases.assign_youngperson",
+        *_SERVICE_WIDE_READ,
+        "tracking.view_service_dashboard",
+    ),
     Role.DATA_PROTECTION_OFFICER: (
         *_SERVICE_WIDE_READ,
+        "tracking.view_service_dashboard",
         "cases.view_sensitive_youngperson",
         "cases.view_sensitivenote",
         "cases.view_accessevent",
@@ -54,7 +60,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 
 
 def sync_roles(apps) -> None:
-    """Create or update each role's group so it holds exactly ROLE_PERMISSIONS (used by migrations)."""
+    """Create or update each role's group so it holds ROLE_PERMISSIONS, as far as the apps migrated
+    so far define them: each app's migration that adds permissions calls this again.
+    tests/test_roles.py checks that, after every migration, each role holds exactly its list."""
     from django.contrib.auth.management import create_permissions
 
     for app_config in apps.get_app_configs():
@@ -67,8 +75,8 @@ def sync_roles(apps) -> None:
     permission_model = apps.get_model("auth", "Permission")
     for role, perms in ROLE_PERMISSIONS.items():
         group, _ = group_model.objects.get_or_create(name=role.value)
-        wanted = []
+        wanted = permission_model.objects.none()
         for perm in perms:
             app_label, codename = perm.split(".")
-            wanted.append(permission_model.objects.get(content_type__app_label=app_label, codename=codename))
+            wanted |= permission_model.objects.filter(content_type__app_label=app_label, codename=codename)
         group.permissions.set(wanted)

@@ -8,6 +8,7 @@ DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see docker-compose.yml and the READM
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -40,6 +41,7 @@ INSTALLED_APPS = [
     "tracking",
     "sharing",
     "retention",
+    "youthservice",  # cross-app commands: demo data and the synthetic council
 ]
 
 MIDDLEWARE = [
@@ -155,7 +157,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
-CELERY_BEAT_SCHEDULE: dict = {}  # every beat job is declared here, with a crontab.guru comment
+CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru reading
+    "nightly-tracking": {
+        "task": "tracking.tasks.nightly_tracking",
+        "schedule": crontab(minute=30, hour=1),  # "At 01:30" every day
+    },
+}
 
 # --- Logging: structured, to stdout; personal data never logged (ids only) ---------------------
 LOGGING = {

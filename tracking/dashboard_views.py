@@ -1,0 +1,167 @@
+"""Managers' dashboards: today's figures from CurrentStatus, history from the monthly snapshots,
+drill-down to the people behind any figure (only those the viewer may see), CSV of the aggregates."""
+
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from cases import access
+from cases.models import Ethnicity, Team, YoungPerson
+from tracking import dashboards
+from tracking.models import CharacteristicCode, MonthlySnapshot
+from youthservice.pages import write_csv
+
+D = MonthlySnapshot.Dimension
+TEAM_DASHBOARD = "tracking.view_team_dashboard"
+SERVICE_DASHBOARD = "tracking.view_service_dashboard"
+BREAKDOWNS = [D.ACADEMIC_AGE, D.TEAM, D.AREA, D.SEND, D.CHARACTERISTIC, D.VULNERABLE, D.GENDER, D.ETHNICITY]
+dashboard_access = access.any_model_permission(TEAM_DASHBOARD, SERVICE_DASHBOARD)
+
+
+def _teams(request):
+    """The teams this dashboard covers: every team for service-wide viewers, else those the user
+    manages; narrowed to one team by ?team= when it is among them."""
+    user = request.user
+    teams = Team.objects.all() if user.has_perm(SERVICE_DASHBOARD) else Team.objects.filter(group__user=user)
+    chosen = request.GET.get("team", "")
+    return (
+        teams.filter(pk=chosen) if chosen.isdigit() and teams.filter(pk=chosen).exists() else teams
+    ), teams
+
+
+def _labels(dimension: str) -> dict:
+    labels = {
+        D.TEAM: lambda: {str(pk): name for pk, name in Team.objects.values_list("pk", "name")},
+        D.SEND: lambda: dict(YoungPerson.SenStatus.choices),
+        D.GENDER: lambda: dict(YoungPerson.Gender.choices),
+        D.ETHNICITY: lambda: dict(Ethnicity.objects.values_list("code", "label")),
+        D.CHARACTERISTIC: lambda: dict(CharacteristicCode.objects.values_list("code", "label")),
+        D.VULNERABLE: lambda: {"yes": "In the vulnerable group", "no": "Not in the vulnerable group"},
+    }
+    return labels[dimension]() if dimension in labels else {}
+
+
+def _with_rates(row: dict) -> dict:
+    cohort = row["cohort"]
+    return {
+        **row,
+        "neet_rate": dashboards.rate(row["neet"], cohort),
+        "not_known_rate": dashboards.rate(row["not_known"], cohort),
+        "combined_rate": dashboards.rate(row["neet"] + row["not_known"], cohort),
+        "participation_rate": dashboards.rate(row["participating"], cohort),
+        "offer_rate": dashboards.rate(row["guarantee_offers"], row["guarantee_cohort"]),
+    }
+
+
+def _winter_average(teams) -> dict | None:
+    """December to February: the average of the three month-end counts, then the rate."""
+    months = dashboards.winter_months(timezone.localdate())
+    totals = dashboards.snapshot_totals(teams, months)
+    if len(totals) < 3:
+        return None
+    average = {name: sum(totals[m][name] for m in months) / 3 for name in dashboards.MEASURES}
+    return {"months": months, **_with_rates(average)}
+
+
+@dashboard_access
+@require_http_methods(["GET"])
+def dashboard(request):
+    teams, allowed = _teams(request)
+    statuses = dashboards.statuses_in(request.user, teams)
+    breakdowns = []
+    for dimension in BREAKDOWNS:
+        labels = _labels(dimension)
+        rows = [
+            _with_rates({**row, "label": labels.get(row["value"], row["value"] or "Not recorded")})
+            for row in dashboards.now_breakdown(statuses, dimension)
+        ]
+        breakdowns.append(
+            {
+                "dimension": dimension,
+                "label": D(dimension).label,
+                "rows": rows,
+                "max_rate": max((r["combined_rate"] or 0 for r in rows), default=0) or 1,
+            }
+        )
+    month_ends = dashboards.month_ends_before(timezone.localdate(), 12)
+    history = dashboards.snapshot_totals(teams, month_ends)
+    trend = [_with_rates({**history[m], "month_end": m}) for m in month_ends if m in history]
+    context = {
+        "now": _with_rates(dashboards.now_totals(statuses)),
+        "winter": _winter_average(teams),
+        "breakdowns": breakdowns,
+        "trend": trend,
+        "trend_max": max((t["combined_rate"] or 0 for t in trend), default=0) or 1,
+        "teams": allowed,
+        "team": request.GET.get("team", ""),
+        "service_wide": request.user.has_perm(SERVICE_DASHBOARD),
+        "as_at": statuses.values_list("evaluated_on", flat=True).order_by("evaluated_on").first(),
+    }
+    return render(request, "tracking/dashboard.html", context)
+
+
+@dashboard_access
+@require_http_methods(["GET"])
+def dashboard_csv(request):
+    teams, _ = _teams(request)
+    statuses = dashboards.statuses_in(request.user, teams)
+    header = ["breakdown", "value", "label", *dashboards.MEASURES]
+    rows = [
+        [
+            "all",
+            "all",
+            "16-17 headline cohort",
+            *(dashboards.now_totals(statuses)[m] for m in dashboards.MEASURES),
+        ]
+    ]
+    for dimension in BREAKDOWNS:
+        labels = _labels(dimension)
+        rows += [
+            [
+                dimension,
+                row["value"],
+                labels.get(row["value"], row["value"]),
+                *(row[m] for m in dashboards.MEASURES),
+            ]
+            for row in dashboards.now_breakdown(statuses, dimension)
+        ]
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="dashboard-{timezone.localdate():%Y-%m-%d}.csv"'
+    write_csv(response, header, rows)
+    return response
+
+
+MEASURE_LABELS = {
+    "cohort": "In the cohort",
+    "eet": "In education, employment or training",
+    "neet": "NEET",
+    "not_known": "Not known",
+    "excluded": "In custody",
+    "participating": "Participating",
+    "guarantee_cohort": "In a September Guarantee cohort",
+    "guarantee_offers": "With a September Guarantee offer",
+}
+
+
+@dashboard_access
+@require_http_methods(["GET"])
+def drill_down(request):
+    teams, _ = _teams(request)
+    measure = request.GET.get("measure", "")
+    dimension = request.GET.get("dimension", "")
+    value = request.GET.get("value", "")
+    people = dashboards.drill_down(dashboards.statuses_in(request.user, teams), measure, dimension, value)
+    page = Paginator(people.order_by("legal_family_name", "legal_given_name", "pk"), 25).get_page(
+        request.GET.get("page")
+    )
+    query = request.GET.copy()
+    query.pop("page", None)
+    title = MEASURE_LABELS.get(measure, "Young people")
+    if dimension:
+        title += f": {D(dimension).label.lower() if dimension in D.values else dimension} "
+        title += str(_labels(dimension).get(value, value or "not recorded"))
+    return render(
+        request, "tracking/drill_down.html", {"page": page, "title": title, "query": query.urlencode()}
+    )

@@ -1,0 +1,459 @@
+"""A synthetic council: realistic in shape (rates from domain.md), reproducible (fixed seed), made of
+nobody (names from Faker pools, Ofcom drama phone numbers, example.org email, invented postcodes).
+
+Everything is written in bulk, with the history rows and access grants the services would write
+(``assign()``'s lead-adviser and team grants), so a generated council behaves like a real one.
+"""
+
+import random
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+from django.utils import timezone
+from faker import Faker
+from simple_history.utils import bulk_create_with_history
+
+from cases import services as case_services
+from cases import validators
+from cases.models import (
+    Action,
+    Attendance,
+    Contact,
+    Ethnicity,
+    Organisation,
+    ParentCarer,
+    Qualification,
+    SensitiveNote,
+    Source,
+    Team,
+    YoungPerson,
+    YoungPersonGroupObjectPermission,
+    YoungPersonUserObjectPermission,
+)
+from tracking import rules
+from tracking import services as tracking_services
+from tracking.models import Activity, ActivityCode, Characteristic, CharacteristicCode, Offer, OfferType
+from youthservice.roles import Role
+
+User = get_user_model()
+BATCH = 5000
+DISTRICTS = (
+    [f"SS{n}" for n in range(0, 18)] + [f"CM{n}" for n in range(1, 12)] + [f"ME{n}" for n in range(1, 20)]
+)
+INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
+# Post-16 situations for academic ages 16-17 (national 2025 figures: NEET 3.4%, not known 2.2%).
+POST16 = [
+    ("230", 30),
+    ("210", 22),
+    ("220", 12),
+    ("310", 7),
+    ("320", 3),
+    ("270", 3),
+    ("250", 2),
+    ("330", 4),
+    ("260", 1),
+    ("530", 2),
+    ("410", 3),
+    ("450", 1),
+    ("619", 2),
+    ("610", 0.8),
+    ("630", 0.3),
+    ("640", 0.3),
+    ("710", 0.2),
+]
+NOT_KNOWN_SHARE = 0.022
+CHARACTERISTICS = [
+    ("110", 0.006),
+    ("130", 0.004),
+    ("140", 0.01),
+    ("150", 0.004),
+    ("160", 0.008),
+    ("170", 0.004),
+    ("180", 0.004),
+    ("120", 0.004),
+    ("200", 0.006),
+    ("210", 0.02),
+]
+
+
+@dataclass(frozen=True)
+class Shape:
+    young_people: int
+    teams: int
+    advisers_per_team: int
+    contacts_per_person: int = 10
+
+
+class Generator:
+    def __init__(self, shape: Shape, *, seed: int, actor, today: date | None = None):
+        self.shape, self.actor = shape, actor
+        self.today = today or timezone.localdate()
+        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        fake = Faker("en_GB")
+        fake.seed_instance(seed)
+        self.given = [fake.first_name() for _ in range(600)]
+        self.family = [fake.last_name() for _ in range(800)]
+        self.streets = [fake.street_name() for _ in range(400)]
+        self.towns = [fake.city() for _ in range(60)]
+        self.sentences = [fake.sentence(nb_words=12) for _ in range(300)]
+        self.codes = {c.code: c for c in ActivityCode.objects.all()}
+        self.characteristic_codes = {c.code: c for c in CharacteristicCode.objects.all()}
+        self.offer_types = list(OfferType.objects.filter(suitable=True))
+        self.ethnicities = list(Ethnicity.objects.all())
+        self.password = make_password(None)  # staff created here cannot sign in until given a password
+
+    def pick(self, weighted):
+        return self.rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
+
+    # --- staff and organisations -----------------------------------------------------------------
+
+    def organisations(self) -> dict[str, list[Organisation]]:
+        kinds = Organisation.Kind
+        rows = [
+            Organisation(name=f"{town} Academy", kind=kinds.SCHOOL, urn=f"1{n:05d}", la_code="882")
+            for n, town in enumerate(self.towns[:20])
+        ]
+        rows += [
+            Organisation(name=f"{town} College", kind=kinds.COLLEGE, ukprn=f"1{n:07d}")
+            for n, town in enumerate(self.towns[20:26])
+        ]
+        rows += [
+            Organisation(name=f"{town} Training", kind=kinds.TRAINING_PROVIDER, ukprn=f"1{n + 100:07d}")
+            for n, town in enumerate(self.towns[26:32])
+        ]
+        rows += [
+            Organisation(name=name, kind=kind)
+            for name, kind in [
+                ("Department for Education", kinds.DFE),
+                ("Jobcentre Plus (DWP)", kinds.DWP),
+                ("HM Revenue and Customs", kinds.HMRC),
+                ("Youth Justice Service", kinds.YOUTH_JUSTICE),
+                ("Borough Police", kinds.POLICE),
+                ("Community Health Trust", kinds.HEALTH),
+                ("Neighbouring County Council", kinds.COUNCIL),
+                ("Borough Housing Options", kinds.HOUSING),
+                ("Young People's Charity", kinds.VOLUNTARY),
+            ]
+        ]
+        bulk_create_with_history(
+            rows, Organisation, default_user=self.actor, default_change_reason="Synthetic data"
+        )
+        made = {}
+        for organisation in Organisation.objects.all():
+            made.setdefault(organisation.kind, []).append(organisation)
+        return made
+
+    def staff(self) -> list[tuple[Team, list]]:
+        """Teams, each with its advisers and one manager in the team's group."""
+        adviser_group = Group.objects.get(name=Role.PERSONAL_ADVISER)
+        manager_group = Group.objects.get(name=Role.TEAM_MANAGER)
+        teams = []
+        for n in range(self.shape.teams):
+            team = case_services.team_create(
+                name=f"Team {n + 1:02d}", area=self.rng.choice(DISTRICTS), actor=self.actor
+            )
+            advisers = User.objects.bulk_create(
+                [
+                    User(
+                        username=f"adviser-{n + 1:02d}-{a + 1:02d}",
+                        first_name=self.rng.choice(self.given),
+                        last_name=self.rng.choice(self.family),
+                        password=self.password,
+                    )
+                    for a in range(self.shape.advisers_per_team)
+                ]
+            )
+            manager = User.objects.create(
+                username=f"manager-{n + 1:02d}",
+                first_name=self.rng.choice(self.given),
+                last_name=self.rng.choice(self.family),
+                password=self.password,
+            )
+            adviser_group.user_set.add(*advisers)
+            manager_group.user_set.add(manager)
+            team.members.add(*advisers, manager)
+            team.group.user_set.add(manager)
+            teams.append((team, advisers))
+        return teams
+
+    # --- young people ------------------------------------------------------------------------------
+
+    def date_of_birth(self) -> tuple[date, bool]:
+        """Ages 13-19 evenly by academic year, plus SEND young adults to 24 (about 5%)."""
+        send_adult = self.rng.random() < 0.05
+        academic_age = self.rng.randint(20, 24) if send_adult else self.rng.randint(13, 19)
+        start = self.today.year if self.today.month >= 9 else self.today.year - 1
+        first = date(start - academic_age - 1, 9, 1)
+        born = first + timedelta(days=self.rng.randrange(365))
+        return born, send_adult
+
+    def postcode(self) -> str:
+        inward = f"{self.rng.randint(1, 9)}{self.rng.choice(INWARD_LETTERS)}{self.rng.choice(INWARD_LETTERS)}"
+        return f"{self.rng.choice(DISTRICTS)} {inward}"
+
+    def young_person(self, n: int, team: Team, adviser, schools) -> YoungPerson:
+        born, send_adult = self.date_of_birth()
+        sen = "E" if send_adult or self.rng.random() < 0.05 else ("K" if self.rng.random() < 0.12 else "N")
+        age = rules.academic_age(born, self.today)
+        la_digits = f"882{self.rng.randrange(10**8, 10**9)}"
+        uln_body = str(self.rng.randrange(10**8, 10**9))
+        uln_digit = validators.uln_check_digit(uln_body)
+        return YoungPerson(
+            legal_given_name=self.rng.choice(self.given),
+            legal_family_name=self.rng.choice(self.family),
+            date_of_birth=born,
+            gender=self.rng.choice("FFMMMFX"),
+            ethnicity=self.rng.choice(self.ethnicities),
+            first_language="English"
+            if self.rng.random() < 0.85
+            else self.rng.choice(["Polish", "Urdu", "Romanian"]),
+            nationality="British",
+            country_of_birth="United Kingdom",
+            address_line_1=f"{self.rng.randint(1, 200)} {self.rng.choice(self.streets)}",
+            town=self.rng.choice(self.towns),
+            postcode=self.postcode(),
+            phone=f"07700 900{n % 1000:03d}",
+            email=f"young.person.{n}@example.org",
+            upn=validators.upn_check_letter(la_digits) + la_digits if age <= 16 else "",
+            uln=uln_body + str(uln_digit) if age >= 14 and uln_digit is not None and uln_digit < 10 else "",
+            school=self.rng.choice(schools),
+            fsm_eligible=self.rng.random() < 0.22,
+            sen_status=sen,
+            has_disability=send_adult,
+            looked_after=self.rng.random() < 0.006,
+            support_level=self.pick([("universal", 70), ("targeted", 22), ("intensive", 8)]),
+            team=team,
+            lead_adviser=adviser,
+            source=self.rng.choice([Source.SCHOOL, Source.IMPORT, Source.ADVISER]),
+        )
+
+    def grants(self, people: list[YoungPerson]) -> None:
+        """The grants assign() writes: the lead adviser's and the team group's."""
+        perms = list(
+            Permission.objects.filter(
+                codename__in=[p.value for p in case_services.LEAD_ADVISER_PERMISSIONS],
+                content_type__app_label="cases",
+            )
+        )
+        user_grants = [
+            YoungPersonUserObjectPermission(
+                content_object=p, user_id=p.lead_adviser_id, permission=perm, reason="Lead adviser"
+            )
+            for p in people
+            for perm in perms
+        ]
+        bulk_create_with_history(
+            user_grants,
+            YoungPersonUserObjectPermission,
+            batch_size=BATCH,
+            default_user=self.actor,
+            default_change_reason="Lead adviser",
+        )
+        groups = dict(Team.objects.values_list("pk", "group_id"))
+        YoungPersonGroupObjectPermission.objects.bulk_create(
+            [
+                YoungPersonGroupObjectPermission(
+                    content_object=p, group_id=groups[p.team_id], permission=perm
+                )
+                for p in people
+                for perm in perms
+            ],
+            batch_size=BATCH,
+        )
+
+    # --- their records -----------------------------------------------------------------------------
+
+    def activities(self, person: YoungPerson) -> list[Activity]:
+        age = rules.academic_age(person.date_of_birth, self.today)
+        start = date(self.today.year if self.today.month >= 9 else self.today.year - 1, 9, 1)
+        school = self.codes["110"]
+        if age <= 15:
+            return [self._activity(person, school, start, None)]
+        left_school = date(person.date_of_birth.year + 16 + (person.date_of_birth.month >= 9), 8, 31)
+        history = [self._activity(person, school, left_school - timedelta(days=365), left_school)]
+        if self.rng.random() < NOT_KNOWN_SHARE:  # lost touch: the last activity lapsed long ago
+            code = self.codes[self.pick(POST16[:12])]
+            activity = self._activity(person, code, left_school + timedelta(days=1), None)
+            activity.due_to_lapse_date = self.today - timedelta(days=self.rng.randint(10, 200))
+            return [*history, activity]
+        code = self.codes[self.pick(POST16)]
+        began = max(left_school + timedelta(days=1), self.today - timedelta(days=self.rng.randint(20, 600)))
+        if began > left_school + timedelta(days=1):  # what they did before, so no gap reads as not known
+            before = self.codes[self.pick(POST16[:12] if self.rng.random() < 0.8 else POST16)]
+            history.append(
+                self._activity(person, before, left_school + timedelta(days=1), began - timedelta(days=1))
+            )
+        return [*history, self._activity(person, code, began, None)]
+
+    def _activity(self, person, code, start, end) -> Activity:
+        ascertained = min(self.today, start + timedelta(days=self.rng.randint(0, 30)))
+        activity = Activity(
+            young_person=person,
+            code=code,
+            start_date=start,
+            end_date=end,
+            date_ascertained=ascertained,
+            date_verified=ascertained,
+            source=Source.ADVISER,
+            neet_start_date=start if code.status == "neet" else None,
+        )
+        activity.due_to_lapse_date = None if end else tracking_services.due_to_lapse(activity)
+        if activity.due_to_lapse_date and activity.due_to_lapse_date < self.today and end is None:
+            activity.due_to_lapse_date = self.today + timedelta(days=self.rng.randint(1, 120))  # kept current
+        return activity
+
+    def records(self, person: YoungPerson, schools, colleges) -> dict[type, list]:
+        rng = self.rng
+        made: dict[type, list] = {
+            model: []
+            for model in (
+                ParentCarer,
+                Qualification,
+                Attendance,
+                Contact,
+                Action,
+                SensitiveNote,
+                Activity,
+                Characteristic,
+                Offer,
+            )
+        }
+        made[ParentCarer].append(
+            ParentCarer(
+                young_person=person,
+                name=f"{rng.choice(self.given)} {person.legal_family_name}",
+                relationship=rng.choice(["mother", "father", "grandparent"]),
+                is_main_contact=True,
+                address=person.address_line_1,
+                postcode=person.postcode,
+                phone=f"07700 901{person.pk % 1000:03d}",
+                source=Source.SCHOOL,
+            )
+        )
+        age = rules.academic_age(person.date_of_birth, self.today)
+        made[Attendance].append(
+            Attendance(
+                young_person=person,
+                school=person.school,
+                academic_year=self.today.year - 1,
+                sessions_possible=380,
+                sessions_attended=(attended := rng.randint(290, 380)),
+                unauthorised_absences=(380 - attended) // 2,
+                authorised_absences=(380 - attended) - (380 - attended) // 2,
+                suspensions=rng.choice([0] * 12 + [1, 2, 3]),
+                source=Source.SCHOOL,
+            )
+        )
+        if age >= 17:
+            made[Qualification] += [
+                Qualification(
+                    young_person=person,
+                    qualification_type="gcse",
+                    subject=subject,
+                    level="2",
+                    grade=str(rng.randint(3, 9)),
+                    source=Source.SCHOOL,
+                )
+                for subject in ("English", "Maths")
+            ]
+        for _ in range(max(0, int(rng.gauss(self.shape.contacts_per_person, 3)))):
+            when = datetime.combine(
+                self.today - timedelta(days=rng.randint(1, 700)), time(rng.randint(9, 16))
+            )
+            made[Contact].append(
+                Contact(
+                    young_person=person,
+                    occurred_at=timezone.make_aware(when),
+                    method=rng.choice(list(Contact.Method)),
+                    staff_member_id=person.lead_adviser_id,
+                    purpose=rng.choice(list(Contact.Purpose)),
+                    notes=rng.choice(self.sentences),
+                    duration_minutes=rng.choice([15, 30, 45]),
+                    source=Source.ADVISER,
+                )
+            )
+        if rng.random() < 0.4:
+            made[Action].append(
+                Action(
+                    young_person=person,
+                    description=rng.choice(self.sentences),
+                    owner=rng.choice(list(Action.Owner)),
+                    due_on=self.today + timedelta(days=rng.randint(-20, 40)),
+                )
+            )
+        if rng.random() < 0.03:
+            made[SensitiveNote].append(
+                SensitiveNote(
+                    young_person=person,
+                    category="health",
+                    note=rng.choice(self.sentences),
+                    recorded_by_id=person.lead_adviser_id,
+                )
+            )
+        made[Activity] = self.activities(person)
+        for code, share in CHARACTERISTICS:
+            if rng.random() < share:
+                made[Characteristic].append(
+                    Characteristic(
+                        young_person=person,
+                        code=self.characteristic_codes[code],
+                        start_date=self.today - timedelta(days=rng.randint(30, 900)),
+                    )
+                )
+        cohort_year = rules.guarantee_year(
+            rules.PersonFacts(id=0, date_of_birth=person.date_of_birth), self.today
+        )
+        if cohort_year and rng.random() < 0.946:
+            made[Offer].append(
+                Offer(
+                    young_person=person,
+                    guarantee_year=cohort_year,
+                    offer_type=rng.choice(self.offer_types),
+                    provider=rng.choice(colleges),
+                    offered_on=self.today - timedelta(days=rng.randint(0, 60)),
+                )
+            )
+        return made
+
+    def generate(self) -> dict[str, int]:
+        organisations = self.organisations()
+        schools = organisations[Organisation.Kind.SCHOOL]
+        colleges = organisations[Organisation.Kind.COLLEGE]
+        teams = self.staff()
+        counts: dict[str, int] = {}
+        for start in range(0, self.shape.young_people, BATCH):
+            with transaction.atomic():
+                people = []
+                for n in range(start, min(start + BATCH, self.shape.young_people)):
+                    team, advisers = teams[n % len(teams)]
+                    people.append(
+                        self.young_person(n, team, advisers[(n // len(teams)) % len(advisers)], schools)
+                    )
+                people = bulk_create_with_history(
+                    people,
+                    YoungPerson,
+                    batch_size=BATCH,
+                    default_user=self.actor,
+                    default_change_reason="Synthetic data",
+                )
+                self.grants(people)
+                batch: dict[type, list] = {}
+                for person in people:
+                    for model, rows in self.records(person, schools, colleges).items():
+                        batch.setdefault(model, []).extend(rows)
+                for model, rows in batch.items():
+                    bulk_create_with_history(
+                        rows,
+                        model,
+                        batch_size=BATCH,
+                        default_user=self.actor,
+                        default_change_reason="Synthetic data",
+                    )
+                    counts[model.__name__] = counts.get(model.__name__, 0) + len(rows)
+        counts["YoungPerson"] = self.shape.young_people
+        counts["CurrentStatus"] = tracking_services.status_refresh(on=self.today)
+        return counts
