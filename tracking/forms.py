@@ -1,4 +1,5 @@
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cases.models import Organisation, Source
@@ -97,3 +98,17 @@ class CharacteristicForm(GovukForm):
         data = super().clean()
         _ends_after_start(self, "start_date", "end_date")
         return data
+
+
+class AllocateForm(GovukForm):
+    adviser = forms.ModelChoiceField(queryset=None, label="Adviser")
+
+    def __init__(self, *args, teams, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["adviser"].queryset = (
+            get_user_model()
+            .objects.filter(teams__in=teams, is_active=True)
+            .distinct()
+            .order_by("first_name", "last_name")
+        )
+        self.fields["adviser"].label_from_instance = lambda user: user.get_full_name() or user.username

@@ -3,11 +3,18 @@
 from dataclasses import dataclass
 from datetime import date
 
+from django.contrib.auth import get_user_model
+from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from cases.models import YoungPerson
+from cases import access
+from cases.models import Team, YoungPerson, YoungPersonPermission
 from tracking import facts, rules
-from tracking.models import Activity, ActivityCode, Characteristic, IntendedDestination, Offer
+from tracking.models import Activity, ActivityCode, Characteristic, IntendedDestination, NeedWeight, Offer
+from youthservice.roles import Role
+
+User = get_user_model()
 
 
 @dataclass(frozen=True)
@@ -75,3 +82,76 @@ def destinations_page(young_person: YoungPerson, on: date | None = None) -> dict
 
 def _join(*parts) -> str:
     return ", ".join(str(part) for part in parts if part)
+
+
+# --- Caseload weighting ------------------------------------------------------------------------------
+
+DEFAULT_CAPS = (60, 80)  # soft, hard, in weighted points, for advisers without their own
+
+
+def managed_teams(user) -> QuerySet[Team]:
+    """The teams whose caseloads a user manages: all of them with service-wide reach, else their own."""
+    if access.has_global(user, YoungPersonPermission.VIEW):
+        return Team.objects.all()
+    return Team.objects.filter(group__user=user)
+
+
+def adviser_loads(teams: QuerySet[Team]) -> list[dict]:
+    """Each adviser in these teams: caseload size, weight (points by level of support) and caps. One query."""
+    points = dict(NeedWeight.objects.values_list("support_level", "points"))
+    weight = Sum(
+        Case(
+            *(When(caseload__support_level=level, then=Value(p)) for level, p in points.items()),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+    )
+    advisers = (
+        User.objects.filter(
+            pk__in=Team.members.through.objects.filter(team__in=teams).values("user_id"),
+            is_active=True,
+            groups__name=Role.PERSONAL_ADVISER,
+        )
+        .annotate(
+            size=Count("caseload", distinct=True),
+            weight=Coalesce(weight, 0),
+            soft_cap=Coalesce("capacity__soft_cap", Value(DEFAULT_CAPS[0])),
+            hard_cap=Coalesce("capacity__hard_cap", Value(DEFAULT_CAPS[1])),
+        )
+        .order_by("first_name", "last_name")
+    )
+    return [
+        {
+            "adviser": a,
+            "size": a.size,
+            "weight": a.weight,
+            "soft_cap": a.soft_cap,
+            "hard_cap": a.hard_cap,
+            "state": "over_hard" if a.weight > a.hard_cap else "over_soft" if a.weight > a.soft_cap else "ok",
+        }
+        for a in advisers
+    ]
+
+
+def advisers_by_team(teams: QuerySet[Team]) -> dict[int, list]:
+    """Active advisers of each team, for allocation menus (one query)."""
+    memberships = (
+        Team.members.through.objects.filter(
+            team__in=teams, user__is_active=True, user__groups__name=Role.PERSONAL_ADVISER
+        )
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name")
+    )
+    grouped: dict[int, list] = {}
+    for membership in memberships:
+        grouped.setdefault(membership.team_id, []).append(membership.user)
+    return grouped
+
+
+def unassigned(user, teams: QuerySet[Team]) -> QuerySet[YoungPerson]:
+    return (
+        access.young_people_for(user, YoungPersonPermission.CHANGE)
+        .filter(team__in=teams, lead_adviser__isnull=True)
+        .select_related("team")
+        .order_by("legal_family_name", "legal_given_name", "pk")
+    )

@@ -9,7 +9,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from cases.models import YoungPerson
+from cases import services as case_services
+from cases.models import Team, YoungPerson
 from cases.services import tracked_save
 from tracking import dashboards, facts, rules
 from tracking.models import (
@@ -18,6 +19,7 @@ from tracking.models import (
     CurrentStatus,
     IntendedDestination,
     MonthlySnapshot,
+    NeedWeight,
     Offer,
 )
 
@@ -157,3 +159,35 @@ def snapshot_take(*, month_end: date) -> int:
 
 
 SNAPSHOT_COUNTS = (*dashboards.MEASURES, "neet_joiners", "neet_leavers")
+
+
+@transaction.atomic
+def allocate(*, young_person: YoungPerson, adviser, actor) -> YoungPerson:
+    """Make ``adviser`` the lead for an unassigned young person of their team, unless it would take
+    the adviser's weighted caseload past their hard cap."""
+    from tracking import selectors
+
+    if not adviser.teams.filter(pk=young_person.team_id).exists():
+        raise ValidationError({"adviser": "Choose an adviser in the young person's team"})
+    load = next(
+        (
+            row
+            for row in selectors.adviser_loads(Team.objects.filter(pk=young_person.team_id))
+            if row["adviser"].pk == adviser.pk
+        ),
+        None,
+    )
+    if load is None:
+        raise ValidationError({"adviser": "Choose a personal adviser"})
+    points = NeedWeight.objects.filter(support_level=young_person.support_level).values_list(
+        "points", flat=True
+    )
+    added = points.first() or 0
+    if load["weight"] + added > load["hard_cap"]:
+        raise ValidationError(
+            {
+                "adviser": f"This would take the adviser to {load['weight'] + added} points, "
+                f"over their hard cap of {load['hard_cap']}"
+            }
+        )
+    return case_services.assign(young_person=young_person, adviser=adviser, actor=actor, reason="Allocated")

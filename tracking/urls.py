@@ -18,9 +18,8 @@ urlpatterns = [
         views.characteristic_create,
         name="characteristic-create",
     ),
-]
-
-urlpatterns += [
+    path("teams/caseloads/", views.team_caseloads, name="team-caseloads"),
+    path("young-people/<int:young_person_id>/allocate/", views.allocate, name="allocate"),
     path("dashboard/", dashboard_views.dashboard, name="dashboard"),
     path("dashboard/figures.csv", dashboard_views.dashboard_csv, name="dashboard-csv"),
     path("dashboard/people/", dashboard_views.drill_down, name="dashboard-people"),

@@ -1,8 +1,10 @@
 """Destinations pages: thin, every one behind cases/access.py."""
 
-from django.shortcuts import render
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access
 from cases.models import AccessEvent, YoungPersonPermission
@@ -68,3 +70,36 @@ characteristic_create = _record_form_view(
     FormPage("Record a characteristic", "Save", "Characteristic recorded"),
     services.characteristic_record,
 )
+
+
+@access.model_permission(P.ASSIGN.qualified)
+@require_http_methods(["GET"])
+def team_caseloads(request):
+    teams = selectors.managed_teams(request.user)
+    advisers = selectors.advisers_by_team(teams)
+    context = {
+        "teams": teams,
+        "loads": selectors.adviser_loads(teams),
+        "unassigned": [
+            (person, advisers.get(person.team_id, []))
+            for person in selectors.unassigned(request.user, teams)[:100]
+        ],
+    }
+    return render(request, "tracking/team_caseloads.html", context)
+
+
+@access.young_person_view(P.CHANGE, capability=P.ASSIGN.qualified)
+@require_POST
+def allocate(request, young_person):
+    form = forms.AllocateForm(request.POST, teams=selectors.managed_teams(request.user))
+    if form.is_valid():
+        try:
+            services.allocate(
+                young_person=young_person, adviser=form.cleaned_data["adviser"], actor=request.user
+            )
+            messages.success(request, f"{young_person.full_name} allocated")
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+    else:
+        messages.error(request, "Choose an adviser to allocate to")
+    return redirect("tracking:team-caseloads")

@@ -66,6 +66,7 @@ POST16 = [
     ("710", 0.2),
 ]
 NOT_KNOWN_SHARE = 0.022
+UNASSIGNED = 0.02  # new referrals waiting for a manager to allocate them
 CHARACTERISTICS = [
     ("110", 0.006),
     ("130", 0.004),
@@ -244,6 +245,7 @@ class Generator:
                 content_object=p, user_id=p.lead_adviser_id, permission=perm, reason="Lead adviser"
             )
             for p in people
+            if p.lead_adviser_id
             for perm in perms
         ]
         bulk_create_with_history(
@@ -369,7 +371,7 @@ class Generator:
                     young_person=person,
                     occurred_at=timezone.make_aware(when),
                     method=rng.choice(list(Contact.Method)),
-                    staff_member_id=person.lead_adviser_id,
+                    staff_member_id=person.lead_adviser_id or self.actor.pk,
                     purpose=rng.choice(list(Contact.Purpose)),
                     notes=rng.choice(self.sentences),
                     duration_minutes=rng.choice([15, 30, 45]),
@@ -391,7 +393,7 @@ class Generator:
                     young_person=person,
                     category="health",
                     note=rng.choice(self.sentences),
-                    recorded_by_id=person.lead_adviser_id,
+                    recorded_by_id=person.lead_adviser_id or self.actor.pk,
                 )
             )
         made[Activity] = self.activities(person)
@@ -430,8 +432,11 @@ class Generator:
                 people = []
                 for n in range(start, min(start + BATCH, self.shape.young_people)):
                     team, advisers = teams[n % len(teams)]
+                    adviser = advisers[(n // len(teams)) % len(advisers)]
                     people.append(
-                        self.young_person(n, team, advisers[(n // len(teams)) % len(advisers)], schools)
+                        self.young_person(
+                            n, team, None if self.rng.random() < UNASSIGNED else adviser, schools
+                        )
                     )
                 people = bulk_create_with_history(
                     people,
