@@ -15,7 +15,6 @@ from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
-from simple_history.utils import bulk_create_with_history
 
 from cases import services as case_services
 from cases import validators
@@ -38,6 +37,7 @@ from tracking import rules
 from tracking import services as tracking_services
 from tracking.models import Activity, ActivityCode, Characteristic, CharacteristicCode, Offer, OfferType
 from youthservice.roles import Role
+from youthservice.rowwriter import RowWriter
 
 User = get_user_model()
 BATCH = 5000
@@ -106,6 +106,7 @@ class Generator:
         self.offer_types = list(OfferType.objects.filter(suitable=True))
         self.ethnicities = list(Ethnicity.objects.all())
         self.password = make_password(None)  # staff created here cannot sign in until given a password
+        self.writer = RowWriter(actor=actor, reason="Synthetic data")
 
     def pick(self, weighted):
         return self.rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
@@ -140,9 +141,7 @@ class Generator:
                 ("Young People's Charity", kinds.VOLUNTARY),
             ]
         ]
-        bulk_create_with_history(
-            rows, Organisation, default_user=self.actor, default_change_reason="Synthetic data"
-        )
+        self.writer.write(Organisation, rows)
         made = {}
         for organisation in Organisation.objects.all():
             made.setdefault(organisation.kind, []).append(organisation)
@@ -248,15 +247,10 @@ class Generator:
             if p.lead_adviser_id
             for perm in perms
         ]
-        bulk_create_with_history(
-            user_grants,
-            YoungPersonUserObjectPermission,
-            batch_size=BATCH,
-            default_user=self.actor,
-            default_change_reason="Lead adviser",
-        )
+        self.writer.write(YoungPersonUserObjectPermission, user_grants)
         groups = dict(Team.objects.values_list("pk", "group_id"))
-        YoungPersonGroupObjectPermission.objects.bulk_create(
+        self.writer.write(
+            YoungPersonGroupObjectPermission,
             [
                 YoungPersonGroupObjectPermission(
                     content_object=p, group_id=groups[p.team_id], permission=perm
@@ -264,7 +258,6 @@ class Generator:
                 for p in people
                 for perm in perms
             ],
-            batch_size=BATCH,
         )
 
     # --- their records -----------------------------------------------------------------------------
@@ -438,26 +431,14 @@ class Generator:
                             n, team, None if self.rng.random() < UNASSIGNED else adviser, schools
                         )
                     )
-                people = bulk_create_with_history(
-                    people,
-                    YoungPerson,
-                    batch_size=BATCH,
-                    default_user=self.actor,
-                    default_change_reason="Synthetic data",
-                )
+                self.writer.write(YoungPerson, people)
                 self.grants(people)
                 batch: dict[type, list] = {}
                 for person in people:
                     for model, rows in self.records(person, schools, colleges).items():
                         batch.setdefault(model, []).extend(rows)
                 for model, rows in batch.items():
-                    bulk_create_with_history(
-                        rows,
-                        model,
-                        batch_size=BATCH,
-                        default_user=self.actor,
-                        default_change_reason="Synthetic data",
-                    )
+                    self.writer.write(model, rows)
                     counts[model.__name__] = counts.get(model.__name__, 0) + len(rows)
         counts["YoungPerson"] = self.shape.young_people
         counts["CurrentStatus"] = tracking_services.status_refresh(on=self.today)
