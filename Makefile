@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := static/css/youthservice.css
 
-.PHONY: run test lint assets install clean
+.PHONY: run test lint bench assets install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,9 @@ run: install
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=youthservice.settings_test
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
+
+bench: install
+	$(BIN)/python bench/bench.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -199,8 +199,9 @@ class Generator:
         born, send_adult = self.date_of_birth()
         sen = "E" if send_adult or self.rng.random() < 0.05 else ("K" if self.rng.random() < 0.12 else "N")
         age = rules.academic_age(born, self.today)
-        la_digits = f"882{self.rng.randrange(10**8, 10**9)}"
-        uln_body = str(self.rng.randrange(10**8, 10**9))
+        serial = (n * 7919) % 900_000_000  # a bijection on the index: identifiers never collide
+        la_digits = f"882{serial:09d}"
+        uln_body = str(100_000_000 + serial)
         uln_digit = validators.uln_check_digit(uln_body)
         return YoungPerson(
             legal_given_name=self.rng.choice(self.given),

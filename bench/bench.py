@@ -1,0 +1,184 @@
+"""`make bench`: build (or reuse) a synthetic council on PostgreSQL and time the operations that must
+stay fast, each beside a hand-written SQL baseline of the same result, run in this process on the
+same data. Prints a table; the README records the figures.
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/youthservice_bench),
+BENCH_YOUNG_PEOPLE (default 150000), BENCH_REPEAT (default 7).
+"""
+
+import os
+import statistics
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ["DATABASE_URL"] = os.environ.get(
+    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/youthservice_bench"
+)
+os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
+os.environ.setdefault("DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "youthservice.settings")
+
+import django
+
+django.setup()
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases.models import YoungPerson
+from tracking import dashboards, services
+from youthservice.roles import Role
+
+YOUNG_PEOPLE = int(os.environ.get("BENCH_YOUNG_PEOPLE", "150000"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
+User = get_user_model()
+
+
+def ensure_council() -> None:
+    existing = YoungPerson.objects.count()
+    if existing >= YOUNG_PEOPLE:
+        print(f"Reusing the synthetic council: {existing:,} young people")
+        return
+    if existing:
+        sys.exit(
+            f"The bench database holds {existing:,} young people, fewer than {YOUNG_PEOPLE:,}: drop it first"
+        )
+    call_command("generate_council", young_people=YOUNG_PEOPLE)
+
+
+def timed(action, repeat: int = REPEAT) -> tuple[float, int]:
+    """Median milliseconds over ``repeat`` runs (after one warm-up) and the queries of one run."""
+    action()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append((time.perf_counter() - started) * 1000)
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return statistics.median(times), len(queries)
+
+
+def raw(sql: str, params=()):
+    def run():
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    return run
+
+
+def page(client: Client, url: str):
+    def run():
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    return run
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def staff(username: str, role: Role):
+    user, _ = User.objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get(name=role.value))
+    return user
+
+
+HEADLINE_SQL = """
+SELECT count(*) FILTER (WHERE s.status <> 'excluded'),
+       count(*) FILTER (WHERE s.status = 'neet'), count(*) FILTER (WHERE s.status = 'not_known'),
+       count(*) FILTER (WHERE s.status = 'excluded'), count(*) FILTER (WHERE s.participating)
+FROM tracking_currentstatus s WHERE s.in_dfe_cohort AND s.academic_age IN (16, 17)
+"""
+BREAKDOWN_SQL = """
+SELECT {column} AS value, count(*) FILTER (WHERE s.status <> 'excluded'),
+       count(*) FILTER (WHERE s.status = 'neet'), count(*) FILTER (WHERE s.status = 'not_known')
+FROM tracking_currentstatus s JOIN cases_youngperson p ON p.id = s.young_person_id
+WHERE s.in_dfe_cohort AND s.academic_age IN (16, 17) GROUP BY 1 ORDER BY 1
+"""
+BREAKDOWN_COLUMNS = [
+    "s.academic_age",
+    "p.team_id",
+    "split_part(p.postcode, ' ', 1)",
+    "p.sen_status",
+    "s.vulnerable",
+    "p.gender",
+    "p.ethnicity_id",
+    "p.team_id",
+]
+
+
+def dashboard_baseline():
+    run_headline = raw(HEADLINE_SQL)
+    runs = [raw(BREAKDOWN_SQL.format(column=column)) for column in BREAKDOWN_COLUMNS]
+
+    def run():
+        run_headline()
+        for breakdown in runs:
+            breakdown()
+
+    return run
+
+
+CASELOAD_SQL = """
+SELECT p.id, p.legal_given_name, p.legal_family_name, p.date_of_birth, t.name, u.first_name, u.last_name,
+       p.support_level, (SELECT max(c.occurred_at) FROM cases_contact c WHERE c.young_person_id = p.id)
+FROM cases_youngperson p JOIN cases_team t ON t.id = p.team_id
+LEFT JOIN auth_user u ON u.id = p.lead_adviser_id
+WHERE p.lead_adviser_id = %s ORDER BY p.legal_family_name, p.legal_given_name, p.id LIMIT 25
+"""
+PERSON_SQL = [
+    "SELECT * FROM cases_youngperson WHERE id = %s",
+    "SELECT * FROM cases_contact WHERE young_person_id = %s",
+    "SELECT * FROM cases_parentcarer WHERE young_person_id = %s",
+    "SELECT * FROM cases_qualification WHERE young_person_id = %s",
+    "SELECT * FROM cases_attendance WHERE young_person_id = %s",
+    "SELECT * FROM cases_action WHERE young_person_id = %s",
+]
+
+
+def main() -> None:
+    ensure_council()
+    service = staff("bench-service-manager", Role.SERVICE_MANAGER)
+    person = YoungPerson.objects.filter(lead_adviser__isnull=False).order_by("pk")[YOUNG_PEOPLE // 2]
+    adviser = person.lead_adviser
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    person_queries = [raw(sql, [person.pk]) for sql in PERSON_SQL]
+    rows = [
+        ("Service dashboard", page(signed_in(service), "/dashboard/"), dashboard_baseline()),
+        ("Adviser's caseload page", page(signed_in(adviser), "/caseload/"), raw(CASELOAD_SQL, [adviser.pk])),
+        (
+            "Young person page",
+            page(signed_in(adviser), f"/young-people/{person.pk}/"),
+            lambda: [query() for query in person_queries],
+        ),
+        ("Snapshot of one month", lambda: services.snapshot_take(month_end=month_end), None),
+    ]
+    print(f"\n{'operation':<26} {'median ms':>10} {'queries':>8} {'baseline ms':>12} {'ratio':>7}")
+    for name, action, baseline in rows:
+        median, queries = timed(action, repeat=1 if baseline is None else REPEAT)
+        if baseline is None:
+            print(f"{name:<26} {median:>10.1f} {queries:>8} {'-':>12} {'-':>7}")
+            continue
+        base, _ = timed(baseline)
+        print(f"{name:<26} {median:>10.1f} {queries:>8} {base:>12.1f} {median / base:>6.1f}x")
+    print(
+        f"\n{YoungPerson.objects.count():,} young people; PostgreSQL; median of {REPEAT} runs after a warm-up"
+    )
+
+
+if __name__ == "__main__":
+    main()
