@@ -51,7 +51,7 @@ def _with_rates(row: dict) -> dict:
         "not_known_rate": dashboards.rate(row["not_known"], cohort),
         "combined_rate": dashboards.rate(row["neet"] + row["not_known"], cohort),
         "participation_rate": dashboards.rate(row["participating"], cohort),
-        "offer_rate": dashboards.rate(row["guarantee_offers"], row["guarantee_cohort"]),
+        "offer_rate": dashboards.rate(row.get("guarantee_offers", 0), row.get("guarantee_cohort", 0)),
     }
 
 
@@ -108,14 +108,8 @@ def dashboard_csv(request):
     teams, _ = _teams(request)
     statuses = dashboards.statuses_in(request.user, teams)
     header = ["breakdown", "value", "label", *dashboards.MEASURES]
-    rows = [
-        [
-            "all",
-            "all",
-            "16-17 headline cohort",
-            *(dashboards.now_totals(statuses)[m] for m in dashboards.MEASURES),
-        ]
-    ]
+    totals = dashboards.now_totals(statuses)
+    rows = [["all", "all", "16-17 headline cohort", *(totals[m] for m in dashboards.MEASURES)]]
     for dimension in BREAKDOWNS:
         labels = _labels(dimension)
         rows += [
@@ -123,7 +117,7 @@ def dashboard_csv(request):
                 dimension,
                 row["value"],
                 labels.get(row["value"], row["value"]),
-                *(row[m] for m in dashboards.MEASURES),
+                *(row.get(m, "") for m in dashboards.MEASURES),
             ]
             for row in dashboards.now_breakdown(statuses, dimension)
         ]

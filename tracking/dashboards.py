@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce, Left, StrIndex
+from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import access
@@ -23,16 +23,9 @@ from tracking.models import Characteristic, CurrentStatus, MonthlySnapshot, Stat
 
 D = MonthlySnapshot.Dimension
 HEADLINE_AGES = (16, 17)
-MEASURES = (
-    "cohort",
-    "eet",
-    "neet",
-    "not_known",
-    "excluded",
-    "participating",
-    "guarantee_cohort",
-    "guarantee_offers",
-)
+STATUS_MEASURES = ("cohort", "eet", "neet", "not_known", "excluded", "participating")
+STATUS_MEASURES = ("cohort", "eet", "neet", "not_known", "excluded", "participating")
+MEASURES = (*STATUS_MEASURES, "guarantee_cohort", "guarantee_offers")
 
 
 def postcode_district(postcode: str) -> str:
@@ -91,59 +84,68 @@ def previous_month_end(month_end: date) -> date:
 HEADLINE = Q(in_dfe_cohort=True, academic_age__in=HEADLINE_AGES)
 
 
-def measure_aggregates(cohort: Q) -> dict:
-    counted = cohort & ~Q(status=Status.EXCLUDED)
+def measure_aggregates() -> dict:
+    """The status measures of one cohort; the caller's WHERE already restricts rows to it."""
+    counted = ~Q(status=Status.EXCLUDED)
     return {
         "cohort": Count("pk", filter=counted),
-        "eet": Count("pk", filter=counted & Q(status=Status.EET)),
-        "neet": Count("pk", filter=counted & Q(status=Status.NEET)),
-        "not_known": Count("pk", filter=counted & Q(status=Status.NOT_KNOWN)),
-        "excluded": Count("pk", filter=cohort & Q(status=Status.EXCLUDED)),
+        "eet": Count("pk", filter=Q(status=Status.EET)),
+        "neet": Count("pk", filter=Q(status=Status.NEET)),
+        "not_known": Count("pk", filter=Q(status=Status.NOT_KNOWN)),
+        "excluded": Count("pk", filter=Q(status=Status.EXCLUDED)),
         "participating": Count("pk", filter=counted & Q(participating=True)),
-        "guarantee_cohort": Count("pk", filter=~Q(guarantee="")),
-        "guarantee_offers": Count("pk", filter=Q(guarantee=rules.Guarantee.OFFER_MADE)),
     }
 
 
-# The CurrentStatus column (or expression) that gives each dimension's value.
-_DISTRICT = Left("young_person__postcode", StrIndex("young_person__postcode", Value(" ")) - 1)
+GUARANTEE = ~Q(guarantee="")
+GUARANTEE_AGGREGATES = {
+    "guarantee_cohort": Count("pk"),
+    "guarantee_offers": Count("pk", filter=Q(guarantee=rules.Guarantee.OFFER_MADE)),
+}
+# The CurrentStatus column that gives each dimension's value (copied from the person on refresh).
 DIMENSION_COLUMNS = {
-    D.TEAM: F("young_person__team_id"),
-    D.ACADEMIC_AGE: F("academic_age"),
-    D.AREA: _DISTRICT,
-    D.SEND: F("young_person__sen_status"),
-    D.VULNERABLE: F("vulnerable"),
-    D.GENDER: F("young_person__gender"),
-    D.ETHNICITY: Coalesce("young_person__ethnicity__code", Value("")),
+    D.TEAM: "team_id",
+    D.ACADEMIC_AGE: "academic_age",
+    D.AREA: "district",
+    D.SEND: "sen_status",
+    D.VULNERABLE: "vulnerable",
+    D.GENDER: "gender",
+    D.ETHNICITY: "ethnicity",
 }
 
 
 def statuses_in(user, teams: QuerySet[Team]) -> QuerySet[CurrentStatus]:
     """Today's statuses of the young people the user may see, in these teams."""
-    return access.scope(user, CurrentStatus.objects.filter(young_person__team__in=teams))
+    return access.scope(user, CurrentStatus.objects.filter(team__in=teams))
 
 
 def now_totals(statuses: QuerySet[CurrentStatus]) -> dict:
-    return statuses.aggregate(**measure_aggregates(HEADLINE))
+    """The headline figures: two indexed queries (the 16-17 cohort, the guarantee cohorts)."""
+    return {
+        **statuses.filter(HEADLINE).aggregate(**measure_aggregates()),
+        **statuses.filter(GUARANTEE).aggregate(**GUARANTEE_AGGREGATES),
+    }
+
+
+def _cohort(dimension: str) -> Q:
+    return Q(in_service_cohort=True) if dimension == D.ACADEMIC_AGE else HEADLINE
 
 
 def now_breakdown(statuses: QuerySet[CurrentStatus], dimension: str) -> list[dict]:
-    """Today's measures for each value of ``dimension``: one GROUP BY query."""
+    """Today's status measures for each value of ``dimension``: one GROUP BY over the cohort's rows."""
     if dimension == D.CHARACTERISTIC:
         return _characteristic_breakdown(statuses)
-    cohort = Q(in_service_cohort=True) if dimension == D.ACADEMIC_AGE else HEADLINE
+    column = DIMENSION_COLUMNS[dimension]
     rows = (
-        statuses.filter(cohort | ~Q(guarantee=""))
-        .annotate(value=DIMENSION_COLUMNS[dimension])
-        .values("value")
-        .order_by("value")
-        .annotate(**measure_aggregates(cohort))
+        statuses.filter(_cohort(dimension)).values(column).order_by(column).annotate(**measure_aggregates())
     )
-    return [{**row, "value": "" if row["value"] is None else str(_plain(row["value"]))} for row in rows]
+    return [{**row, "value": _plain(row.pop(column))} for row in rows]
 
 
-def _plain(value):
-    return {True: "yes", False: "no"}.get(value, value) if isinstance(value, bool) else value
+def _plain(value) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return "" if value is None else str(value)
 
 
 def _active_characteristics(statuses: QuerySet[CurrentStatus], code: str | None = None) -> QuerySet:
@@ -157,45 +159,46 @@ def _active_characteristics(statuses: QuerySet[CurrentStatus], code: str | None 
 
 
 def _characteristic_breakdown(statuses: QuerySet[CurrentStatus]) -> list[dict]:
-    """One GROUP BY per characteristic code in use (a person may have several)."""
+    """One query per characteristic code in use (a person may have several)."""
     codes = sorted(set(_active_characteristics(statuses).values_list("code__code", flat=True)))
-    rows = []
-    for code in codes:
-        holders = statuses.filter(
-            young_person__in=_active_characteristics(statuses, code).values("young_person")
-        )
-        rows.append(
-            {
-                "value": code,
-                **holders.filter(HEADLINE | ~Q(guarantee="")).aggregate(**measure_aggregates(HEADLINE)),
-            }
-        )
-    return rows
+    return [
+        {
+            "value": code,
+            **statuses.filter(
+                HEADLINE, young_person__in=_active_characteristics(statuses, code).values("young_person")
+            ).aggregate(**measure_aggregates()),
+        }
+        for code in codes
+    ]
 
 
 def drill_down(
     statuses: QuerySet[CurrentStatus], measure: str, dimension: str = "", value: str = ""
 ) -> QuerySet[YoungPerson]:
     """The young people behind one figure on the dashboard (already scoped by ``statuses``)."""
-    cohort = Q(in_service_cohort=True) if dimension == D.ACADEMIC_AGE else HEADLINE
+    cohort = statuses.filter(_cohort(dimension))
     conditions = {
-        "cohort": cohort & ~Q(status=Status.EXCLUDED),
-        "eet": cohort & Q(status=Status.EET),
-        "neet": cohort & Q(status=Status.NEET),
-        "not_known": cohort & Q(status=Status.NOT_KNOWN),
-        "excluded": cohort & Q(status=Status.EXCLUDED),
-        "participating": cohort & ~Q(status=Status.EXCLUDED) & Q(participating=True),
-        "guarantee_cohort": ~Q(guarantee=""),
-        "guarantee_offers": Q(guarantee=rules.Guarantee.OFFER_MADE),
+        "cohort": cohort.exclude(status=Status.EXCLUDED),
+        "eet": cohort.filter(status=Status.EET),
+        "neet": cohort.filter(status=Status.NEET),
+        "not_known": cohort.filter(status=Status.NOT_KNOWN),
+        "excluded": cohort.filter(status=Status.EXCLUDED),
+        "participating": cohort.exclude(status=Status.EXCLUDED).filter(participating=True),
+        "guarantee_cohort": statuses.filter(GUARANTEE),
+        "guarantee_offers": statuses.filter(guarantee=rules.Guarantee.OFFER_MADE),
     }
-    chosen = statuses.filter(conditions.get(measure, Q(pk__in=[])))
+    chosen = conditions.get(measure, statuses.none())
     if dimension == D.CHARACTERISTIC:
         chosen = chosen.filter(
             young_person__in=_active_characteristics(statuses, value).values("young_person")
         )
     elif dimension in DIMENSION_COLUMNS:
-        chosen = chosen.annotate(value=DIMENSION_COLUMNS[dimension]).filter(
-            value={"yes": True, "no": False}.get(value, value) if dimension == D.VULNERABLE else value
+        chosen = chosen.filter(
+            **{
+                DIMENSION_COLUMNS[dimension]: {"yes": True, "no": False}.get(value, value)
+                if dimension == D.VULNERABLE
+                else value
+            }
         )
     people = YoungPerson.objects.filter(pk__in=chosen.values("young_person")).select_related(
         "team", "lead_adviser"

@@ -247,13 +247,21 @@ class CurrentStatus(models.Model):
     guarantee = models.CharField(max_length=16, blank=True)
     roni_score = models.SmallIntegerField(null=True)
     roni_band = models.CharField(max_length=16, blank=True)
+    # The dashboards' breakdowns, copied from the person so each breakdown reads this table alone.
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    district = models.CharField(max_length=4, blank=True)
+    sen_status = models.CharField(max_length=1)
+    gender = models.CharField(max_length=1)
+    ethnicity = models.CharField(max_length=8, blank=True)
 
     class Meta:
         verbose_name_plural = "current statuses"
         indexes = [
             models.Index(fields=["in_dfe_cohort", "academic_age", "status"]),
+            models.Index(fields=["team", "in_dfe_cohort", "academic_age"]),
             models.Index(fields=["status", "in_service_cohort"]),
             models.Index(fields=["currency_lapses_on"]),
+            models.Index(fields=["guarantee"]),
         ]
 
     def __str__(self):

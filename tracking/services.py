@@ -118,7 +118,12 @@ def _status_row(person: rules.PersonFacts, on: date, tables: dict) -> CurrentSta
         evaluated_on=on,
         roni_score=roni["score"] if roni else None,
         roni_band=roni["band"] if roni else "",
-        **{k: v for k, v in values.items() if k != "roni"},
+        team_id=person.team_id,
+        district=dashboards.postcode_district(person.postcode),
+        sen_status=person.sen_status,
+        gender=person.gender,
+        ethnicity=person.ethnicity,
+        **values,
     )
 
 

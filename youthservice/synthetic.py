@@ -267,8 +267,12 @@ class Generator:
         age = rules.academic_age(person.date_of_birth, self.today)
         start = date(self.today.year if self.today.month >= 9 else self.today.year - 1, 9, 1)
         school = self.codes["110"]
-        if age <= 15:
-            return [self._activity(person, school, start, None)]
+        if age <= 15:  # at school since Year 7, verified again each September
+            year_7 = date(start.year - (age - 11), 9, 1)
+            return [
+                self._activity(person, school, year_7, start - timedelta(days=1)),
+                self._activity(person, school, start, None),
+            ]
         left_school = date(person.date_of_birth.year + 16 + (person.date_of_birth.month >= 9), 8, 31)
         history = [self._activity(person, school, left_school - timedelta(days=365), left_school)]
         if self.rng.random() < NOT_KNOWN_SHARE:  # lost touch: the last activity lapsed long ago
