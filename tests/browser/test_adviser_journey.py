@@ -51,13 +51,18 @@ def test_an_adviser_finds_a_young_person_and_logs_a_contact(page, world, assert_
     assert_accessible(page)
 
 
-def test_the_create_history_and_transfer_pages_are_accessible(page, world, assert_accessible):
+def test_the_manager_and_tracking_pages_are_accessible(page, world, assert_accessible):
     sign_in(page, "manager")
     page.get_by_role("heading", name="My caseload").wait_for()
     page.get_by_role("link", name="Add a young person").click()
     page.get_by_role("button", name="Save record").click()
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert_accessible(page)
-    for path in ("history", "transfer", "co-workers/new"):
+    for path in ("history", "transfer", "co-workers/new", "destinations", "activities/new", "offers/new"):
         page.goto(f"/young-people/{world.case.pk}/{path}/")
         assert_accessible(page)
+    page.goto("/teams/caseloads/")
+    page.get_by_role("heading", name="Team caseloads").wait_for()
+    assert_accessible(page)
+    page.goto("/caseload/?work_list=not_known")
+    assert_accessible(page)
