@@ -23,7 +23,7 @@ def test_the_nightly_job_catches_currency_that_lapsed_overnight(world):
         due_to_lapse_date=today - timedelta(days=1),
     )
     CurrentStatus.objects.filter(young_person=world.case).update(status=Status.NEET)  # as refreshed yesterday
-    result = tasks.nightly_tracking.delay().get()
+    result = tasks.nightly_tracking.apply().get()
     assert result["statuses"] == 3
     assert CurrentStatus.objects.get(young_person=world.case).status == Status.NOT_KNOWN
 
@@ -31,7 +31,7 @@ def test_the_nightly_job_catches_currency_that_lapsed_overnight(world):
 def test_the_nightly_job_takes_the_snapshot_only_on_the_last_day_of_a_month(world):
     month_end = timezone.localdate().replace(day=1) - timedelta(days=1)
     with mock.patch("tracking.tasks.timezone.localdate", return_value=month_end):
-        assert tasks.nightly_tracking.delay().get()["snapshot_rows"] > 0
+        assert tasks.nightly_tracking.apply().get()["snapshot_rows"] > 0
     assert MonthlySnapshot.objects.filter(month_end=month_end).exists()
     with mock.patch("tracking.tasks.timezone.localdate", return_value=month_end - timedelta(days=1)):
-        assert tasks.nightly_tracking.delay().get()["snapshot_rows"] == 0
+        assert tasks.nightly_tracking.apply().get()["snapshot_rows"] == 0
