@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
+from cases import extensions
 from cases.models import (
     AccessEvent,
     Action,
@@ -31,6 +32,7 @@ CO_WORKER_PERMISSIONS = (P.VIEW, P.CHANGE)
 
 def tracked_save(instance: Model, *, actor, reason: str = "") -> Model:
     """Validate and save a tracked model, recording who did it and why in its history row."""
+    extensions.check_write(instance, actor)
     instance.full_clean()
     instance._history_user = actor
     instance._change_reason = reason
@@ -39,6 +41,7 @@ def tracked_save(instance: Model, *, actor, reason: str = "") -> Model:
 
 
 def _tracked_delete(instance: Model, *, actor, reason: str) -> None:
+    extensions.check_write(instance, actor)
     instance._history_user = actor
     instance._change_reason = reason
     instance.delete()

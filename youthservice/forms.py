@@ -16,6 +16,7 @@ _CLASSES = {
     forms.Select: "govuk-select",
     forms.Textarea: "govuk-textarea",
     forms.CheckboxInput: "govuk-checkboxes__input",
+    forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
     forms.RadioSelect: "govuk-radios__input",
 }
 
@@ -87,14 +88,14 @@ class GovukBoundField(BoundField):
         described = [f"{self.auto_id}-hint"] if self.help_text else []
         if self.errors:
             described.append(f"{self.auto_id}-error")
-        if described and not isinstance(widget, forms.RadioSelect):
+        if described and not isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
             attrs["aria-describedby"] = " ".join(described)
         return attrs
 
     @property
     def anchor(self) -> str:
         """The id the error summary links to: the first input of the field."""
-        if isinstance(self.field.widget, GovukDateWidget | forms.RadioSelect):
+        if isinstance(self.field.widget, GovukDateWidget | forms.RadioSelect | forms.CheckboxSelectMultiple):
             return f"{self.auto_id}_0"
         return self.auto_id
 
@@ -103,6 +104,8 @@ class GovukBoundField(BoundField):
         widget = self.field.widget
         if isinstance(widget, GovukDateWidget):
             return "date"
+        if isinstance(widget, forms.CheckboxSelectMultiple):
+            return "checkboxes"
         if isinstance(widget, forms.RadioSelect):
             return "radios"
         if isinstance(widget, forms.CheckboxInput):

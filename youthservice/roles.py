@@ -26,6 +26,16 @@ _SERVICE_WIDE_READ = (
     "cases.view_organisation",
 )
 
+_DPO_SHARING = (
+    *(
+        f"sharing.{verb}_{model}"
+        for model in ("informationsharingagreement", "subjectrequest", "breach", "restriction")
+        for verb in ("view", "add", "change")
+    ),
+    *(f"sharing.view_{model}" for model in ("consent", "disclosure", "disclosedperson", "accessbundle")),
+    "sharing.change_accessbundle",
+)
+
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.PERSONAL_ADVISER: _ADVISER,
     Role.TEAM_MANAGER: (*_ADVISER, "cases.assign_youngperson", "tracking.view_team_dashboard"),
@@ -38,6 +48,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.DATA_PROTECTION_OFFICER: (
         *_SERVICE_WIDE_READ,
         "tracking.view_service_dashboard",
+        *_DPO_SHARING,
         "cases.view_sensitive_youngperson",
         "cases.view_sensitivenote",
         "cases.view_accessevent",

@@ -13,4 +13,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("cases.urls")),
     path("", include("tracking.urls")),
+    path("", include("sharing.urls")),
 ]

@@ -1,0 +1,29 @@
+"""Extension points for the apps built on cases, so cases imports none of them:
+- write guards, checked by every tracked write (``tracked_save``), may refuse it;
+- record notices, shown as a banner on every page about a young person."""
+
+from collections.abc import Callable
+
+_write_guards: list[Callable] = []
+_notice_providers: list[Callable] = []
+
+
+def register_write_guard(guard: Callable) -> None:
+    """``guard(instance, actor)`` raises ValidationError to refuse a write."""
+    if guard not in _write_guards:
+        _write_guards.append(guard)
+
+
+def check_write(instance, actor) -> None:
+    for guard in _write_guards:
+        guard(instance, actor)
+
+
+def register_notices(provider: Callable) -> None:
+    """``provider(young_person)`` returns a list of short texts to show on the record's pages."""
+    if provider not in _notice_providers:
+        _notice_providers.append(provider)
+
+
+def notices_for(young_person) -> list[str]:
+    return [notice for provider in _notice_providers for notice in provider(young_person)]

@@ -1,0 +1,168 @@
+"""The DPO's admin: agreements, consents and restrictions, disclosures, subject requests (due and
+overdue first, with their actions), access bundles, and the breach register."""
+
+from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.html import format_html
+from simple_history.admin import SimpleHistoryAdmin
+
+from cases.admin import ScopedAdmin
+from sharing import models, services
+
+
+@admin.register(models.InformationSharingAgreement)
+class AgreementAdmin(SimpleHistoryAdmin):
+    list_display = ["title", "article_6_basis", "starts_on", "ends_on", "review_on", "active"]
+    filter_horizontal = ["parties"]
+    search_fields = ["title", "document_reference"]
+
+    @admin.display(boolean=True)
+    def active(self, obj):
+        return obj.is_active_on(timezone.localdate())
+
+
+@admin.register(models.Consent)
+class ConsentAdmin(ScopedAdmin):
+    list_display = ["id", "young_person_id", "category", "given_by", "given_on", "withdrawn_on"]
+
+
+class EditableScopedAdmin(ScopedAdmin):
+    """Scoped like every personal record, but editable by holders of the model permissions (the DPO),
+    saving through the app's service."""
+
+    def has_add_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+    def has_change_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_change_permission(self, request, obj) and (
+            obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+        )
+
+
+@admin.register(models.Restriction)
+class RestrictionAdmin(EditableScopedAdmin):
+    list_display = ["id", "young_person_id", "kind", "set_by", "set_on", "lifted_on"]
+    list_filter = ["kind"]
+    raw_id_fields = ["young_person"]
+
+    def save_model(self, request, obj, form, change):
+        services.tracked_save(obj, actor=request.user, reason="Changed by the data protection officer")
+
+
+@admin.register(models.Disclosure)
+class DisclosureAdmin(admin.ModelAdmin):
+    list_display = ["made_at", "outcome", "recipient", "recipient_name", "made_by", "purpose"]
+    list_filter = ["outcome", "override"]
+    readonly_fields = [f.name for f in models.Disclosure._meta.concrete_fields]
+    show_full_result_count = False
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.DisclosedPerson)
+class DisclosedPersonAdmin(ScopedAdmin):
+    list_display = ["disclosure_id", "young_person_id"]
+
+
+@admin.register(models.SubjectRequest)
+class SubjectRequestAdmin(EditableScopedAdmin):
+    list_display = ["id", "kind", "requester_name", "received_on", "due", "state", "handler"]
+    list_filter = ["state", "kind"]
+    raw_id_fields = ["young_person"]
+    readonly_fields = ["due_on", "closed_on"]
+    actions = ["build_access_bundle", "hand_over_for_erasure"]
+    exclude = ["source", "source_date"]
+
+    @admin.display(description="Due", ordering="due_on")
+    def due(self, obj):
+        open_request = obj.state not in (obj.State.COMPLETED, obj.State.REFUSED)
+        if open_request and obj.due_on < timezone.localdate():
+            return format_html('<strong class="app-overdue">{} (overdue)</strong>', obj.due_on)
+        if open_request and (obj.due_on - timezone.localdate()).days <= 7:
+            return format_html("<strong>{} (due soon)</strong>", obj.due_on)
+        return obj.due_on
+
+    def save_model(self, request, obj, form, change):
+        try:
+            services.subject_request_save(request=obj, actor=request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+            raise
+
+    @admin.action(description="Build the access bundle (everything held about the person)")
+    def build_access_bundle(self, request, queryset):
+        for subject_request in queryset:
+            try:
+                services.access_bundle_request(subject_request=subject_request, actor=request.user)
+                self.message_user(request, f"Building the bundle for request {subject_request.pk}")
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+    @admin.action(description="Hand over for erasure")
+    def hand_over_for_erasure(self, request, queryset):
+        for subject_request in queryset:
+            self.message_user(
+                request, services.erasure_hand_over(subject_request=subject_request, actor=request.user)
+            )
+
+
+@admin.register(models.AccessBundle)
+class AccessBundleAdmin(admin.ModelAdmin):
+    list_display = ["id", "request", "state", "progress_bar", "created_at", "finished_at"]
+    readonly_fields = [
+        "request",
+        "state",
+        "progress_bar",
+        "third_party_names",
+        "content_json",
+        "created_at",
+        "finished_at",
+    ]
+    exclude = ["progress"]
+    actions = ["release"]
+
+    @admin.display(description="Progress")
+    def progress_bar(self, obj):
+        return format_html(
+            '<progress max="100" value="{}">{}%</progress> {}%', obj.progress, obj.progress, obj.progress
+        )
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.action(description="Release to the requester (a disclosure)")
+    def release(self, request, queryset):
+        for bundle in queryset:
+            try:
+                services.access_bundle_release(bundle=bundle, actor=request.user)
+                self.message_user(request, f"Bundle {bundle.pk} released and recorded as a disclosure")
+            except ValidationError as error:
+                self.message_user(request, " ".join(error.messages), messages.ERROR)
+
+
+@admin.register(models.Breach)
+class BreachAdmin(SimpleHistoryAdmin):
+    list_display = ["aware_at", "breach_type", "risk", "ico_due", "ico_notified_at", "people_told_on"]
+    list_filter = ["breach_type", "risk"]
+    raw_id_fields = ["young_people"]
+    exclude = ["recorded_by"]
+
+    @admin.display(description="ICO notification due")
+    def ico_due(self, obj):
+        due = f"{timezone.localtime(obj.ico_due_at):%d %b %Y %H:%M}"
+        return (
+            format_html('<strong class="app-overdue">{} (overdue)</strong>', due) if obj.ico_overdue else due
+        )
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.recorded_by = request.user
+        super().save_model(request, obj, form, change)

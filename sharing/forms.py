@@ -1,0 +1,60 @@
+from django import forms
+from django.utils import timezone
+
+from cases.models import Organisation
+from sharing.models import DataCategory, Disclosure, GivenBy, Schedule1Condition
+from youthservice.forms import GovukDateField, GovukForm
+
+
+class ShareForm(GovukForm):
+    recipient = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(sharing_agreements__isnull=False).distinct(), label="Share with"
+    )
+    categories = forms.MultipleChoiceField(
+        label="What to share", choices=DataCategory.choices, widget=forms.CheckboxSelectMultiple
+    )
+    purpose = forms.CharField(
+        label="Why are you sharing it?",
+        max_length=300,
+        help_text="For example, 'Enrolment on the September start'",
+    )
+    file_format = forms.ChoiceField(
+        label="File format",
+        choices=[("csv", "CSV"), ("json", "JSON")],
+        widget=forms.RadioSelect,
+        initial="csv",
+    )
+    override = forms.ChoiceField(
+        label="Share without an agreement because of (optional)",
+        required=False,
+        choices=[("", "No: use the information-sharing agreement"), *Disclosure.Override.choices],
+    )
+    override_condition = forms.ChoiceField(
+        label="Schedule 1 condition",
+        required=False,
+        choices=[("", "Choose a condition"), *Schedule1Condition.choices],
+    )
+    override_justification = forms.CharField(
+        label="Justification", required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ConsentForm(GovukForm):
+    category = forms.ChoiceField(label="Consent to share", choices=DataCategory.choices)
+    purpose = forms.CharField(label="For what purpose", max_length=200)
+    given_by = forms.ChoiceField(label="Given by", choices=GivenBy.choices, widget=forms.RadioSelect)
+    given_on = GovukDateField(label="Date given")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["given_on"].initial = timezone.localdate()
+
+
+class S507bForm(GovukForm):
+    set_by = forms.ChoiceField(label="Who asked for it", choices=GivenBy.choices, widget=forms.RadioSelect)
+    set_on = GovukDateField(label="Date asked")
+    reason = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["set_on"].initial = timezone.localdate()

@@ -1,0 +1,446 @@
+"""Every flow of personal data out of the service goes through ``share()``; the DPO's rights work is
+here too. Refused shares are recorded as refused disclosures, with the reason shown to the user."""
+
+import csv
+import hashlib
+import io
+import json
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from cases import access
+from cases import selectors as case_selectors
+from cases.models import YoungPerson, YoungPersonPermission
+from cases.services import tracked_save
+from sharing import rules, tasks
+from sharing.models import (
+    S507B_FIELDS,
+    AccessBundle,
+    DataCategory,
+    DisclosedPerson,
+    Disclosure,
+    InformationSharingAgreement,
+    Restriction,
+    SubjectRequest,
+)
+
+DPO_PERMISSION = "sharing.change_subjectrequest"
+
+
+class ShareRefused(Exception):  # noqa: N818 - a refusal, not a fault
+    def __init__(self, reason: str, disclosure: Disclosure):
+        super().__init__(reason)
+        self.reason, self.disclosure = reason, disclosure
+
+
+@dataclass(frozen=True)
+class Override:
+    """A share without an agreement: a legal duty or safeguarding, with its Schedule 1 condition."""
+
+    kind: str
+    condition: str
+    justification: str
+
+
+# --- Restrictions ------------------------------------------------------------------------------
+
+
+def active_restrictions(young_person: YoungPerson, on: date | None = None) -> list[Restriction]:
+    on = on or timezone.localdate()
+    return [r for r in young_person.restrictions.all() if r.is_active_on(on)]
+
+
+def processing_restricted(young_person: YoungPerson) -> bool:
+    """Article 18 restriction or Article 21 objection: only the DPO may edit or share."""
+    return any(r.kind != Restriction.Kind.S507B for r in active_restrictions(young_person))
+
+
+def guard_restricted_writes(instance, actor) -> None:
+    """Registered on cases' write guard: edits to a restricted record are the DPO's alone."""
+    person = instance if isinstance(instance, YoungPerson) else getattr(instance, "young_person", None)
+    if (
+        isinstance(person, YoungPerson)
+        and person.pk
+        and processing_restricted(person)
+        and not (actor is not None and actor.has_perm(DPO_PERMISSION))
+    ):
+        raise ValidationError(
+            "Processing of this record is restricted: only the data protection officer can change it"
+        )
+
+
+@transaction.atomic
+def restriction_set(
+    *, young_person: YoungPerson, actor, kind: str, set_by: str, set_on: date, reason: str = ""
+) -> Restriction:
+    return tracked_save(
+        Restriction(young_person=young_person, kind=kind, set_by=set_by, set_on=set_on, reason=reason),
+        actor=actor,
+        reason="Restriction set",
+    )
+
+
+# --- The one exit ------------------------------------------------------------------------------
+
+
+def _rows(people, categories: set[str], trimmed: list[str]) -> list[dict]:
+    """The package: for each person, the fields of the categories allowed, trimmed to their s507B
+    restriction and consent."""
+    rows = []
+    on = timezone.localdate()
+    for person in people:
+        allowed = set(categories)
+        restrictions = active_restrictions(person, on)
+        withdrawn = {c.category for c in person.consents.all() if c.withdrawn_on and c.withdrawn_on <= on}
+        if withdrawn & allowed:
+            trimmed.append(
+                f"Record {person.pk}: consent withdrawn for {', '.join(sorted(withdrawn & allowed))}"
+            )
+            allowed -= withdrawn
+        row = _person_fields(person, allowed)
+        if any(r.kind == Restriction.Kind.S507B for r in restrictions):
+            dropped = sorted(set(row) - S507B_FIELDS - {"record_id"})
+            if dropped:
+                trimmed.append(f"Record {person.pk}: s507B restriction removed {', '.join(dropped)}")
+            row = {key: value for key, value in row.items() if key in S507B_FIELDS | {"record_id"}}
+        rows.append(row)
+    return rows
+
+
+def _person_fields(person: YoungPerson, categories: set[str]) -> dict:
+    parent = next(iter(person.parents.all()), None)
+    fields = {"record_id": person.pk}
+    if DataCategory.IDENTITY in categories:
+        fields |= {
+            "given_name": person.legal_given_name,
+            "family_name": person.legal_family_name,
+            "date_of_birth": person.date_of_birth.isoformat(),
+            "gender": person.gender,
+            "upn": person.upn,
+            "uln": person.uln,
+        }
+    if DataCategory.CONTACT in categories:
+        fields |= {
+            "address_line_1": person.address_line_1,
+            "address_line_2": person.address_line_2,
+            "town": person.town,
+            "county": person.county,
+            "postcode": person.postcode,
+            "phone": person.phone,
+            "email": person.email,
+            "parent_name": parent.name if parent else "",
+            "parent_address": parent.address if parent else "",
+            "parent_postcode": parent.postcode if parent else "",
+        }
+    if DataCategory.EDUCATION in categories:
+        fields |= {
+            "school": person.school.name if person.school else "",
+            "qualifications": "; ".join(
+                f"{q.get_qualification_type_display()} {q.subject} {q.grade}"
+                for q in person.qualifications.all()
+            ),
+        }
+    if DataCategory.CHARACTERISTICS in categories:
+        fields |= {
+            "sen_status": person.get_sen_status_display(),
+            "fsm_eligible": person.fsm_eligible,
+            "ethnicity": person.ethnicity.code if person.ethnicity else "",
+        }
+    for category, note_kind in ((DataCategory.HEALTH, "health"), (DataCategory.OFFENCES, "criminal_offence")):
+        if category in categories:
+            fields[category.value] = "; ".join(
+                n.note for n in person.sensitive_notes.all() if n.category == note_kind
+            )
+    if DataCategory.NOTES in categories:
+        fields["contacts"] = "; ".join(f"{c.occurred_at:%Y-%m-%d} {c.notes}" for c in person.contacts.all())
+    return fields
+
+
+def _serialise(rows: list[dict], file_format: str) -> bytes:
+    if file_format == "json":
+        return json.dumps(rows, indent=2, default=str).encode()
+    out = io.StringIO()
+    header = sorted({key for row in rows for key in row}, key=lambda k: (k != "record_id", k))
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def _refuse(reason: str, **attempt) -> None:
+    people = attempt.pop("people")
+    disclosure = Disclosure.objects.create(
+        outcome=Disclosure.Outcome.REFUSED, refusal_reason=reason, **attempt
+    )
+    DisclosedPerson.objects.bulk_create(
+        DisclosedPerson(disclosure=disclosure, young_person=p) for p in people
+    )
+    raise ShareRefused(reason, disclosure)
+
+
+def _agreement_for(
+    recipient, categories: set[str], on: date
+) -> tuple[InformationSharingAgreement | None, str]:
+    agreements = [
+        a for a in InformationSharingAgreement.objects.filter(parties=recipient) if a.is_active_on(on)
+    ]
+    if not agreements:
+        return None, "There is no active information-sharing agreement with this organisation"
+    covering = [a for a in agreements if categories <= set(a.categories)]
+    if not covering:
+        missing = sorted(categories - set().union(*(set(a.categories) for a in agreements)))
+        labels = (
+            ", ".join(DataCategory(c).label.split(" (")[0].lower() for c in missing)
+            or "these categories together"
+        )
+        return None, f"The agreement does not cover {labels}"
+    return covering[0], ""
+
+
+def share(
+    *,
+    actor,
+    young_people: list[YoungPerson],
+    categories: list[str],
+    purpose: str,
+    recipient=None,
+    recipient_name: str = "",
+    override: Override | None = None,
+    file_format: str = "csv",
+) -> tuple[Disclosure, bytes]:
+    """Release a package to a recipient: only under an active agreement covering every category (or
+    a recorded override), only for people the actor may share, trimmed to restrictions and consent,
+    recorded as a Disclosure with the file's hash. Raises ShareRefused (after recording the attempt)."""
+    wanted = set(categories)
+    attempt = {
+        "made_by": actor,
+        "recipient": recipient,
+        "recipient_name": recipient_name,
+        "categories": sorted(wanted),
+        "purpose": purpose,
+        "people": young_people,
+        "file_format": file_format,
+    }
+    if not wanted or not young_people:
+        _refuse("Choose at least one category and one young person", **attempt)
+    is_dpo = actor.has_perm(DPO_PERMISSION)
+    for person in young_people:
+        if not access.can(actor, person, YoungPersonPermission.SHARE) and not is_dpo:
+            _refuse("You may not share this record", **attempt)
+        if processing_restricted(person) and not is_dpo:
+            _refuse(
+                "Processing of this record is restricted: only the data protection officer can share it",
+                **attempt,
+            )
+    agreement = None
+    if override is not None:
+        if not (override.condition and override.justification.strip()):
+            _refuse("An override needs a Schedule 1 condition and a justification", **attempt)
+        attempt |= {
+            "override": override.kind,
+            "override_condition": override.condition,
+            "override_justification": override.justification,
+        }
+    elif recipient is None:
+        _refuse("Choose the organisation to share with", **attempt)
+    else:
+        agreement, reason = _agreement_for(recipient, wanted, timezone.localdate())
+        if agreement is None:
+            _refuse(reason, **attempt)
+    trimmed: list[str] = []
+    people = (
+        YoungPerson.objects.filter(pk__in=[p.pk for p in young_people])
+        .select_related("school", "ethnicity")
+        .prefetch_related(
+            "parents", "qualifications", "sensitive_notes", "contacts", "consents", "restrictions"
+        )
+    )
+    content = _serialise(_rows(people, wanted, trimmed), file_format)
+    with transaction.atomic():
+        attempt.pop("people")
+        disclosure = Disclosure.objects.create(
+            outcome=Disclosure.Outcome.RELEASED,
+            agreement=agreement,
+            trimmed="\n".join(trimmed),
+            file_sha256=hashlib.sha256(content).hexdigest(),
+            **attempt,
+        )
+        DisclosedPerson.objects.bulk_create(
+            DisclosedPerson(disclosure=disclosure, young_person=p) for p in young_people
+        )
+    return disclosure, content
+
+
+# --- Subject requests ----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def subject_request_save(*, request: SubjectRequest, actor) -> SubjectRequest:
+    """Validate and save a subject request, computing its statutory due date."""
+    if request.extension_months > rules.MAX_EXTENSION_MONTHS:
+        raise ValidationError({"extension_months": "An extension can add at most two months (three in all)"})
+    original_due = rules.subject_request_due(
+        received_on=request.received_on,
+        identity_verified_on=request.identity_verified_on,
+        clarification_received_on=request.clarification_received_on,
+    )
+    if request.extension_months:
+        if not request.extension_reason.strip():
+            raise ValidationError({"extension_reason": "Give the reason for the extension"})
+        if not request.extension_told_on or request.extension_told_on > original_due:
+            raise ValidationError(
+                {"extension_told_on": "The requester must be told of an extension within the first month"}
+            )
+    request.due_on = rules.subject_request_due(
+        received_on=request.received_on,
+        identity_verified_on=request.identity_verified_on,
+        clarification_received_on=request.clarification_received_on,
+        extension_months=request.extension_months,
+    )
+    if (
+        request.state in (SubjectRequest.State.COMPLETED, SubjectRequest.State.REFUSED)
+        and not request.closed_on
+    ):
+        request.closed_on = timezone.localdate()
+    return tracked_save(request, actor=actor, reason="Subject request recorded")
+
+
+def restriction_notices(young_person: YoungPerson) -> list[str]:
+    """The banner on every page about a restricted record."""
+    notices = []
+    for restriction in active_restrictions(young_person):
+        since = f"{restriction.set_on:%-d %B %Y}"
+        if restriction.kind == Restriction.Kind.S507B:
+            who = (
+                "the young person"
+                if rules.s507b_controlled_by_young_person(young_person.date_of_birth, timezone.localdate())
+                else "their parent or carer"
+            )
+            notices.append(
+                f"Section 507B restriction since {since} (set by {restriction.get_set_by_display().lower()}"
+                f"): only name, address and date of birth, and a parent's name and address, may be "
+                f"shared. It is now {who}'s to change."
+            )
+        else:
+            notices.append(
+                f"{restriction.get_kind_display().split(':')[0]} since {since}: processing is "
+                f"restricted, and only the data protection officer may change or share this record."
+            )
+    return notices
+
+
+# --- Access bundles --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def access_bundle_request(*, subject_request: SubjectRequest, actor) -> AccessBundle:
+    """Queue a bundle for an access or portability request with a matched young person."""
+    if subject_request.kind not in (SubjectRequest.Kind.ACCESS, SubjectRequest.Kind.PORTABILITY):
+        raise ValidationError("Bundles are for access and portability requests")
+    if subject_request.young_person_id is None:
+        raise ValidationError("Link the request to the young person's record first")
+    bundle = AccessBundle.objects.create(request=subject_request)
+    transaction.on_commit(lambda: tasks.build_access_bundle.delay(bundle.pk))
+    return bundle
+
+
+def _rows_of(model, person_field: str, person_id: int) -> list[dict]:
+    return list(model.objects.filter(**{f"{person_field}_id": person_id}).values())
+
+
+def access_bundle_build(*, bundle_id: int) -> AccessBundle:
+    """Everything held about the person: the record, every record that belongs to them (found by
+    introspection, so new models are included), every history row about them, access events and
+    disclosures. Third parties' names are listed for the DPO's redaction review. Idempotent."""
+    bundle = AccessBundle.objects.select_related("request").get(pk=bundle_id)
+    person_id = bundle.request.young_person_id
+    bundle.state, bundle.progress = AccessBundle.State.BUILDING, 0
+    bundle.save(update_fields=["state", "progress"])
+    sources = [(YoungPerson, "id")] + [
+        (
+            model,
+            "content_object" if "content_object" in {f.name for f in model._meta.fields} else "young_person",
+        )
+        for model in case_selectors.personal_record_models()
+    ]
+    content: dict = {"subject_request": bundle.request.pk, "generated_at": timezone.now().isoformat()}
+    third_parties: set[str] = set()
+    for step, (model, field) in enumerate(sources, start=1):
+        key = model._meta.verbose_name_plural.lower() if model is not YoungPerson else "record"
+        person_field = field if field != "id" else None
+        rows = (
+            list(model.objects.filter(pk=person_id).values())
+            if person_field is None
+            else _rows_of(model, person_field, person_id)
+        )
+        content[key] = rows
+        if hasattr(model, "history"):
+            history_field = "id" if person_field is None else f"{person_field}_id"
+            content[f"history of {key}"] = list(model.history.filter(**{history_field: person_id}).values())
+        third_parties |= _third_party_names(rows)
+        bundle.progress = int(100 * step / len(sources))
+        bundle.save(update_fields=["progress"])
+    bundle.content_json = json.dumps(content, indent=2, default=str)
+    bundle.third_party_names = sorted(third_parties)
+    bundle.state, bundle.finished_at = AccessBundle.State.READY, timezone.now()
+    bundle.save()
+    return bundle
+
+
+def _third_party_names(rows: list[dict]) -> set[str]:
+    names = {row.get("name", "") for row in rows}  # parents and carers
+    staff_ids = {row.get(key) for row in rows for key in ("staff_member_id", "recorded_by_id", "user_id")}
+    for user in get_user_model().objects.filter(pk__in={i for i in staff_ids if i}):
+        names.add(user.get_full_name() or user.username)
+    return {name for name in names if name}
+
+
+@transaction.atomic
+def access_bundle_release(*, bundle: AccessBundle, actor) -> Disclosure:
+    """Release a reviewed bundle to the requester: recorded as a disclosure with the file's hash."""
+    if bundle.state != AccessBundle.State.READY:
+        raise ValidationError("Only a bundle that is ready for review can be released")
+    subject_request = bundle.request
+    disclosure = Disclosure.objects.create(
+        made_by=actor,
+        recipient_name=subject_request.requester_name,
+        categories=sorted(DataCategory.values),
+        purpose=f"Subject request {subject_request.pk} ({subject_request.get_kind_display()})",
+        outcome=Disclosure.Outcome.RELEASED,
+        file_format="json",
+        file_sha256=hashlib.sha256(bundle.content_json.encode()).hexdigest(),
+    )
+    DisclosedPerson.objects.create(disclosure=disclosure, young_person_id=subject_request.young_person_id)
+    bundle.state = AccessBundle.State.RELEASED
+    bundle.save(update_fields=["state"])
+    return disclosure
+
+
+# --- Erasure -----------------------------------------------------------------------------------
+
+_erasure_handler = None
+
+
+def register_erasure_handler(handler) -> None:
+    """The retention app registers ``handler(young_person_id=..., actor=..., reason=...)`` here."""
+    global _erasure_handler
+    _erasure_handler = handler
+
+
+def erasure_hand_over(*, subject_request: SubjectRequest, actor) -> str:
+    """Hand an erasure request to the retention app's erase service (when installed)."""
+    if subject_request.kind != SubjectRequest.Kind.ERASURE or subject_request.young_person_id is None:
+        return f"Request {subject_request.pk} is not an erasure request linked to a record"
+    if _erasure_handler is None:
+        return "The retention app's erase service is not installed yet: erase the record when it is"
+    _erasure_handler(
+        young_person_id=subject_request.young_person_id,
+        actor=actor,
+        reason=f"Erasure request {subject_request.pk}",
+    )
+    return f"Record erased for request {subject_request.pk}"

@@ -1,0 +1,18 @@
+from django.urls import path
+
+from sharing import views
+
+app_name = "sharing"
+
+urlpatterns = [
+    path("young-people/<int:young_person_id>/share/", views.share, name="share"),
+    path("young-people/<int:young_person_id>/disclosures/", views.disclosures, name="disclosures"),
+    path("young-people/<int:young_person_id>/consents/", views.consents_and_restrictions, name="consents"),
+    path("young-people/<int:young_person_id>/consents/new/", views.consent_create, name="consent-create"),
+    path(
+        "young-people/<int:young_person_id>/consents/<int:consent_id>/withdraw/",
+        views.consent_withdraw,
+        name="consent-withdraw",
+    ),
+    path("young-people/<int:young_person_id>/restrictions/s507b/", views.s507b_create, name="s507b-create"),
+]

@@ -1,0 +1,142 @@
+"""Sharing a record, its disclosures, consents and restrictions: every page behind cases/access.py."""
+
+from django.contrib import messages
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import access
+from cases.models import AccessEvent, YoungPersonPermission
+from cases.services import tracked_save
+from sharing import forms, services
+from sharing.models import Consent, Restriction
+from youthservice.pages import FormPage, record_form
+
+P = YoungPersonPermission
+
+
+@access.young_person_view(P.SHARE)
+@require_http_methods(["GET", "POST"])
+def share(request, young_person):
+    """A valid share downloads the package at once (no copy is kept); a refusal re-renders the form
+    with the reason, and the attempt is recorded."""
+    form = forms.ShareForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        override = (
+            services.Override(data["override"], data["override_condition"], data["override_justification"])
+            if data["override"]
+            else None
+        )
+        try:
+            disclosure, content = services.share(
+                actor=request.user,
+                young_people=[young_person],
+                categories=data["categories"],
+                purpose=data["purpose"],
+                recipient=data["recipient"],
+                override=override,
+                file_format=data["file_format"],
+            )
+        except services.ShareRefused as refused:
+            form.add_error(None, f"Not shared: {refused.reason}. The attempt has been recorded.")
+        else:
+            response = HttpResponse(
+                content,
+                content_type="application/json"
+                if disclosure.file_format == "json"
+                else "text/csv; charset=utf-8",
+            )
+            response["Content-Disposition"] = (
+                f'attachment; filename="disclosure-{disclosure.pk}.{disclosure.file_format}"'
+            )
+            return response
+    page = FormPage(
+        "Share this record",
+        "Share and download",
+        "",
+        "Only what an active information-sharing agreement covers is released, trimmed to any "
+        "restriction or withdrawn consent. Every share is recorded.",
+    )
+    return render(
+        request,
+        "cases/record_form.html",
+        {
+            "person": young_person,
+            "form": form,
+            "title": page.title,
+            "submit": page.submit,
+            "intro": page.intro,
+        },
+    )
+
+
+@access.young_person_view(record=AccessEvent.What.RECORD)
+@require_http_methods(["GET"])
+def disclosures(request, young_person):
+    rows = young_person.disclosures.select_related("recipient", "made_by", "agreement").order_by("-made_at")
+    return render(request, "sharing/disclosures.html", {"person": young_person, "disclosures": rows})
+
+
+@access.young_person_view(record=AccessEvent.What.RECORD)
+@require_http_methods(["GET"])
+def consents_and_restrictions(request, young_person):
+    context = {
+        "person": young_person,
+        "consents": young_person.consents.all(),
+        "restrictions": young_person.restrictions.all(),
+        "may_change": access.can(request.user, young_person, P.CHANGE),
+        "today": timezone.localdate(),
+    }
+    return render(request, "sharing/consents.html", context)
+
+
+def _back(young_person):
+    return reverse("sharing:consents", args=[young_person.pk])
+
+
+@access.young_person_view(P.CHANGE)
+@require_http_methods(["GET", "POST"])
+def consent_create(request, young_person):
+    return record_form(
+        request,
+        young_person,
+        forms.ConsentForm(request.POST or None),
+        FormPage("Record consent", "Save", "Consent recorded"),
+        lambda data: tracked_save(
+            Consent(young_person=young_person, **data), actor=request.user, reason="Consent recorded"
+        ),
+        redirect_to=_back(young_person),
+    )
+
+
+@access.young_person_view(P.CHANGE)
+@require_POST
+def consent_withdraw(request, young_person, consent_id):
+    consent = get_object_or_404(young_person.consents, pk=consent_id, withdrawn_on__isnull=True)
+    consent.withdrawn_on = timezone.localdate()
+    tracked_save(consent, actor=request.user, reason="Consent withdrawn")
+    messages.success(request, "Consent withdrawn: that information will no longer be shared")
+    return redirect(_back(young_person))
+
+
+@access.young_person_view(P.CHANGE)
+@require_http_methods(["GET", "POST"])
+def s507b_create(request, young_person):
+    return record_form(
+        request,
+        young_person,
+        forms.S507bForm(request.POST or None),
+        FormPage(
+            "Record a section 507B restriction",
+            "Save",
+            "Restriction recorded",
+            "Only name, address and date of birth, and a parent's name and address, will be shared.",
+        ),
+        lambda data: services.restriction_set(
+            young_person=young_person, actor=request.user, kind=Restriction.Kind.S507B, **data
+        ),
+        redirect_to=_back(young_person),
+    )
