@@ -10,7 +10,7 @@ from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from cases import access, services, validators, worklists
+from cases import access, extensions, services, validators, worklists
 from cases.models import (
     VIEW_ACCESS_EVENTS,
     AccessEvent,
@@ -222,6 +222,7 @@ def young_person_page(user, young_person: YoungPerson) -> dict:
         "may_change": access.can(user, young_person, YoungPersonPermission.CHANGE),
         "may_assign": user.has_perm(YoungPersonPermission.ASSIGN.qualified),
         "may_audit": user.has_perm(VIEW_ACCESS_EVENTS),
+        "panels": extensions.panels_for(young_person, user),
     }
 
 

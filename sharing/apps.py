@@ -11,3 +11,4 @@ class SharingConfig(AppConfig):
 
         extensions.register_write_guard(services.guard_restricted_writes)
         extensions.register_notices(services.restriction_notices)
+        extensions.register_panel(services.disclosures_panel)

@@ -444,3 +444,16 @@ def erasure_hand_over(*, subject_request: SubjectRequest, actor) -> str:
         reason=f"Erasure request {subject_request.pk}",
     )
     return f"Record erased for request {subject_request.pk}"
+
+
+def disclosures_panel(young_person: YoungPerson, user) -> dict:
+    """The record page's Disclosures tab (one query)."""
+    disclosures = list(
+        young_person.disclosures.select_related("recipient", "made_by", "agreement").order_by("-made_at")[:20]
+    )
+    return {
+        "id": "disclosures",
+        "title": f"Disclosures ({len(disclosures)})",
+        "template": "sharing/_disclosures_table.html",
+        "context": {"disclosures": disclosures},
+    }

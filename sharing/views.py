@@ -77,7 +77,8 @@ def share(request, young_person):
 @require_http_methods(["GET"])
 def disclosures(request, young_person):
     rows = young_person.disclosures.select_related("recipient", "made_by", "agreement").order_by("-made_at")
-    return render(request, "sharing/disclosures.html", {"person": young_person, "disclosures": rows})
+    panel = {"context": {"disclosures": rows}}  # the same partial as the record page's tab
+    return render(request, "sharing/disclosures.html", {"person": young_person, "panel": panel})
 
 
 @access.young_person_view(record=AccessEvent.What.RECORD)

@@ -188,7 +188,7 @@ def test_sharing_from_the_record_page_downloads_and_lists_the_disclosure(
     )
     assert response["Content-Disposition"].startswith('attachment; filename="disclosure-')
     listed = client.get(reverse("sharing:disclosures", args=[world.case.pk]))
-    assert [d.recipient for d in listed.context["disclosures"]] == [college]
+    assert [d.recipient for d in listed.context["panel"]["context"]["disclosures"]] == [college]
 
 
 def test_a_refusal_on_the_page_shows_the_reason_and_releases_nothing(world, college, agreement, client_for):

@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
 
+from cases.models import Organisation
+from sharing.models import InformationSharingAgreement, LawfulBasis
 from tracking import dashboards
 from tracking import services as tracking_services
 from youthservice.roles import Role
@@ -59,3 +61,13 @@ class Command(BaseCommand):
                 user.groups.add(Group.objects.get(name=role.value))
         for month_end in dashboards.month_ends_before(timezone.localdate(), 12):
             tracking_services.snapshot_take(month_end=month_end)
+        agreement = InformationSharingAgreement.objects.create(
+            title="Post-16 transition and tracking",
+            purpose="Enrolment, tracking and support into learning",
+            article_6_basis=LawfulBasis.PUBLIC_TASK,
+            document_reference="ISA-2026-01",
+            categories=["identity", "contact", "education", "activity"],
+            starts_on=timezone.localdate().replace(month=1, day=1),
+            review_on=timezone.localdate().replace(month=12, day=31),
+        )
+        agreement.parties.set(Organisation.objects.filter(kind__in=["college", "training_provider"]))
