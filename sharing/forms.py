@@ -58,3 +58,15 @@ class S507bForm(GovukForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["set_on"].initial = timezone.localdate()
+
+
+class ExtractForm(GovukForm):
+    purpose = forms.CharField(label="Purpose of the research or planning", max_length=300)
+    k = forms.IntegerField(
+        label="Smallest group released (k)",
+        min_value=2,
+        max_value=100,
+        initial=5,
+        help_text="Rows whose year-month of birth, postcode district, gender and ethnicity "
+        "are shared by fewer people are left out",
+    )

@@ -220,6 +220,9 @@ class Disclosure(models.Model):
 
     class Meta:
         ordering = ["-made_at", "-id"]
+        permissions = [
+            ("make_deidentified_extract", "Can make de-identified extracts for research and planning")
+        ]
 
     def __str__(self):
         return f"Disclosure {self.pk}"

@@ -28,6 +28,7 @@ from sharing.models import (
     Restriction,
     SubjectRequest,
 )
+from tracking.models import CurrentStatus
 
 DPO_PERMISSION = "sharing.change_subjectrequest"
 
@@ -457,3 +458,46 @@ def disclosures_panel(young_person: YoungPerson, user) -> dict:
         "template": "sharing/_disclosures_table.html",
         "context": {"disclosures": disclosures},
     }
+
+
+# --- De-identified extracts ------------------------------------------------------------------------
+
+QUASI_IDENTIFIERS = ("birth_month", "district", "gender", "ethnicity")
+
+
+def deidentified_extract(*, actor, purpose: str, k: int = 5) -> tuple[bytes, int, Disclosure]:
+    """Research and planning data: no names, addresses, identifiers or exact dates (year-month of
+    birth, postcode district), and only rows whose quasi-identifiers are shared by at least k rows;
+    the rest are suppressed. Recorded as a disclosure that names no one."""
+    if k < 2:
+        raise ValidationError({"k": "k must be at least 2"})
+    statuses = access.scope(actor, CurrentStatus.objects.select_related("young_person")).order_by("pk")
+    rows = [
+        {
+            "birth_month": s.young_person.date_of_birth.strftime("%Y-%m"),
+            "district": s.district,
+            "gender": s.gender,
+            "ethnicity": s.ethnicity,
+            "sen_status": s.sen_status,
+            "academic_age": s.academic_age,
+            "status": s.status,
+            "activity_code": s.activity_code,
+            "participating": s.participating,
+            "vulnerable": s.vulnerable,
+            "guarantee": s.guarantee,
+        }
+        for s in statuses.iterator(chunk_size=2000)
+    ]
+    kept, suppressed = rules.k_anonymous(rows, QUASI_IDENTIFIERS, k)
+    content = _serialise(kept, "csv") if kept else b""
+    disclosure = Disclosure.objects.create(
+        made_by=actor,
+        recipient_name="De-identified extract",
+        categories=["characteristics", "activity"],
+        purpose=purpose,
+        outcome=Disclosure.Outcome.RELEASED,
+        file_format="csv",
+        trimmed=f"{suppressed} rows suppressed to keep every group of quasi-identifiers at least {k} strong",
+        file_sha256=hashlib.sha256(content).hexdigest(),
+    )
+    return content, suppressed, disclosure

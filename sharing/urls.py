@@ -15,4 +15,5 @@ urlpatterns = [
         name="consent-withdraw",
     ),
     path("young-people/<int:young_person_id>/restrictions/s507b/", views.s507b_create, name="s507b-create"),
+    path("extracts/new/", views.extract, name="extract"),
 ]

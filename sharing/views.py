@@ -141,3 +141,18 @@ def s507b_create(request, young_person):
         ),
         redirect_to=_back(young_person),
     )
+
+
+@access.model_permission("sharing.make_deidentified_extract")
+@require_http_methods(["GET", "POST"])
+def extract(request):
+    form = forms.ExtractForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        content, suppressed, disclosure = services.deidentified_extract(
+            actor=request.user, **form.cleaned_data
+        )
+        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="extract-{disclosure.pk}.csv"'
+        response["X-Suppressed-Rows"] = str(suppressed)
+        return response
+    return render(request, "sharing/extract.html", {"form": form})

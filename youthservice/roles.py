@@ -34,7 +34,9 @@ _DPO_SHARING = (
     ),
     *(f"sharing.view_{model}" for model in ("consent", "disclosure", "disclosedperson", "accessbundle")),
     "sharing.change_accessbundle",
+    "sharing.make_deidentified_extract",
 )
+
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.PERSONAL_ADVISER: _ADVISER,
@@ -44,6 +46,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.assign_youngperson",
         *_SERVICE_WIDE_READ,
         "tracking.view_service_dashboard",
+        "sharing.make_deidentified_extract",
     ),
     Role.DATA_PROTECTION_OFFICER: (
         *_SERVICE_WIDE_READ,
