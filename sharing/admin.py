@@ -3,6 +3,7 @@ overdue first, with their actions), access bundles, and the breach register."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
@@ -77,7 +78,8 @@ class SubjectRequestAdmin(EditableScopedAdmin):
     list_display = ["id", "kind", "requester_name", "received_on", "due", "state", "handler"]
     list_filter = ["state", "kind"]
     raw_id_fields = ["young_person"]
-    readonly_fields = ["due_on", "closed_on"]
+    readonly_fields = ["due_on", "closed_on", "next_step"]
+
     actions = ["build_access_bundle", "hand_over_for_erasure"]
     exclude = ["source", "source_date"]
 
@@ -90,9 +92,38 @@ class SubjectRequestAdmin(EditableScopedAdmin):
             return format_html("<strong>{} (due soon)</strong>", obj.due_on)
         return obj.due_on
 
+    @admin.display(description="Next step")
+    def next_step(self, obj):
+        if not obj.pk or obj.young_person_id is None:
+            return "Link the request to the young person's record"
+        kind, person = obj.Kind, obj.young_person_id
+        links = {
+            kind.RECTIFICATION: (
+                "Correct the record (with the request as the reason)",
+                reverse("cases:young-person-edit", args=[person]),
+            ),
+            kind.RESTRICTION: (
+                "Record the restriction",
+                reverse("admin:sharing_restriction_add")
+                + f"?young_person={person}&kind=art18&set_by=young_person",
+            ),
+            kind.OBJECTION: (
+                "Record the objection",
+                reverse("admin:sharing_restriction_add")
+                + f"?young_person={person}&kind=art21&set_by=young_person",
+            ),
+        }
+        if obj.kind in links:
+            label, url = links[obj.kind]
+            return format_html('<a href="{}">{}</a>', url, label)
+        if obj.kind == kind.ERASURE:
+            return "Use the action 'Hand over for erasure'"
+        return "Use the action 'Build the access bundle'; portability is its JSON part"
+
     def save_model(self, request, obj, form, change):
         try:
             services.subject_request_save(request=obj, actor=request.user)
+
         except ValidationError as error:
             self.message_user(request, " ".join(error.messages), messages.ERROR)
             raise
@@ -121,6 +152,7 @@ class AccessBundleAdmin(admin.ModelAdmin):
         "request",
         "state",
         "progress_bar",
+        "document",
         "third_party_names",
         "content_json",
         "created_at",
@@ -133,6 +165,14 @@ class AccessBundleAdmin(admin.ModelAdmin):
     def progress_bar(self, obj):
         return format_html(
             '<progress max="100" value="{}">{}%</progress> {}%', obj.progress, obj.progress, obj.progress
+        )
+
+    @admin.display(description="Readable document")
+    def document(self, obj):
+        if obj.state not in (obj.State.READY, obj.State.RELEASED):
+            return "Not ready yet: refresh this page to see the progress"
+        return format_html(
+            '<a href="{}">Open the document for review</a>', reverse("sharing:bundle-document", args=[obj.pk])
         )
 
     def has_add_permission(self, request):

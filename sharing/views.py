@@ -1,5 +1,7 @@
 """Sharing a record, its disclosures, consents and restrictions: every page behind cases/access.py."""
 
+import json
+
 from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -11,7 +13,7 @@ from cases import access
 from cases.models import AccessEvent, YoungPersonPermission
 from cases.services import tracked_save
 from sharing import forms, services
-from sharing.models import Consent, Restriction
+from sharing.models import AccessBundle, Consent, Restriction
 from youthservice.pages import FormPage, record_form
 
 P = YoungPersonPermission
@@ -156,3 +158,19 @@ def extract(request):
         response["X-Suppressed-Rows"] = str(suppressed)
         return response
     return render(request, "sharing/extract.html", {"form": form})
+
+
+@access.model_permission("sharing.view_accessbundle")
+@require_http_methods(["GET"])
+def bundle_document(request, bundle_id):
+    """The bundle as a readable document for the DPO's review, third parties' names marked."""
+    bundle = get_object_or_404(
+        AccessBundle, pk=bundle_id, state__in=[AccessBundle.State.READY, AccessBundle.State.RELEASED]
+    )
+    content = json.loads(bundle.content_json)
+    sections = [(title, rows) for title, rows in content.items() if isinstance(rows, list)]
+    return render(
+        request,
+        "sharing/bundle_document.html",
+        {"bundle": bundle, "sections": sections, "third_parties": set(bundle.third_party_names)},
+    )

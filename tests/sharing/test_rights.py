@@ -180,3 +180,20 @@ def test_the_dpo_sees_overdue_requests_and_breaches_in_the_admin(world, client_f
     client = client_for(world.dpo)
     assert "(overdue)" in client.get(reverse("admin:sharing_subjectrequest_changelist")).content.decode()
     assert "(overdue)" in client.get(reverse("admin:sharing_breach_changelist")).content.decode()
+
+
+def test_the_dpo_reviews_the_bundle_as_a_document_with_third_parties_marked(
+    world, client_for, django_capture_on_commit_callbacks
+):
+    ParentCarerFactory(young_person=world.case, name="Pat Parent")
+    subject_request = services.subject_request_save(request=request_for(world), actor=world.dpo)
+    with django_capture_on_commit_callbacks(execute=True):
+        bundle = services.access_bundle_request(subject_request=subject_request, actor=world.dpo)
+    client = client_for(world.dpo)
+    html = client.get(reverse("sharing:bundle-document", args=[bundle.pk])).content.decode()
+    assert '<mark title="Third party: review before release">Pat Parent</mark>' in html
+    assert world.case.legal_family_name in html
+    change = client.get(reverse("admin:sharing_subjectrequest_change", args=[subject_request.pk]))
+    assert "Build the access bundle" in change.content.decode()
+    adviser = client_for(world.adviser)  # the same client, now signed in as the adviser
+    assert adviser.get(reverse("sharing:bundle-document", args=[bundle.pk])).status_code == 403
