@@ -92,3 +92,15 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+@pytest.fixture
+def eager_celery(monkeypatch):
+    """Run Celery tasks in-process even when CI configures the Redis broker: for tests of what a
+    task does, not of the broker."""
+    from youthservice.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous

@@ -119,7 +119,7 @@ def test_an_extension_needs_a_reason_told_in_the_first_month(world):
 
 
 def test_the_bundle_holds_every_kind_of_record_and_history_about_them_and_nothing_else(
-    world, django_capture_on_commit_callbacks
+    world, django_capture_on_commit_callbacks, eager_celery
 ):
     person = world.case
     ContactFactory(young_person=person, staff_member=world.adviser, notes="Talked about apprenticeships")
@@ -183,7 +183,7 @@ def test_the_dpo_sees_overdue_requests_and_breaches_in_the_admin(world, client_f
 
 
 def test_the_dpo_reviews_the_bundle_as_a_document_with_third_parties_marked(
-    world, client_for, django_capture_on_commit_callbacks
+    world, client_for, django_capture_on_commit_callbacks, eager_celery
 ):
     ParentCarerFactory(young_person=world.case, name="Pat Parent")
     subject_request = services.subject_request_save(request=request_for(world), actor=world.dpo)
