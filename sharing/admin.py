@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
+from cases import access
 from cases.admin import ScopedAdmin
 from sharing import models, services
 
@@ -160,6 +161,10 @@ class AccessBundleAdmin(admin.ModelAdmin):
     ]
     exclude = ["progress"]
     actions = ["release"]
+
+    def get_queryset(self, request):
+        """Scoped like every personal record: a bundle is a copy of one young person's data."""
+        return access.scope(request.user, super().get_queryset(request), through="request__young_person")
 
     @admin.display(description="Progress")
     def progress_bar(self, obj):

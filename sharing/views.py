@@ -164,9 +164,11 @@ def extract(request):
 @require_http_methods(["GET"])
 def bundle_document(request, bundle_id):
     """The bundle as a readable document for the DPO's review, third parties' names marked."""
+    bundles = access.scope(request.user, AccessBundle.objects.all(), through="request__young_person")
     bundle = get_object_or_404(
-        AccessBundle, pk=bundle_id, state__in=[AccessBundle.State.READY, AccessBundle.State.RELEASED]
+        bundles, pk=bundle_id, state__in=[AccessBundle.State.READY, AccessBundle.State.RELEASED]
     )
+
     content = json.loads(bundle.content_json)
     sections = [(title, rows) for title, rows in content.items() if isinstance(rows, list)]
     return render(

@@ -97,7 +97,8 @@ def allocate(request, young_person):
             services.allocate(
                 young_person=young_person, adviser=form.cleaned_data["adviser"], actor=request.user
             )
-            messages.success(request, f"{young_person.full_name} allocated")
+            messages.success(request, "Young person allocated")  # no names in the messages cookie
+
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
     else:
