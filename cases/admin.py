@@ -67,9 +67,10 @@ class ScopedAdmin(SimpleHistoryAdmin):
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self._in_scope_or_404(request, object_id)
-        services.access_event_record(
-            user=request.user, young_person=self._young_person_of(obj), what=models.AccessEvent.What.ADMIN
-        )
+        if (young_person := self._young_person_of(obj)) is not None:  # a team-wide hold names no one
+            services.access_event_record(
+                user=request.user, young_person=young_person, what=models.AccessEvent.What.ADMIN
+            )
         return super().change_view(request, object_id, form_url, extra_context)
 
     def history_view(self, request, object_id, extra_context=None):
@@ -82,6 +83,19 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         self._in_scope_or_404(request, object_id)
         return super().history_form_view(request, object_id, version_id, extra_context)
+
+
+class EditableScopedAdmin(ScopedAdmin):
+    """Scoped like every personal record, but editable by holders of the model permissions (the DPO),
+    saving through the app's service."""
+
+    def has_add_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_add_permission(self, request)
+
+    def has_change_permission(self, request, obj=None):
+        return admin.ModelAdmin.has_change_permission(self, request, obj) and (
+            obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
+        )
 
 
 @admin.register(models.YoungPerson)

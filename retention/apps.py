@@ -3,3 +3,10 @@ from django.apps import AppConfig
 
 class RetentionConfig(AppConfig):
     name = "retention"
+    verbose_name = "Retention"
+
+    def ready(self):
+        from retention import services
+        from sharing.services import register_erasure_handler
+
+        register_erasure_handler(services.erase)

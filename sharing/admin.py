@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import access
-from cases.admin import ScopedAdmin
+from cases.admin import EditableScopedAdmin, ScopedAdmin
 from sharing import models, services
 
 
@@ -27,19 +27,6 @@ class AgreementAdmin(SimpleHistoryAdmin):
 @admin.register(models.Consent)
 class ConsentAdmin(ScopedAdmin):
     list_display = ["id", "young_person_id", "category", "given_by", "given_on", "withdrawn_on"]
-
-
-class EditableScopedAdmin(ScopedAdmin):
-    """Scoped like every personal record, but editable by holders of the model permissions (the DPO),
-    saving through the app's service."""
-
-    def has_add_permission(self, request, obj=None):
-        return admin.ModelAdmin.has_add_permission(self, request)
-
-    def has_change_permission(self, request, obj=None):
-        return admin.ModelAdmin.has_change_permission(self, request, obj) and (
-            obj is None or self.get_queryset(request).filter(pk=obj.pk).exists()
-        )
 
 
 @admin.register(models.Restriction)

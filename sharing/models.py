@@ -294,6 +294,8 @@ class SubjectRequest(Tracked):
 class AccessBundle(models.Model):
     """Everything held about the person, built by a Celery task for the DPO's review before release."""
 
+    purge_path = "request__young_person"  # a copy of one person's data: the retention purge destroys it
+
     class State(models.TextChoices):
         QUEUED = "queued", "Queued"
         BUILDING = "building", "Building"

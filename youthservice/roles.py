@@ -35,6 +35,12 @@ _DPO_SHARING = (
     *(f"sharing.view_{model}" for model in ("consent", "disclosure", "disclosedperson", "accessbundle")),
     "sharing.change_accessbundle",
     "sharing.make_deidentified_extract",
+    *(
+        f"retention.{verb}_{model}"
+        for model in ("retentionrule", "legalhold")
+        for verb in ("view", "add", "change")
+    ),
+    *(f"retention.view_{model}" for model in ("destructionrecord", "esfparticipation", "scanneddocument")),
 )
 
 

@@ -157,10 +157,19 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_TIME_LIMIT = 60 * 60
 CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+# The key for destruction records' hashes; keep it when rotating DJANGO_SECRET_KEY, or records made
+# before cannot be re-applied after a restore.
+RETENTION_HASH_KEY = env("RETENTION_HASH_KEY", default="")
+MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
+
 CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru reading
     "nightly-tracking": {
         "task": "tracking.tasks.nightly_tracking",
         "schedule": crontab(minute=30, hour=1),  # "At 01:30" every day
+    },
+    "nightly-purge": {
+        "task": "retention.tasks.purge_expired",
+        "schedule": crontab(minute=30, hour=2),  # "At 02:30" every day
     },
 }
 

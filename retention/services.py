@@ -1,0 +1,238 @@
+"""Destroying what has passed its retention date: set-wise, table by table, one transaction per
+person, leaving a destruction record that names no one. Idempotent and resumable: a person is
+either wholly gone (with a record) or wholly there, so a run killed half-way is simply run again."""
+
+import hashlib
+import hmac
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from cases.models import YoungPerson
+from retention import registry
+from retention.models import DestructionRecord, EsfParticipation, JobLock, LegalHold, RetentionRule
+
+logger = logging.getLogger(__name__)
+PURGE_LOCK = "retention-purge"
+STALE_LOCK = timedelta(hours=6)
+
+
+def subject_hash(young_person_id: int) -> str:
+    """A keyed hash of the id: lets a destruction be re-applied after a restore, identifies no one."""
+    key = (getattr(settings, "RETENTION_HASH_KEY", "") or settings.SECRET_KEY).encode()
+    return hmac.new(key, str(young_person_id).encode(), hashlib.sha256).hexdigest()
+
+
+# --- When -----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Due:
+    young_person_id: int
+    destroy_on: date
+    rule: RetentionRule
+    held: bool
+
+
+def destruction_dates(people=None, on: date | None = None) -> list[Due]:
+    """Each person's destruction date: the latest any applicable rule gives (the 25th birthday for
+    the whole record; ten years after an ESF project ends), and whether a legal hold applies."""
+    rules = {rule.covers: rule for rule in RetentionRule.objects.all()}
+    whole, esf = rules.get(RetentionRule.Covers.WHOLE_RECORD), rules.get(RetentionRule.Covers.ESF)
+    if whole is None:
+        return []
+    people = people if people is not None else YoungPerson.objects.all()
+    rows = list(people.values_list("pk", "date_of_birth", "team_id"))
+    ids = [pk for pk, _, _ in rows]
+    project_ends = defaultdict(list)
+    for person_id, ends in EsfParticipation.objects.filter(young_person_id__in=ids).values_list(
+        "young_person_id", "project_ends_on"
+    ):
+        project_ends[person_id].append(ends)
+    held_people, held_teams = _holds(on or timezone.localdate())
+
+    due = []
+    for pk, born, team_id in rows:
+        candidates = [(born + relativedelta(months=whole.period_months), whole)]
+        if esf is not None:
+            candidates += [(end + relativedelta(months=esf.period_months), esf) for end in project_ends[pk]]
+        destroy_on, rule = max(candidates, key=lambda candidate: candidate[0])
+        due.append(Due(pk, destroy_on, rule, pk in held_people or team_id in held_teams))
+    return due
+
+
+def _holds(on: date) -> tuple[set[int], set[int]]:
+    active = LegalHold.objects.filter(
+        Q(until__isnull=True) | Q(until__gte=on), placed_on__lte=on, lifted_on__isnull=True
+    )
+    return (
+        set(active.exclude(young_person=None).values_list("young_person_id", flat=True)),
+        set(active.exclude(team=None).values_list("team_id", flat=True)),
+    )
+
+
+def due_for_destruction(on: date, within_days: int = 0) -> list[Due]:
+    """People whose date has come (by ``on`` + ``within_days``), held or not."""
+    whole = RetentionRule.objects.filter(covers=RetentionRule.Covers.WHOLE_RECORD).first()
+    if whole is None:
+        return []
+    horizon = on + timedelta(days=within_days)
+    candidates = YoungPerson.objects.filter(
+        date_of_birth__lte=horizon - relativedelta(months=whole.period_months)
+    )
+    return [d for d in destruction_dates(candidates, on) if d.destroy_on < horizon]
+
+
+# --- How ------------------------------------------------------------------------------------------
+
+
+def _execute(sql: str, params) -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.rowcount
+
+
+def _statements(young_person_id: int):
+    """(label, SQL, params) for every row about the person: declared dependants first, then links to
+    keep (set to NULL), then everything else; foreign keys are checked at commit."""
+    quote = connection.ops.quote_name
+    for model, path in registry.declared_dependants():
+        ids = model.objects.filter(**{f"{path}_id": young_person_id}).values_list("pk", flat=True)
+        sql, params = ids.query.sql_with_params()
+        yield (
+            model._meta.label,
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} "
+            f"IN (SELECT * FROM ({sql}) AS dependants)",
+            params,
+        )
+    for ref in sorted(registry.references(), key=lambda r: (not r.keep_row, r.model is YoungPerson)):
+        table, column = quote(ref.model._meta.db_table), quote(ref.column)
+        if ref.keep_row:
+            yield ref.label, f"UPDATE {table} SET {column} = NULL WHERE {column} = %s", [young_person_id]
+        else:
+            yield ref.label, f"DELETE FROM {table} WHERE {column} = %s", [young_person_id]
+    yield (
+        "cases.YoungPerson",
+        f"DELETE FROM {quote(YoungPerson._meta.db_table)} WHERE id = %s",
+        [young_person_id],
+    )
+
+
+@transaction.atomic
+def purge_person(
+    *, young_person_id: int, rule: RetentionRule | None, reason: str
+) -> DestructionRecord | None:
+    """Destroy one person and every row about them, set-wise (an ORM delete would make
+    simple-history write a fresh snapshot of everything it deletes). None if already gone."""
+    person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
+    if person is None:
+        return None
+    files = [d.file.name for d in person.documents.all() if d.file]
+    counts = defaultdict(int)
+    for label, sql, params in _statements(young_person_id):
+        counts[label] += max(_execute(sql, params), 0)
+    record = DestructionRecord.objects.create(
+        subject_hash=subject_hash(young_person_id),
+        rule=rule,
+        reason=reason,
+        destroyed_at=timezone.now(),
+        row_counts={label: count for label, count in counts.items() if count},
+    )
+    transaction.on_commit(lambda: _delete_files(files))
+    logger.info("Destroyed a subject: destruction record %s, %s rows", record.pk, sum(counts.values()))
+    return record
+
+
+def _delete_files(names: list[str]) -> None:
+    from django.core.files.storage import default_storage
+
+    for name in names:
+        default_storage.delete(name)
+
+
+def erase(*, young_person_id: int, actor, reason: str) -> DestructionRecord | None:
+    """Erasure on request (the DPO's subject request hands over here)."""
+    record = purge_person(young_person_id=young_person_id, rule=None, reason=reason)
+    logger.info(
+        "Erasure by user %s: destruction record %s", getattr(actor, "pk", None), getattr(record, "pk", None)
+    )
+    return record
+
+
+# --- The nightly run ---------------------------------------------------------------------------------
+
+
+@dataclass
+class PurgeReport:
+    due: int = 0
+    held: int = 0
+    destroyed: int = 0
+    rows: dict | None = None
+    skipped: str = ""
+
+
+def _acquire_lock() -> bool:
+    JobLock.objects.filter(name=PURGE_LOCK, acquired_at__lt=timezone.now() - STALE_LOCK).delete()
+    try:
+        with transaction.atomic():
+            JobLock.objects.create(name=PURGE_LOCK, acquired_at=timezone.now())
+    except IntegrityError:
+        return False
+    return True
+
+
+def purge_expired(*, dry_run: bool = False, on: date | None = None) -> PurgeReport:
+    """Destroy everyone past their date without a hold, each in their own transaction. With
+    ``dry_run`` only count what would go. A second purge while one runs is skipped."""
+    on = on or timezone.localdate()
+    if not _acquire_lock():
+        logger.warning("Purge skipped: another purge is running")
+        return PurgeReport(skipped="another purge is running")
+    try:
+        due = due_for_destruction(on)
+        report = PurgeReport(due=len(due), held=sum(d.held for d in due), rows={})
+        for item in (d for d in due if not d.held):
+            if dry_run:
+                for label, count in dry_run_counts(item.young_person_id).items():
+                    report.rows[label] = report.rows.get(label, 0) + count
+                continue
+            record = purge_person(
+                young_person_id=item.young_person_id, rule=item.rule, reason=f"Retention: {item.rule.name}"
+            )
+            if record is not None:
+                report.destroyed += 1
+                for label, count in record.row_counts.items():
+                    report.rows[label] = report.rows.get(label, 0) + count
+        return report
+    finally:
+        JobLock.objects.filter(name=PURGE_LOCK).delete()
+
+
+def dry_run_counts(young_person_id: int) -> dict[str, int]:
+    counts = {}
+    for label, sql, params in _statements(young_person_id):
+        if sql.startswith("DELETE"):
+            count_sql = "SELECT COUNT(*) " + sql[len("DELETE ") :]
+            with connection.cursor() as cursor:
+                cursor.execute(count_sql, params)
+                counts[label] = counts.get(label, 0) + cursor.fetchone()[0]
+    return {label: count for label, count in counts.items() if count}
+
+
+def reapply_destructions() -> int:
+    """After restoring a backup: destroy again everyone a destruction record names (by keyed hash)."""
+    hashes = set(DestructionRecord.objects.values_list("subject_hash", flat=True))
+    again = 0
+    for pk in YoungPerson.objects.values_list("pk", flat=True).iterator():
+        if subject_hash(pk) in hashes and purge_person(
+            young_person_id=pk, rule=None, reason="Re-applied after a restore"
+        ):
+            again += 1
+    return again

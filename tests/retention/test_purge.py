@@ -1,0 +1,325 @@
+"""The purge leaves nothing behind, keeps what must stay, and can run again."""
+
+from datetime import timedelta
+
+import pytest
+from dateutil.relativedelta import relativedelta
+from django.apps import apps
+from django.core.files.base import ContentFile
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from cases import services as case_services
+from cases.models import YoungPerson
+from retention import services
+from retention.models import DestructionRecord, EsfParticipation, LegalHold, ScannedDocument
+from sharing import services as sharing_services
+from sharing.models import Breach, Consent, InformationSharingAgreement, Restriction, SubjectRequest
+from tests.factories import (
+    ContactFactory,
+    OrganisationFactory,
+    ParentCarerFactory,
+    QualificationFactory,
+    SensitiveNoteFactory,
+    YoungPersonFactory,
+)
+from tracking import services as tracking_services
+from tracking.models import ActivityCode, CharacteristicCode, IntendedDestination
+
+pytestmark = pytest.mark.django_db
+IDENTIFYING = {
+    "legal_given_name": "Zephyrine",
+    "legal_family_name": "Quillfeather",
+    "email": "zq@example.org",
+    "phone": "07700 900777",
+}
+
+
+def everything_about(world, client_for, django_capture_on_commit_callbacks):
+    """One person with every kind of record and several edits, aged 24 and 11 months."""
+    today = timezone.localdate()
+    person = YoungPersonFactory(
+        team=world.team,
+        lead_adviser=world.adviser,
+        date_of_birth=today - relativedelta(years=25) + timedelta(days=20),
+        **IDENTIFYING,
+    )
+    adviser = world.adviser
+    contact = ContactFactory(
+        young_person=person, staff_member=adviser, notes="Quillfeather visited the college"
+    )
+    case_services.action_add(
+        young_person=person,
+        actor=adviser,
+        contact=contact,
+        description="Apply",
+        owner="young_person",
+        due_on=today,
+    )
+    ParentCarerFactory(young_person=person, name="Parent Quillfeather")
+    QualificationFactory(young_person=person)
+    SensitiveNoteFactory(young_person=person, note="Quillfeather health note", recorded_by=adviser)
+    for phone in ("07700 900778", IDENTIFYING["phone"]):
+        case_services.young_person_update(young_person=person, actor=adviser, reason="New phone", phone=phone)
+    tracking_services.activity_record(
+        young_person=person,
+        actor=adviser,
+        code=ActivityCode.objects.get(code="619"),
+        start_date=today - timedelta(days=30),
+        date_ascertained=today,
+    )
+    tracking_services.characteristic_record(
+        young_person=person, actor=adviser, start_date=today, code=CharacteristicCode.objects.get(code="140")
+    )
+    IntendedDestination.objects.create(
+        young_person=person, code=ActivityCode.objects.get(code="310"), recorded_on=today
+    )
+    Consent.objects.create(
+        young_person=person, category="education", purpose="College", given_by="young_person", given_on=today
+    )
+    Restriction.objects.create(young_person=person, kind="s507b", set_by="young_person", set_on=today)
+    college = OrganisationFactory(name="College")
+    agreement = InformationSharingAgreement.objects.create(
+        title="ISA", purpose="x", article_6_basis="6(1)(e)", categories=["identity"], starts_on=today
+    )
+    agreement.parties.add(college)
+    sharing_services.share(
+        actor=adviser, young_people=[person], categories=["identity"], purpose="Enrolment", recipient=college
+    )
+    request = sharing_services.subject_request_save(
+        request=SubjectRequest(
+            kind="access",
+            requester_name="Requester",
+            relationship="self",
+            received_on=today,
+            young_person=person,
+        ),
+        actor=world.dpo,
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        sharing_services.access_bundle_request(subject_request=request, actor=world.dpo)
+    breach = Breach.objects.create(
+        aware_at=timezone.now(),
+        what_happened="x",
+        breach_type="confidentiality",
+        risk="risk",
+        risk_assessment="x",
+        recorded_by=world.dpo,
+    )
+    breach.young_people.add(person)
+    EsfParticipation.objects.create(
+        young_person=person, project="Impact", project_ends_on=today - relativedelta(years=11)
+    )
+    document = ScannedDocument(young_person=person, title="Action plan", uploaded_on=today)
+    document.file.save("plan.txt", ContentFile(b"Quillfeather action plan"), save=True)
+    case_services.co_worker_grant(
+        young_person=person,
+        user=world.colleague,
+        actor=world.team_manager,
+        until=today + timedelta(days=5),
+        reason="Cover",
+    )
+    client_for(adviser).get(reverse("cases:young-person-detail", args=[person.pk]))
+    return person, document.file.name
+
+
+def traces_of(person_id: int) -> list[str]:
+    """Every row in every table that refers to the person's id or contains their identifying details."""
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is YoungPerson:
+                lookups = [{field.attname: person_id}]
+            elif model is YoungPerson.history.model and field.attname == "id":
+                lookups = [{"id": person_id}]
+            elif isinstance(field, models.CharField | models.TextField):
+                lookups = [{f"{field.attname}__icontains": value} for value in IDENTIFYING.values()]
+            else:
+                continue
+            found += [
+                f"{model._meta.label}.{field.attname}"
+                for lookup in lookups
+                if model._default_manager.filter(**lookup).exists()
+            ]
+    return found
+
+
+def test_after_the_25th_birthday_nothing_about_them_is_left(
+    world, client_for, django_capture_on_commit_callbacks, eager_celery, tmp_path, settings
+):
+    settings.MEDIA_ROOT = tmp_path
+    person, file_name = everything_about(world, client_for, django_capture_on_commit_callbacks)
+    upn, uln, person_id = person.upn, person.uln, person.pk
+    assert len(traces_of(person_id)) > 20  # the scan sees them before
+
+    birthday = person.date_of_birth + relativedelta(years=25)
+    with django_capture_on_commit_callbacks(execute=True):
+        report = services.purge_expired(on=birthday + timedelta(days=1))
+    assert (report.due, report.destroyed) == (1, 1)
+
+    assert traces_of(person_id) == []
+    for value in (upn, uln):
+        assert not any(
+            model._default_manager.filter(**{f"{f.attname}__contains": value}).exists()
+            for model in apps.get_models(include_auto_created=True)
+            for f in model._meta.concrete_fields
+            if isinstance(f, models.CharField | models.TextField)
+        )
+    assert not (tmp_path / file_name).exists()
+    record = DestructionRecord.objects.get()
+    assert record.subject_hash == services.subject_hash(person_id)
+    assert record.row_counts["cases.Contact"] == 1
+    text = str(record.__dict__)
+    assert not any(value in text for value in (*IDENTIFYING.values(), upn, uln))
+    assert SubjectRequest.objects.get().young_person is None  # the request stays, naming no one
+    assert YoungPerson.objects.filter(pk=world.case.pk).exists()  # nobody else is touched
+
+
+def test_a_legal_hold_stops_the_purge_until_lifted(world):
+    today = timezone.localdate()
+    person = YoungPersonFactory(
+        team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5)
+    )
+    hold = LegalHold.objects.create(young_person=person, reason="Claim", placed_by=world.dpo, placed_on=today)
+    later = today + timedelta(days=10)
+    assert services.purge_expired(on=later).held == 1
+    assert YoungPerson.objects.filter(pk=person.pk).exists()
+    hold.lifted_on, hold.lifted_by = later, world.dpo
+    hold.save()
+    assert services.purge_expired(on=later).destroyed == 1
+
+
+def test_a_team_hold_covers_everyone_in_the_team(world):
+    today = timezone.localdate()
+    person = YoungPersonFactory(
+        team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5)
+    )
+    LegalHold.objects.create(team=world.team, reason="Investigation", placed_by=world.dpo, placed_on=today)
+    services.purge_expired(on=today + timedelta(days=10))
+    assert YoungPerson.objects.filter(pk=person.pk).exists()
+
+
+def test_the_latest_rule_wins_esf_keeps_the_record_ten_years_after_the_project(world):
+    today = timezone.localdate()
+    person = YoungPersonFactory(
+        team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5)
+    )
+    EsfParticipation.objects.create(
+        young_person=person, project="Impact", project_ends_on=today - relativedelta(years=2)
+    )
+    [due] = [d for d in services.destruction_dates(YoungPerson.objects.filter(pk=person.pk))]
+    assert due.destroy_on == today + relativedelta(years=8)
+    assert due.rule.covers == "esf"
+    assert services.purge_expired(on=today + timedelta(days=10)).due == 0
+
+
+def test_running_twice_changes_nothing_more(world):
+    today = timezone.localdate()
+    YoungPersonFactory(team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5))
+    later = today + timedelta(days=10)
+    assert services.purge_expired(on=later).destroyed == 1
+    assert services.purge_expired(on=later).destroyed == 0
+    assert DestructionRecord.objects.count() == 1
+
+
+def test_a_purge_while_another_runs_is_skipped(world):
+    from retention.models import JobLock
+
+    JobLock.objects.create(name=services.PURGE_LOCK, acquired_at=timezone.now())
+    assert services.purge_expired().skipped == "another purge is running"
+
+
+def test_a_crash_half_way_leaves_whole_people_and_a_rerun_finishes(world, monkeypatch):
+    today = timezone.localdate()
+    people = [
+        YoungPersonFactory(team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5))
+        for _ in range(3)
+    ]
+    real = services.purge_person
+    calls = {"n": 0}
+
+    def crash_on_second(**kwargs):
+        calls["n"] += 1
+        if calls["n"] == 2:
+            raise RuntimeError("worker killed")
+        return real(**kwargs)
+
+    monkeypatch.setattr(services, "purge_person", crash_on_second)
+    with pytest.raises(RuntimeError):
+        services.purge_expired(on=today + timedelta(days=10))
+    remaining = YoungPerson.objects.filter(pk__in=[p.pk for p in people]).count()
+    assert remaining == 2  # one destroyed whole, two untouched
+    monkeypatch.setattr(services, "purge_person", real)
+    assert services.purge_expired(on=today + timedelta(days=10)).destroyed == 2
+    assert YoungPerson.objects.filter(pk__in=[p.pk for p in people]).count() == 0
+
+
+def test_a_restored_backup_is_destroyed_again(world):
+    today = timezone.localdate()
+    person = YoungPersonFactory(
+        team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5)
+    )
+    person_id = person.pk
+    services.purge_expired(on=today + timedelta(days=10))
+    YoungPerson.objects.create(
+        pk=person_id,
+        legal_given_name="Restored",
+        legal_family_name="Row",
+        date_of_birth=person.date_of_birth,
+        team=world.team,
+    )  # a backup brings it back
+    assert services.reapply_destructions() == 1
+    assert not YoungPerson.objects.filter(pk=person_id).exists()
+
+
+def test_erasure_on_request_hands_over_from_the_subject_request(world):
+    request = sharing_services.subject_request_save(
+        request=SubjectRequest(
+            kind="erasure",
+            requester_name="R",
+            relationship="self",
+            received_on=timezone.localdate(),
+            young_person=world.case,
+        ),
+        actor=world.dpo,
+    )
+    message = sharing_services.erasure_hand_over(subject_request=request, actor=world.dpo)
+    assert message.startswith("Record erased")
+    assert not YoungPerson.objects.filter(pk=world.case.pk).exists()
+    assert DestructionRecord.objects.get().reason == f"Erasure request {request.pk}"
+
+
+def test_the_dpo_sees_holds_due_destructions_and_a_dry_run_in_the_admin(world, client_for):
+    today = timezone.localdate()
+    due = YoungPersonFactory(
+        team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5)
+    )
+    hold = LegalHold.objects.create(
+        team=world.team, reason="Investigation", placed_by=world.dpo, placed_on=today
+    )
+    client = client_for(world.dpo)
+    page = client.get(reverse("admin:retention_destructionrecord_changelist")).content.decode()
+    assert f"<td>{due.pk}</td>" in page
+    assert client.get(reverse("admin:retention_legalhold_change", args=[hold.pk])).status_code == 200
+    assert YoungPerson.objects.filter(pk=due.pk).exists()  # the dry run removed nothing
+
+
+def test_a_hold_without_a_reason_is_refused(world):
+    from django.core.exceptions import ValidationError
+
+    with pytest.raises(ValidationError, match="Give the reason for the hold"):
+        LegalHold(
+            team=world.team, reason="", placed_by=world.dpo, placed_on=timezone.localdate()
+        ).full_clean()
+
+
+def test_a_rule_with_a_zero_period_is_refused():
+    from django.core.exceptions import ValidationError
+
+    from retention.models import RetentionRule
+
+    rule = RetentionRule.objects.get(covers="whole_record")
+    rule.period_months = 0
+    with pytest.raises(ValidationError, match="at least a month"):
+        rule.full_clean()
