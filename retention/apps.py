@@ -6,7 +6,9 @@ class RetentionConfig(AppConfig):
     verbose_name = "Retention"
 
     def ready(self):
+        from cases import extensions
         from retention import services
         from sharing.services import register_erasure_handler
 
         register_erasure_handler(services.erase)
+        extensions.register_panel(services.retention_panel)

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from cases.models import YoungPerson
 from retention import registry
-from retention.models import DestructionRecord, EsfParticipation, JobLock, LegalHold, RetentionRule
+from retention.models import (
+    DestructionRecord,
+    EsfParticipation,
+    JobLock,
+    LegalHold,
+    RetentionRule,
+    ScannedDocument,
+)
 
 logger = logging.getLogger(__name__)
 PURGE_LOCK = "retention-purge"
@@ -210,6 +217,8 @@ def purge_expired(*, dry_run: bool = False, on: date | None = None) -> PurgeRepo
                 report.destroyed += 1
                 for label, count in record.row_counts.items():
                     report.rows[label] = report.rows.get(label, 0) + count
+        if not dry_run:
+            report.rows["retention.ScannedDocument (copies past their rule)"] = purge_documents(on=on)
         return report
     finally:
         JobLock.objects.filter(name=PURGE_LOCK).delete()
@@ -236,3 +245,32 @@ def reapply_destructions() -> int:
         ):
             again += 1
     return again
+
+
+def purge_documents(*, on: date) -> int:
+    """Scanned and paper copies past their rule (12 months after upload): rows, history and files."""
+    rule = RetentionRule.objects.filter(covers=RetentionRule.Covers.PAPER_COPIES).first()
+    if rule is None:
+        return 0
+    expired = ScannedDocument.objects.filter(uploaded_on__lt=on - relativedelta(months=rule.period_months))
+    files = [name for name in expired.values_list("file", flat=True) if name]
+    ids = list(expired.values_list("pk", flat=True))
+    if not ids:
+        return 0
+    with transaction.atomic():
+        ScannedDocument.history.filter(id__in=ids)._raw_delete(ScannedDocument.history.db)
+        expired._raw_delete(expired.db)
+        transaction.on_commit(lambda: _delete_files(files))
+    logger.info("Destroyed %s scanned copies past %s months", len(ids), rule.period_months)
+    return len(ids)
+
+
+def retention_panel(young_person: YoungPerson, user) -> dict:
+    """The record page's Retention tab: when the record will be destroyed, by which rule, and holds."""
+    [due] = destruction_dates(YoungPerson.objects.filter(pk=young_person.pk)) or [None]
+    return {
+        "id": "retention",
+        "title": "Retention",
+        "template": "retention/_panel.html",
+        "context": {"due": due, "holds": list(young_person.legal_holds.filter(lifted_on__isnull=True))},
+    }

@@ -323,3 +323,27 @@ def test_a_rule_with_a_zero_period_is_refused():
     rule.period_months = 0
     with pytest.raises(ValidationError, match="at least a month"):
         rule.full_clean()
+
+
+def test_scanned_copies_go_12_months_after_upload_and_the_record_stays(
+    world, tmp_path, settings, django_capture_on_commit_callbacks
+):
+    settings.MEDIA_ROOT = tmp_path
+    old = ScannedDocument(
+        young_person=world.case, title="Old plan", uploaded_on=timezone.localdate() - relativedelta(months=13)
+    )
+    old.file.save("old.txt", ContentFile(b"old"), save=True)
+    new = ScannedDocument(young_person=world.case, title="New plan", uploaded_on=timezone.localdate())
+    new.file.save("new.txt", ContentFile(b"new"), save=True)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.purge_expired()
+    assert list(ScannedDocument.objects.values_list("title", flat=True)) == ["New plan"]
+    assert not ScannedDocument.history.filter(id=old.pk).exists()
+    assert not (tmp_path / old.file.name).exists()
+    assert YoungPerson.objects.filter(pk=world.case.pk).exists()
+
+
+def test_the_record_shows_its_destruction_date(world, client_for):
+    page = client_for(world.adviser).get(reverse("cases:young-person-detail", args=[world.case.pk]))
+    expected = world.case.date_of_birth + relativedelta(years=25)
+    assert f"{expected:%-d %B %Y}" in page.content.decode()
