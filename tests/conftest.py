@@ -104,3 +104,20 @@ def eager_celery(monkeypatch):
     app.conf.task_always_eager = True
     yield
     app.conf.task_always_eager = previous
+
+
+@pytest.fixture
+def migration_data(transactional_db):
+    """Transactional tests (a live server, a real Celery worker) flush the database afterwards, which
+    takes the data migrations' rows with it. Re-run those migrations (idempotent) so each such test
+    starts with roles and codes."""
+    from django.apps import apps
+    from django.db.migrations.loader import MigrationLoader
+    from django.db.migrations.operations import RunPython
+
+    loader = MigrationLoader(None, ignore_no_migrations=True)
+    for (app_label, _), migration in sorted(loader.disk_migrations.items()):
+        if app_label in ("cases", "tracking", "sharing", "retention"):
+            for operation in migration.operations:
+                if isinstance(operation, RunPython):
+                    operation.code(apps, None)

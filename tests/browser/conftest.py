@@ -28,19 +28,8 @@ WCAG_22_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]
 
 
 @pytest.fixture(autouse=True)
-def _migration_data(transactional_db):
-    """Browser tests need a live server, so they run in transactional tests, which flush the database
-    afterwards. Re-run our data migrations (idempotent) so each test starts with roles and codes."""
-    from django.apps import apps
-    from django.db.migrations.loader import MigrationLoader
-    from django.db.migrations.operations import RunPython
-
-    loader = MigrationLoader(None, ignore_no_migrations=True)
-    for (app_label, _), migration in sorted(loader.disk_migrations.items()):
-        if app_label in ("cases", "tracking", "sharing", "retention"):
-            for operation in migration.operations:
-                if isinstance(operation, RunPython):
-                    operation.code(apps, None)
+def _migration_data(migration_data):
+    """Browser tests need a live server, so they run in transactional tests (see tests/conftest.py)."""
 
 
 @pytest.fixture(scope="session")
