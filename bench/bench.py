@@ -6,10 +6,12 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/yout
 BENCH_YOUNG_PEOPLE (default 150000), BENCH_REPEAT (default 7).
 """
 
+import logging
 import os
 import statistics
 import sys
 import time
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -26,18 +28,22 @@ import warnings
 
 import django
 
-warnings.filterwarnings("ignore", "No directory at")  # whitenoise: no collectstatic in benchmarks
+warnings.filterwarnings("ignore", "No directory at")
+logging.getLogger("retention").setLevel(
+    logging.WARNING
+)  # one line per subject otherwise  # whitenoise: no collectstatic in benchmarks
 django.setup()
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management import call_command
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from cases.models import YoungPerson
+from retention import services as retention_services
 from tracking import dashboards, services
 from youthservice.roles import Role
 
@@ -47,7 +53,9 @@ User = get_user_model()
 
 
 def ensure_council() -> None:
+    call_command("migrate", verbosity=0)
     existing = YoungPerson.objects.count()
+
     if existing >= YOUNG_PEOPLE:
         print(f"Reusing the synthetic council: {existing:,} young people")
         return
@@ -173,6 +181,38 @@ PERSON_SQL = [
 ]
 
 
+def purge_row(count: int) -> tuple[float, float, int]:
+    """Seconds to purge the due young people (``count`` made due, plus any the council already holds
+    past their date) with their history through the nightly purge, and to delete the same rows with
+    set-wise raw SQL. Each runs in a transaction rolled back afterwards, so the benchmark council stays
+    whole (making people due is set-up, not measured)."""
+    ids = list(YoungPerson.objects.order_by("-pk").values_list("pk", flat=True)[:count])
+
+    def make_due() -> list[int]:
+        YoungPerson.objects.filter(pk__in=ids).update(date_of_birth=date(1990, 1, 1))
+        return [
+            d.young_person_id
+            for d in retention_services.due_for_destruction(timezone.localdate())
+            if not d.held
+        ]
+
+    with transaction.atomic():
+        due = make_due()
+        started = time.perf_counter()
+        destroyed = retention_services.purge_expired().destroyed
+        purge_seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    assert destroyed == len(due), (destroyed, len(due))
+    with transaction.atomic(), connection.cursor() as cursor:
+        due = make_due()
+        started = time.perf_counter()
+        for _, sql in retention_services.statement_templates():
+            cursor.execute(sql.replace("= %s", "= ANY(%s)"), [due])
+        raw_seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return purge_seconds, raw_seconds, destroyed
+
+
 def main() -> None:
     ensure_council()
     service = staff("bench-service-manager", Role.SERVICE_MANAGER)
@@ -198,6 +238,16 @@ def main() -> None:
             continue
         base, _ = timed(baseline)
         print(f"{name:<26} {median:>10.1f} {queries:>8} {base:>12.1f} {median / base:>6.1f}x")
+    print(
+        f"\n{'purge of due subjects':<26} {'purge s':>10} {'per subject':>12} {'raw SQL s':>10} {'ratio':>7}"
+    )
+    for count in (1_000, 10_000):
+        purge_seconds, raw_seconds, destroyed = purge_row(count)
+        per_subject = 1000 * purge_seconds / destroyed
+        print(
+            f"{destroyed:>10,} subjects{'':<7} {purge_seconds:>10.1f} {per_subject:>9.2f} ms "
+            f"{raw_seconds:>10.1f} {purge_seconds / raw_seconds:>6.1f}x"
+        )
     print(
         f"\n{YoungPerson.objects.count():,} young people; PostgreSQL; median of {REPEAT} runs after a warm-up"
     )

@@ -2,6 +2,7 @@
 person, leaving a destruction record that names no one. Idempotent and resumable: a person is
 either wholly gone (with a record) or wholly there, so a run killed half-way is simply run again."""
 
+import functools
 import hashlib
 import hmac
 import logging
@@ -106,30 +107,35 @@ def _execute(sql: str, params) -> int:
         return cursor.rowcount
 
 
-def _statements(young_person_id: int):
-    """(label, SQL, params) for every row about the person: declared dependants first, then links to
-    keep (set to NULL), then everything else; foreign keys are checked at commit."""
+@functools.cache
+def statement_templates() -> tuple[tuple[str, str], ...]:
+    """(label, SQL with one %s for the person's id) for every row about a person, built once per
+    process: declared dependants first, then links to keep (set to NULL), then everything else, the
+    person last; foreign keys are checked at commit."""
     quote = connection.ops.quote_name
+    templates = []
     for model, path in registry.declared_dependants():
-        ids = model.objects.filter(**{f"{path}_id": young_person_id}).values_list("pk", flat=True)
-        sql, params = ids.query.sql_with_params()
-        yield (
-            model._meta.label,
-            f"DELETE FROM {quote(model._meta.db_table)} WHERE {quote(model._meta.pk.column)} "
-            f"IN (SELECT * FROM ({sql}) AS dependants)",
-            params,
+        sql, _ = (
+            model.objects.filter(**{f"{path}_id": 0}).values_list("pk", flat=True).query.sql_with_params()
         )
-    for ref in sorted(registry.references(), key=lambda r: (not r.keep_row, r.model is YoungPerson)):
+        templates.append(
+            (
+                model._meta.label,
+                f"DELETE FROM {quote(model._meta.db_table)} WHERE "
+                f"{quote(model._meta.pk.column)} IN (SELECT * FROM ({sql}) AS dependants)",
+            )
+        )
+    for ref in sorted(registry.references(), key=lambda r: not r.keep_row):
         table, column = quote(ref.model._meta.db_table), quote(ref.column)
-        if ref.keep_row:
-            yield ref.label, f"UPDATE {table} SET {column} = NULL WHERE {column} = %s", [young_person_id]
-        else:
-            yield ref.label, f"DELETE FROM {table} WHERE {column} = %s", [young_person_id]
-    yield (
-        "cases.YoungPerson",
-        f"DELETE FROM {quote(YoungPerson._meta.db_table)} WHERE id = %s",
-        [young_person_id],
-    )
+        verb = f"UPDATE {table} SET {column} = NULL" if ref.keep_row else f"DELETE FROM {table}"
+        templates.append((ref.label, f"{verb} WHERE {column} = %s"))
+    templates.append(("cases.YoungPerson", f"DELETE FROM {quote(YoungPerson._meta.db_table)} WHERE id = %s"))
+    return tuple(templates)
+
+
+def _statements(young_person_id: int):
+    for label, sql in statement_templates():
+        yield label, sql, [young_person_id]
 
 
 @transaction.atomic
