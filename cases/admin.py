@@ -17,6 +17,19 @@ from cases import access, models, services
 P = models.YoungPersonPermission
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Logs and aggregates: looked at, never added to, changed or deleted in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedAdmin(SimpleHistoryAdmin):
     """Read-only admin for a model that belongs to a young person."""
 

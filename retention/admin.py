@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import EditableScopedAdmin, ScopedAdmin
+from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin
 from retention import models, services
 
 
@@ -30,20 +30,11 @@ class LegalHoldAdmin(EditableScopedAdmin):
 
 
 @admin.register(models.DestructionRecord)
-class DestructionRecordAdmin(admin.ModelAdmin):
+class DestructionRecordAdmin(ReadOnlyAdmin):
     list_display = ["destroyed_at", "rule", "reason", "subject_hash"]
     readonly_fields = ["subject_hash", "rule", "reason", "destroyed_at", "row_counts"]
     show_full_result_count = False
     change_list_template = "admin/retention/destructionrecord/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def changelist_view(self, request, extra_context=None):
         today = timezone.localdate()

@@ -9,7 +9,7 @@ from django.utils.html import format_html
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import access
-from cases.admin import EditableScopedAdmin, ScopedAdmin
+from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin
 from sharing import models, services
 
 
@@ -40,20 +40,11 @@ class RestrictionAdmin(EditableScopedAdmin):
 
 
 @admin.register(models.Disclosure)
-class DisclosureAdmin(admin.ModelAdmin):
+class DisclosureAdmin(ReadOnlyAdmin):
     list_display = ["made_at", "outcome", "recipient", "recipient_name", "made_by", "purpose"]
     list_filter = ["outcome", "override"]
     readonly_fields = [f.name for f in models.Disclosure._meta.concrete_fields]
     show_full_result_count = False
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(models.DisclosedPerson)

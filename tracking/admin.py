@@ -4,7 +4,7 @@ permissions); people's tracking records read-only and scoped like every personal
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import ScopedAdmin
+from cases.admin import ReadOnlyAdmin, ScopedAdmin
 from tracking import models
 
 
@@ -72,12 +72,6 @@ class CurrentStatusAdmin(ScopedAdmin):
 
 
 @admin.register(models.MonthlySnapshot)
-class MonthlySnapshotAdmin(admin.ModelAdmin):
+class MonthlySnapshotAdmin(ReadOnlyAdmin):
     list_display = ["month_end", "dimension", "value", "cohort", "neet", "not_known"]
     list_filter = ["month_end", "dimension"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
