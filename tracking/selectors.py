@@ -86,7 +86,7 @@ def _join(*parts) -> str:
 
 # --- Caseload weighting ------------------------------------------------------------------------------
 
-DEFAULT_CAPS = (60, 80)  # soft, hard, in weighted points, for advisers without their own
+DEFAULT_CAPS = (80, 100)  # soft, hard, in weighted points, for advisers without their own
 
 
 def managed_teams(user) -> QuerySet[Team]:
