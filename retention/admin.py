@@ -52,3 +52,16 @@ class EsfParticipationAdmin(ScopedAdmin):
 @admin.register(models.ScannedDocument)
 class ScannedDocumentAdmin(ScopedAdmin):
     list_display = ["id", "young_person_id", "title", "uploaded_on"]
+
+
+@admin.register(models.AnonymisedSummary)
+class AnonymisedSummaryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "destroyed_on",
+        "birth_year",
+        "district",
+        "gender",
+        "ethnicity",
+        "sen_status",
+        "last_status",
+    ]

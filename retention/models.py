@@ -24,6 +24,7 @@ class RetentionRule(models.Model):
 
     class Action(models.TextChoices):
         DESTROY = "destroy", "Destroy"
+        ANONYMISE = "anonymise", "Keep an anonymised summary, destroy the rest"
 
     name = models.CharField(max_length=100)
     covers = models.CharField(max_length=16, choices=Covers, unique=True)
@@ -132,3 +133,20 @@ class JobLock(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class AnonymisedSummary(models.Model):
+    """What an 'anonymise' rule keeps of a destroyed record: nothing that identifies anyone (birth
+    year, postcode district), for long-term statistics."""
+
+    birth_year = models.PositiveSmallIntegerField()
+    district = models.CharField(max_length=4, blank=True)
+    gender = models.CharField(max_length=1)
+    ethnicity = models.CharField(max_length=8, blank=True)
+    sen_status = models.CharField(max_length=1)
+    last_status = models.CharField(max_length=16, blank=True)
+    last_activity_code = models.CharField(max_length=8, blank=True)
+    destroyed_on = models.DateField()
+
+    def __str__(self):
+        return f"Anonymised summary {self.pk}"

@@ -19,6 +19,7 @@ from django.utils import timezone
 from cases.models import YoungPerson
 from retention import registry
 from retention.models import (
+    AnonymisedSummary,
     DestructionRecord,
     EsfParticipation,
     JobLock,
@@ -26,6 +27,7 @@ from retention.models import (
     RetentionRule,
     ScannedDocument,
 )
+from tracking.models import CurrentStatus
 
 logger = logging.getLogger(__name__)
 PURGE_LOCK = "retention-purge"
@@ -148,6 +150,9 @@ def purge_person(
     if person is None:
         return None
     files = [d.file.name for d in person.documents.all() if d.file]
+    if rule is not None and rule.action == RetentionRule.Action.ANONYMISE:
+        _keep_anonymised_summary(person)
+
     counts = defaultdict(int)
     for label, sql, params in _statements(young_person_id):
         counts[label] += max(_execute(sql, params), 0)
@@ -163,7 +168,22 @@ def purge_person(
     return record
 
 
+def _keep_anonymised_summary(person: YoungPerson) -> AnonymisedSummary:
+    status = CurrentStatus.objects.filter(young_person=person).first()
+    return AnonymisedSummary.objects.create(
+        birth_year=person.date_of_birth.year,
+        district=person.postcode.split(" ")[0] if person.postcode else "",
+        gender=person.gender,
+        ethnicity=person.ethnicity.code if person.ethnicity else "",
+        sen_status=person.sen_status,
+        last_status=status.status if status else "",
+        last_activity_code=status.activity_code if status else "",
+        destroyed_on=timezone.localdate(),
+    )
+
+
 def _delete_files(names: list[str]) -> None:
+
     from django.core.files.storage import default_storage
 
     for name in names:

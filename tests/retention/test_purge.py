@@ -347,3 +347,27 @@ def test_the_record_shows_its_destruction_date(world, client_for):
     page = client_for(world.adviser).get(reverse("cases:young-person-detail", args=[world.case.pk]))
     expected = world.case.date_of_birth + relativedelta(years=25)
     assert f"{expected:%-d %B %Y}" in page.content.decode()
+
+
+def test_an_anonymise_rule_keeps_a_summary_that_identifies_no_one(world):
+    from retention.models import AnonymisedSummary, RetentionRule
+
+    rule = RetentionRule.objects.get(covers="whole_record")
+    rule.action = RetentionRule.Action.ANONYMISE
+    rule.save()  # as the DPO would in the admin, with history
+
+    today = timezone.localdate()
+    person = YoungPersonFactory(
+        team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5), **IDENTIFYING
+    )
+    services.purge_expired(on=today + timedelta(days=10))
+    assert not YoungPerson.objects.filter(pk=person.pk).exists()
+    summary = AnonymisedSummary.objects.get()
+    assert (summary.birth_year, summary.district, summary.gender) == (
+        person.date_of_birth.year,
+        person.postcode.split(" ")[0],
+        person.gender,
+    )
+    assert not any(
+        value in str(summary.__dict__) for value in (*IDENTIFYING.values(), person.upn, person.uln)
+    )
