@@ -257,10 +257,16 @@ class YoungPerson(Tracked):
     def known_as(self) -> str:
         return self.preferred_name or self.legal_given_name
 
+    @staticmethod
+    def level_of_need_for(support_level: str) -> int:
+        """The NCCIS level of need: 1 intensive, 2 extra (targeted), 3 minimum (universal)."""
+        return {YoungPerson.SupportLevel.INTENSIVE: 1, YoungPerson.SupportLevel.TARGETED: 2}.get(
+            support_level, 3
+        )
+
     @property
     def level_of_need(self) -> int:
-        """The NCCIS level of need: 1 intensive, 2 extra (targeted), 3 minimum (universal)."""
-        return {self.SupportLevel.INTENSIVE: 1, self.SupportLevel.TARGETED: 2}.get(self.support_level, 3)
+        return self.level_of_need_for(self.support_level)
 
     def age_on(self, day) -> int:
         return validators.age_on(self.date_of_birth, day)

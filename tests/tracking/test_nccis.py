@@ -1,0 +1,93 @@
+"""The monthly NCCIS return: exactly the in-scope people with the right statuses, validated first."""
+
+import io
+import xml.etree.ElementTree as ET
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.utils import timezone
+
+from cases.models import Team, YoungPerson
+from tests.factories import UserFactory, YoungPersonFactory, years_ago
+from tracking import dashboards, facts, nccis, rules
+from tracking.models import CohortExit
+from youthservice.synthetic import Generator, Shape
+
+pytestmark = pytest.mark.django_db
+
+
+def returned(month_end) -> tuple[dict[str, ET.Element], list]:
+    out = io.StringIO()
+    problems = nccis.write_return(month_end, out)
+    root = ET.fromstring(out.getvalue())  # noqa: S314 - the XML this test just wrote
+    return {person.findtext("YPID"): person for person in root.iter("YoungPerson")}, problems
+
+
+def test_the_return_holds_exactly_the_people_in_scope_with_their_statuses(db):
+    Generator(
+        Shape(young_people=300, teams=2, advisers_per_team=2, contacts_per_person=0),
+        seed=5,
+        actor=UserFactory(username="loader"),
+    ).generate()
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    people, _ = returned(month_end)
+    expected = {}
+    for person in facts.person_facts(YoungPerson.objects.all()):
+        status = rules.dfe_cohort_status(
+            person, month_end, previous_month_end=dashboards.previous_month_end(month_end)
+        )
+        if status:
+            expected[str(person.id)] = status
+    assert {pk: p.findtext("CohortStatus") for pk, p in people.items()} == expected
+    assert "A" in expected.values() or "P" in expected.values()
+
+
+def test_its_counts_agree_with_the_dashboards_snapshot(db):
+    Generator(
+        Shape(young_people=300, teams=2, advisers_per_team=2, contacts_per_person=0),
+        seed=6,
+        actor=UserFactory(username="loader"),
+    ).generate()
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    call_command("take_snapshot", "--month", month_end.strftime("%Y-%m"))
+    snapshot = dashboards.snapshot_totals(Team.objects.all(), [month_end])[month_end]
+    people, _ = returned(month_end)
+    headline = [
+        p
+        for p in people.values()
+        if p.findtext("CohortStatus") in ("P", "G")
+        and rules.academic_age(timezone.datetime.fromisoformat(p.findtext("DOB")).date(), month_end)
+        in (16, 17)
+    ]
+    assert len(headline) == snapshot["cohort"] + snapshot["excluded"]
+
+
+def test_a_leaver_appears_once_in_the_month_they_leave(world):
+    earlier, last = dashboards.month_ends_before(timezone.localdate(), 2)
+    this_month = (timezone.localdate().replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    person = YoungPersonFactory(team=world.team, date_of_birth=years_ago(16, 60))
+    CohortExit.objects.create(young_person=person, reason="T", left_on=last - timedelta(days=3))
+    assert returned(earlier)[0][str(person.pk)].findtext("CohortStatus") == "P"
+    assert returned(last)[0][str(person.pk)].findtext("CohortStatus") == "T"
+    assert str(person.pk) not in returned(this_month)[0]
+
+
+def test_validation_names_each_problem_with_the_record(world):
+    bad = YoungPersonFactory(team=world.team, date_of_birth=years_ago(16, 30))
+    YoungPerson.objects.filter(pk=bad.pk).update(legal_family_name="Sm1th")  # as an import could leave it
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    _, problems = returned(month_end)
+    messages = {(p.young_person_id, p.message) for p in problems}
+    assert (bad.pk, "The family name contains a digit or a character the DfE refuses") in messages
+    assert (bad.pk, "There is no current activity") in messages
+
+
+def test_the_command_writes_the_file_and_lists_problems_by_record_id(world, tmp_path, capsys):
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    out = tmp_path / "return.xml"
+    call_command("nccis_return", "--month", month_end.strftime("%Y-%m"), "--out", str(out))
+    printed = capsys.readouterr().out
+    assert out.read_text().startswith("<?xml")
+    assert f"record {world.case.pk}: There is no current activity" in printed
+    assert world.case.legal_family_name not in printed  # ids, never names, in the output

@@ -1,0 +1,168 @@
+"""The monthly NCCIS return: the in-scope cohort on a month end as XML, streamed so memory stays flat,
+and validated first. The element names follow the DfE's management information requirement (MIR) as
+far as it is public; they live only in ``ELEMENTS`` so the yearly specification changes one table.
+
+Scope and statuses come from tracking.rules (cohort status P/G, and A/T/E/M/D for leavers in the month
+they leave); currency comes from the activity's due-to-lapse date."""
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO
+from xml.sax.saxutils import XMLGenerator
+
+from cases.models import YoungPerson
+from tracking import facts, rules
+from tracking.dashboards import previous_month_end
+
+LA_CODE = "882"  # the council's DfE code; a setting once councils configure it
+# Our field -> the MIR element that carries it (one place, so the yearly specification changes here).
+ELEMENTS = {
+    "person": "YoungPerson",
+    "id": "YPID",
+    "cohort_status": "CohortStatus",
+    "given_name": "GivenName",
+    "family_name": "FamilyName",
+    "date_of_birth": "DOB",
+    "gender": "Gender",
+    "postcode": "Postcode",
+    "ethnicity": "Ethnicity",
+    "upn": "UPN",
+    "uln": "ULN",
+    "lead_la": "LeadLA",
+    "send": "SENDFlag",
+    "sen_support": "SENSupportFlag",
+    "level_of_need": "LevelOfNeed",
+    "activity": "Activity",
+    "activity_code": "ActivityCode",
+    "start_date": "StartDate",
+    "due_to_lapse": "DueToLapseDate",
+    "currency_lapsed": "CurrencyLapsed",
+}
+_FORBIDDEN_IN_NAMES = re.compile(r"[0-9/\\:?@$&*(){}\[\]!\"+=|]")
+
+
+@dataclass
+class Problem:
+    young_person_id: int
+    message: str
+
+
+@dataclass
+class ReturnRecord:
+    young_person_id: int
+    cohort_status: str
+    fields: dict
+    activity: dict | None = None
+    problems: list[str] = field(default_factory=list)
+
+
+RETURN_FIELDS = (
+    "pk",
+    "legal_given_name",
+    "legal_family_name",
+    "date_of_birth",
+    "gender",
+    "postcode",
+    "ethnicity__code",
+    "upn",
+    "uln",
+    "support_level",
+)
+
+
+def _records(month_end: date) -> Iterator[ReturnRecord]:
+    """The return's rows, person by person (in scope P and G, and leavers in their month): the rules'
+    facts and the return's own fields read side by side in id order, a chunk at a time."""
+    previous = previous_month_end(month_end)
+    people = YoungPerson.objects.all()
+    rows = people.order_by("pk").values_list(*RETURN_FIELDS).iterator(chunk_size=facts.CHUNK)
+    for person, row in zip(facts.person_facts(people), rows, strict=True):
+        status = rules.dfe_cohort_status(person, month_end, previous_month_end=previous)
+        if status:
+            yield _record(person, dict(zip(RETURN_FIELDS, row, strict=True)), status, month_end)
+
+
+def _record(person: rules.PersonFacts, row: dict, status: str, month_end: date) -> ReturnRecord:
+    level_of_need = str(YoungPerson.level_of_need_for(row["support_level"]))
+
+    record = ReturnRecord(
+        person.id,
+        status,
+        {
+            "given_name": row["legal_given_name"],
+            "family_name": row["legal_family_name"],
+            "date_of_birth": row["date_of_birth"].isoformat(),
+            "gender": row["gender"],
+            "postcode": row["postcode"],
+            "ethnicity": row["ethnicity__code"] or "",
+            "upn": row["upn"],
+            "uln": row["uln"],
+            "lead_la": LA_CODE,
+            "send": "Y" if person.sen_status == "E" else "N",
+            "sen_support": "Y" if person.sen_status == "K" else "N",
+            "level_of_need": level_of_need,
+        },
+    )
+    activity = rules.current_activity(person, month_end)
+    if activity is not None:
+        record.activity = {
+            "activity_code": activity.code,
+            "start_date": activity.start_date.isoformat(),
+            "due_to_lapse": activity.due_to_lapse_date.isoformat() if activity.due_to_lapse_date else "",
+            "currency_lapsed": "Y" if rules.currency_lapsed(activity, month_end) else "N",
+        }
+    record.problems = validate(record, person, month_end)
+    return record
+
+
+def validate(record: ReturnRecord, person: rules.PersonFacts, month_end: date) -> list[str]:
+    """The DfE's known rules (domain.md) plus mandatory fields."""
+    problems = []
+    for name in ("given_name", "family_name"):
+        if _FORBIDDEN_IN_NAMES.search(record.fields[name]):
+            problems.append(f"The {name.replace('_', ' ')} contains a digit or a character the DfE refuses")
+    if not record.fields["postcode"]:
+        problems.append("The postcode is missing")
+    if record.cohort_status in ("P", "G") and record.activity is None:
+        problems.append("There is no current activity")
+    academic_start = date(rules.academic_year_start(month_end), 9, 1)
+    compulsory = rules.academic_age(person.date_of_birth, month_end) <= 15
+    if compulsory and record.activity and record.activity["start_date"] < academic_start.isoformat():
+        verified = [a for a in person.activities if a.code == record.activity["activity_code"]]
+        if not any(a.date_ascertained >= academic_start for a in verified):
+            problems.append(
+                "A compulsory-age activity needs a start or verification date in this academic year"
+            )
+    return problems
+
+
+def write_return(month_end: date, out: IO[str]) -> list[Problem]:
+    """Write the month's return to ``out`` one person at a time; return the validation problems."""
+    problems: list[Problem] = []
+    xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
+    xml.startDocument()
+    xml.startElement("NCCISReturn", {"LA": LA_CODE, "MonthEnd": month_end.isoformat()})
+    for record in _records(month_end):
+        problems += [Problem(record.young_person_id, message) for message in record.problems]
+        xml.startElement(ELEMENTS["person"], {})
+        _element(xml, "id", str(record.young_person_id))
+        _element(xml, "cohort_status", record.cohort_status)
+        for name, value in record.fields.items():
+            _element(xml, name, value)
+        if record.activity:
+            xml.startElement(ELEMENTS["activity"], {})
+            for name, value in record.activity.items():
+                _element(xml, name, value)
+            xml.endElement(ELEMENTS["activity"])
+        xml.endElement(ELEMENTS["person"])
+    xml.endElement("NCCISReturn")
+    xml.endDocument()
+    return problems
+
+
+def _element(xml: XMLGenerator, name: str, value: str) -> None:
+    xml.startElement(ELEMENTS[name], {})
+    xml.characters(value)
+    xml.endElement(ELEMENTS[name])
