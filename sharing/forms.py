@@ -70,3 +70,12 @@ class ExtractForm(GovukForm):
         help_text="Rows whose year-month of birth, postcode district, gender and ethnicity "
         "are shared by fewer people are left out",
     )
+
+
+class NccisReturnForm(GovukForm):
+    month = forms.DateField(
+        label="Month",
+        input_formats=["%Y-%m"],
+        widget=forms.TextInput,
+        help_text="Year and month, for example 2026-10",
+    )

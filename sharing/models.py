@@ -221,7 +221,8 @@ class Disclosure(models.Model):
     class Meta:
         ordering = ["-made_at", "-id"]
         permissions = [
-            ("make_deidentified_extract", "Can make de-identified extracts for research and planning")
+            ("make_deidentified_extract", "Can make de-identified extracts for research and planning"),
+            ("make_statutory_return", "Can generate the monthly NCCIS return to the DfE"),
         ]
 
     def __str__(self):

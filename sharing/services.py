@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from cases import access
 from cases import selectors as case_selectors
-from cases.models import YoungPerson, YoungPersonPermission
+from cases.models import Organisation, YoungPerson, YoungPersonPermission
 from cases.services import tracked_save
 from sharing import rules, tasks
 from sharing.models import (
@@ -28,6 +28,7 @@ from sharing.models import (
     Restriction,
     SubjectRequest,
 )
+from tracking import nccis
 from tracking.models import CurrentStatus
 
 DPO_PERMISSION = "sharing.change_subjectrequest"
@@ -501,3 +502,35 @@ def deidentified_extract(*, actor, purpose: str, k: int = 5) -> tuple[bytes, int
         file_sha256=hashlib.sha256(content).hexdigest(),
     )
     return content, suppressed, disclosure
+
+
+# --- The monthly NCCIS return ------------------------------------------------------------------------
+
+NCCIS_CATEGORIES = ["identity", "contact", "characteristics", "activity"]
+
+
+def nccis_return_release(*, actor, month_end: date, dfe: Organisation) -> tuple[bytes, list, Disclosure]:
+    """Build the month's return and record it as a disclosure to the DfE (a statutory return: the
+    Education (Information About Individual Pupils) Regulations 2013, Article 6(1)(c))."""
+    out = io.StringIO()
+    summary = nccis.write_return(month_end, out)
+    content = out.getvalue().encode()
+    with transaction.atomic():
+        disclosure = Disclosure.objects.create(
+            made_by=actor,
+            recipient=dfe,
+            categories=NCCIS_CATEGORIES,
+            outcome=Disclosure.Outcome.RELEASED,
+            purpose=f"NCCIS monthly return for {month_end:%B %Y}",
+            override=Disclosure.Override.LEGAL_DUTY,
+            override_condition="sch1-para6",
+            file_format="xml",
+            override_justification="Statutory return: Education (Information About Individual Pupils) "
+            "(England) Regulations 2013; Education and Skills Act 2008",
+            file_sha256=hashlib.sha256(content).hexdigest(),
+        )
+        DisclosedPerson.objects.bulk_create(
+            (DisclosedPerson(disclosure=disclosure, young_person_id=pk) for pk in summary.young_person_ids),
+            batch_size=2000,
+        )
+    return content, summary.problems, disclosure

@@ -16,5 +16,6 @@ urlpatterns = [
     ),
     path("young-people/<int:young_person_id>/restrictions/s507b/", views.s507b_create, name="s507b-create"),
     path("extracts/new/", views.extract, name="extract"),
+    path("returns/nccis/", views.nccis_return, name="nccis-return"),
     path("access-bundles/<int:bundle_id>/", views.bundle_document, name="bundle-document"),
 ]

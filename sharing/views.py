@@ -1,6 +1,8 @@
 """Sharing a record, its disclosures, consents and restrictions: every page behind cases/access.py."""
 
+import io
 import json
+from datetime import timedelta
 
 from django.contrib import messages
 from django.http import HttpResponse
@@ -10,10 +12,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access
-from cases.models import AccessEvent, YoungPersonPermission
+from cases.models import AccessEvent, Organisation, YoungPersonPermission
 from cases.services import tracked_save
 from sharing import forms, services
 from sharing.models import AccessBundle, Consent, Restriction
+from tracking import nccis
 from youthservice.pages import FormPage, record_form
 
 P = YoungPersonPermission
@@ -176,3 +179,29 @@ def bundle_document(request, bundle_id):
         "sharing/bundle_document.html",
         {"bundle": bundle, "sections": sections, "third_parties": set(bundle.third_party_names)},
     )
+
+
+@access.model_permission("sharing.make_statutory_return")
+@require_http_methods(["GET", "POST"])
+def nccis_return(request):
+    """Validate first (each problem links to its record); generating downloads the XML and records
+    the return as a disclosure to the DfE."""
+    form = forms.NccisReturnForm(request.POST or None)
+    problems = None
+    if request.method == "POST" and form.is_valid():
+        month = form.cleaned_data["month"]
+        month_end = (month.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        if "generate" in request.POST:
+            dfe = Organisation.objects.filter(kind=Organisation.Kind.DFE).first()
+            if dfe is None:
+                form.add_error(None, "Add the Department for Education as an organisation first")
+            else:
+                content, _, _ = services.nccis_return_release(
+                    actor=request.user, month_end=month_end, dfe=dfe
+                )
+                response = HttpResponse(content, content_type="application/xml")
+                response["Content-Disposition"] = f'attachment; filename="nccis-{month_end:%Y-%m}.xml"'
+                return response
+        else:
+            problems = nccis.write_return(month_end, io.StringIO()).problems
+    return render(request, "sharing/nccis_return.html", {"form": form, "problems": problems})

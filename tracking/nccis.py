@@ -138,14 +138,22 @@ def validate(record: ReturnRecord, person: rules.PersonFacts, month_end: date) -
     return problems
 
 
-def write_return(month_end: date, out: IO[str]) -> list[Problem]:
-    """Write the month's return to ``out`` one person at a time; return the validation problems."""
-    problems: list[Problem] = []
+@dataclass
+class ReturnSummary:
+    young_person_ids: list[int] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
+    """Write the month's return to ``out`` one person at a time; return who is in it and the
+    validation problems."""
+    summary = ReturnSummary()
     xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
     xml.startElement("NCCISReturn", {"LA": LA_CODE, "MonthEnd": month_end.isoformat()})
     for record in _records(month_end):
-        problems += [Problem(record.young_person_id, message) for message in record.problems]
+        summary.young_person_ids.append(record.young_person_id)
+        summary.problems += [Problem(record.young_person_id, message) for message in record.problems]
         xml.startElement(ELEMENTS["person"], {})
         _element(xml, "id", str(record.young_person_id))
         _element(xml, "cohort_status", record.cohort_status)
@@ -159,7 +167,7 @@ def write_return(month_end: date, out: IO[str]) -> list[Problem]:
         xml.endElement(ELEMENTS["person"])
     xml.endElement("NCCISReturn")
     xml.endDocument()
-    return problems
+    return summary
 
 
 def _element(xml: XMLGenerator, name: str, value: str) -> None:

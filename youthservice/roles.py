@@ -35,6 +35,7 @@ _DPO_SHARING = (
     *(f"sharing.view_{model}" for model in ("consent", "disclosure", "disclosedperson", "accessbundle")),
     "sharing.change_accessbundle",
     "sharing.make_deidentified_extract",
+    "sharing.make_statutory_return",
     *(
         f"retention.{verb}_{model}"
         for model in ("retentionrule", "legalhold")
@@ -53,6 +54,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *_SERVICE_WIDE_READ,
         "tracking.view_service_dashboard",
         "sharing.make_deidentified_extract",
+        "sharing.make_statutory_return",
     ),
     Role.DATA_PROTECTION_OFFICER: (
         *_SERVICE_WIDE_READ,

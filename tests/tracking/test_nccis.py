@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 
 def returned(month_end) -> tuple[dict[str, ET.Element], list]:
     out = io.StringIO()
-    problems = nccis.write_return(month_end, out)
+    problems = nccis.write_return(month_end, out).problems
     root = ET.fromstring(out.getvalue())  # noqa: S314 - the XML this test just wrote
     return {person.findtext("YPID"): person for person in root.iter("YoungPerson")}, problems
 
@@ -91,3 +91,23 @@ def test_the_command_writes_the_file_and_lists_problems_by_record_id(world, tmp_
     assert out.read_text().startswith("<?xml")
     assert f"record {world.case.pk}: There is no current activity" in printed
     assert world.case.legal_family_name not in printed  # ids, never names, in the output
+
+
+def test_the_return_page_validates_then_generates_a_disclosure_to_the_dfe(world, client_for):
+    from django.urls import reverse
+
+    from cases.models import Organisation
+    from sharing.models import Disclosure
+    from tests.factories import OrganisationFactory
+
+    dfe = OrganisationFactory(name="Department for Education", kind=Organisation.Kind.DFE)
+    month = dashboards.month_ends_before(timezone.localdate(), 1)[0].strftime("%Y-%m")
+    client = client_for(world.service_manager)
+    checked = client.post(reverse("sharing:nccis-return"), {"month": month, "validate": ""})
+    assert any(p.young_person_id == world.case.pk for p in checked.context["problems"])
+    assert reverse("cases:young-person-detail", args=[world.case.pk]) in checked.content.decode()
+    generated = client.post(reverse("sharing:nccis-return"), {"month": month, "generate": ""})
+    assert generated["Content-Disposition"].startswith('attachment; filename="nccis-')
+    disclosure = Disclosure.objects.get(recipient=dfe)
+    assert set(disclosure.young_people.values_list("pk", flat=True)) >= {world.case.pk}
+    assert client_for(world.adviser).get(reverse("sharing:nccis-return")).status_code == 403

@@ -15,7 +15,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, month, out, **options):
         with out.open("w", encoding="utf-8") as stream:
-            problems = nccis.write_return(month, stream)
+            problems = nccis.write_return(month, stream).problems
         self.stdout.write(f"Wrote the return for {month:%B %Y} to {out}: {len(problems)} problems")
         for problem in problems:
             self.stdout.write(f"  record {problem.young_person_id}: {problem.message}")
