@@ -12,9 +12,12 @@ from datetime import date
 from typing import IO
 from xml.sax.saxutils import XMLGenerator
 
+from django.db.models import OuterRef, Subquery
+
 from cases.models import YoungPerson
 from tracking import facts, rules
 from tracking.dashboards import previous_month_end
+from tracking.models import IntendedDestination
 
 LA_CODE = "882"  # the council's DfE code; a setting once councils configure it
 # Our field -> the MIR element that carries it (one place, so the yearly specification changes here).
@@ -39,6 +42,15 @@ ELEMENTS = {
     "start_date": "StartDate",
     "due_to_lapse": "DueToLapseDate",
     "currency_lapsed": "CurrencyLapsed",
+    "characteristics": "Characteristics",
+    "characteristic": "Characteristic",
+    "characteristic_code": "CharacteristicCode",
+    "characteristic_start": "StartDate",
+    "characteristic_end": "EndDate",
+    "intended_destination": "IntendedDestination",
+    "guarantee": "SeptemberGuarantee",
+    "guarantee_year": "GuaranteeYear",
+    "guarantee_category": "Category",
 }
 _FORBIDDEN_IN_NAMES = re.compile(r"[0-9/\\:?@$&*(){}\[\]!\"+=|]")
 
@@ -55,6 +67,8 @@ class ReturnRecord:
     cohort_status: str
     fields: dict
     activity: dict | None = None
+    characteristics: list[dict] = field(default_factory=list)
+    guarantee: dict | None = None
     problems: list[str] = field(default_factory=list)
 
 
@@ -69,6 +83,7 @@ RETURN_FIELDS = (
     "upn",
     "uln",
     "support_level",
+    "intended",
 )
 
 
@@ -77,7 +92,17 @@ def _records(month_end: date) -> Iterator[ReturnRecord]:
     facts and the return's own fields read side by side in id order, a chunk at a time."""
     previous = previous_month_end(month_end)
     people = YoungPerson.objects.all()
-    rows = people.order_by("pk").values_list(*RETURN_FIELDS).iterator(chunk_size=facts.CHUNK)
+    latest_intention = (
+        IntendedDestination.objects.filter(young_person=OuterRef("pk"), recorded_on__lte=month_end)
+        .order_by("-recorded_on", "-pk")
+        .values("code__code")
+    )
+    rows = (
+        people.order_by("pk")
+        .annotate(intended=Subquery(latest_intention[:1]))
+        .values_list(*RETURN_FIELDS)
+        .iterator(chunk_size=facts.CHUNK)
+    )
     for person, row in zip(facts.person_facts(people), rows, strict=True):
         status = rules.dfe_cohort_status(person, month_end, previous_month_end=previous)
         if status:
@@ -103,8 +128,23 @@ def _record(person: rules.PersonFacts, row: dict, status: str, month_end: date) 
             "send": "Y" if person.sen_status == "E" else "N",
             "sen_support": "Y" if person.sen_status == "K" else "N",
             "level_of_need": level_of_need,
+            "intended_destination": row["intended"] or "",
         },
     )
+    record.characteristics = [
+        {
+            "characteristic_code": c.code,
+            "characteristic_start": c.start_date.isoformat(),
+            "characteristic_end": c.end_date.isoformat() if c.end_date else "",
+        }
+        for c in person.characteristics
+        if c.start_date <= month_end and (c.end_date is None or c.end_date >= month_end)
+    ]
+    if (year := rules.guarantee_year(person, month_end)) is not None:
+        record.guarantee = {
+            "guarantee_year": str(year),
+            "guarantee_category": rules.guarantee_category(person, month_end),
+        }
     activity = rules.current_activity(person, month_end)
     if activity is not None:
         record.activity = {
@@ -160,14 +200,25 @@ def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
         for name, value in record.fields.items():
             _element(xml, name, value)
         if record.activity:
-            xml.startElement(ELEMENTS["activity"], {})
-            for name, value in record.activity.items():
-                _element(xml, name, value)
-            xml.endElement(ELEMENTS["activity"])
+            _group(xml, "activity", record.activity)
+        if record.characteristics:
+            xml.startElement(ELEMENTS["characteristics"], {})
+            for characteristic in record.characteristics:
+                _group(xml, "characteristic", characteristic)
+            xml.endElement(ELEMENTS["characteristics"])
+        if record.guarantee:
+            _group(xml, "guarantee", record.guarantee)
         xml.endElement(ELEMENTS["person"])
     xml.endElement("NCCISReturn")
     xml.endDocument()
     return summary
+
+
+def _group(xml: XMLGenerator, name: str, values: dict) -> None:
+    xml.startElement(ELEMENTS[name], {})
+    for key, value in values.items():
+        _element(xml, key, value)
+    xml.endElement(ELEMENTS[name])
 
 
 def _element(xml: XMLGenerator, name: str, value: str) -> None:

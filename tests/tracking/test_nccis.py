@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import Team, YoungPerson
 from tests.factories import UserFactory, YoungPersonFactory, years_ago
+from tests.tracking.test_work_lists import born_for_guarantee_year
 from tracking import dashboards, facts, nccis, rules
 from tracking.models import CohortExit
 from youthservice.synthetic import Generator, Shape
@@ -111,3 +112,28 @@ def test_the_return_page_validates_then_generates_a_disclosure_to_the_dfe(world,
     disclosure = Disclosure.objects.get(recipient=dfe)
     assert set(disclosure.young_people.values_list("pk", flat=True)) >= {world.case.pk}
     assert client_for(world.adviser).get(reverse("sharing:nccis-return")).status_code == 403
+
+
+def test_the_return_carries_characteristics_intended_destination_and_guarantee(world):
+    from tracking import services
+    from tracking.models import ActivityCode, CharacteristicCode, IntendedDestination
+
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    person = world.case
+    services.characteristic_record(
+        young_person=person,
+        actor=world.adviser,
+        start_date=month_end - timedelta(days=9),
+        code=CharacteristicCode.objects.get(code="140"),
+    )
+    IntendedDestination.objects.create(
+        young_person=person,
+        code=ActivityCode.objects.get(code="310"),
+        recorded_on=month_end - timedelta(days=5),
+    )
+    element = returned(month_end)[0][str(person.pk)]
+    assert element.findtext("IntendedDestination") == "310"
+    assert element.find("Characteristics/Characteristic").findtext("CharacteristicCode") == "140"
+    year_11 = YoungPersonFactory(team=world.team, date_of_birth=born_for_guarantee_year(11, month_end))
+    guarantee = returned(month_end)[0][str(year_11.pk)].find("SeptemberGuarantee")
+    assert (guarantee.findtext("GuaranteeYear"), guarantee.findtext("Category")) == ("11", "not_recorded")
