@@ -41,3 +41,14 @@ def test_an_adviser_shares_a_record_with_a_college(page, world, assert_accessibl
     page.get_by_role("tab", name="Disclosures (1)").click()
     assert page.get_by_role("cell", name="Riverside College").is_visible()
     assert_accessible(page)
+
+
+def test_the_return_and_extract_pages_are_accessible(page, world, assert_accessible):
+    sign_in(page, "service")
+    page.goto("/returns/nccis/")
+    page.get_by_label("Month").fill(timezone.localdate().strftime("%Y-%m"))
+    page.get_by_role("button", name="Check the return").click()
+    page.get_by_role("link", name=f"Record {world.case.pk}").first.wait_for()
+    assert_accessible(page)
+    page.goto("/extracts/new/")
+    assert_accessible(page)
