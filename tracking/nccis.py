@@ -5,6 +5,7 @@ far as it is public; they live only in ``ELEMENTS`` so the yearly specification 
 Scope and statuses come from tracking.rules (cohort status P/G, and A/T/E/M/D for leavers in the month
 they leave); currency comes from the activity's due-to-lapse date."""
 
+import csv
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -225,3 +226,38 @@ def _element(xml: XMLGenerator, name: str, value: str) -> None:
     xml.startElement(ELEMENTS[name], {})
     xml.characters(value)
     xml.endElement(ELEMENTS[name])
+
+
+SURVEY_HEADER = ["YPID", "UPN", "School", "SchoolURN", "ActivityCode", "Status", "CurrencyLapsed"]
+
+
+def write_activity_survey(year: int, out: IO[str]) -> int:
+    """The annual Activity Survey: the summer's Year 11 leavers and their situation on 1 November of
+    ``year`` (reported at the end of January). Returns how many rows it wrote."""
+    on = date(year, 11, 1)
+    people = YoungPerson.objects.all()
+    rows = (
+        people.order_by("pk")
+        .values_list("pk", "upn", "school__name", "school__urn")
+        .iterator(chunk_size=facts.CHUNK)
+    )
+    writer = csv.writer(out)
+    writer.writerow(SURVEY_HEADER)
+    written = 0
+    for person, (pk, upn, school, urn) in zip(facts.person_facts(people), rows, strict=True):
+        if rules.academic_age(person.date_of_birth, on) != 16:  # Year 11 in the year just ended
+            continue
+        activity = rules.current_activity(person, on)
+        writer.writerow(
+            [
+                pk,
+                upn,
+                school or "",
+                urn or "",
+                activity.code if activity else "",
+                rules.status(person, on),
+                "Y" if activity and rules.currency_lapsed(activity, on) else "N",
+            ]
+        )
+        written += 1
+    return written

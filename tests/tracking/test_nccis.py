@@ -137,3 +137,29 @@ def test_the_return_carries_characteristics_intended_destination_and_guarantee(w
     year_11 = YoungPersonFactory(team=world.team, date_of_birth=born_for_guarantee_year(11, month_end))
     guarantee = returned(month_end)[0][str(year_11.pk)].find("SeptemberGuarantee")
     assert (guarantee.findtext("GuaranteeYear"), guarantee.findtext("Category")) == ("11", "not_recorded")
+
+
+def test_the_activity_survey_lists_last_summers_year_11_leavers_on_1_november(world):
+    import csv
+    from datetime import date
+
+    from tracking import services
+    from tracking.models import ActivityCode
+
+    year = timezone.localdate().year - 1
+    leaver = YoungPersonFactory(
+        team=world.team, date_of_birth=date(year - 16, 1, 10)
+    )  # Year 11 in year-1/year
+    younger = YoungPersonFactory(team=world.team, date_of_birth=date(year - 15, 1, 10))
+    services.activity_record(
+        young_person=leaver,
+        actor=world.adviser,
+        code=ActivityCode.objects.get(code="230"),
+        start_date=date(year, 9, 4),
+        date_ascertained=date(year, 9, 4),
+    )
+    out = io.StringIO()
+    assert nccis.write_activity_survey(year, out) >= 1
+    rows = {row["YPID"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
+    assert (rows[str(leaver.pk)]["ActivityCode"], rows[str(leaver.pk)]["Status"]) == ("230", "eet")
+    assert str(younger.pk) not in rows
