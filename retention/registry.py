@@ -6,6 +6,7 @@ person's data reached through another model, such as an access bundle)."""
 from dataclasses import dataclass
 
 from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 from cases.models import YoungPerson
@@ -28,7 +29,7 @@ def _original_on_delete(model, field):
     if original is not None:
         try:
             return original._meta.get_field(field.name).remote_field.on_delete
-        except Exception:
+        except FieldDoesNotExist:  # a history-only field: it belongs to the person
             return models.CASCADE
     return field.remote_field.on_delete
 
