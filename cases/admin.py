@@ -198,8 +198,7 @@ class TeamAdmin(SimpleHistoryAdmin):
         if change:
             services.tracked_save(obj, actor=request.user, reason="Changed in the admin")
         else:
-            created = services.team_create(name=obj.name, area=obj.area, actor=request.user)
-            obj.pk, obj.group_id = created.pk, created.group_id
+            services.team_create(name=obj.name, area=obj.area, actor=request.user, team=obj)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -82,9 +82,12 @@ def access_events_record(*, user, young_people, what: AccessEvent.What) -> None:
 
 
 @transaction.atomic
-def team_create(*, name: str, actor, area: str = "") -> Team:
-    group = Group.objects.create(name=f"Team: {name}")
-    return tracked_save(Team(name=name, area=area, group=group), actor=actor, reason="Team created")
+def team_create(*, name: str, actor, area: str = "", team: Team | None = None) -> Team:
+    """Create a team and its Django group; ``team`` is an unsaved instance to use (the admin's form's)."""
+    team = team or Team()
+    team.name, team.area = name, area
+    team.group = Group.objects.create(name=f"Team: {name}")
+    return tracked_save(team, actor=actor, reason="Team created")
 
 
 @transaction.atomic

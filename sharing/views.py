@@ -58,24 +58,15 @@ def share(request, young_person):
                 f'attachment; filename="disclosure-{disclosure.pk}.{disclosure.file_format}"'
             )
             return response
-    page = FormPage(
-        "Share this record",
-        "Share and download",
-        "",
-        "Only what an active information-sharing agreement covers is released, trimmed to any "
+    context = {
+        "person": young_person,
+        "form": form,
+        "title": "Share this record",
+        "submit": "Share and download",
+        "intro": "Only what an active information-sharing agreement covers is released, trimmed to any "
         "restriction or withdrawn consent. Every share is recorded.",
-    )
-    return render(
-        request,
-        "cases/record_form.html",
-        {
-            "person": young_person,
-            "form": form,
-            "title": page.title,
-            "submit": page.submit,
-            "intro": page.intro,
-        },
-    )
+    }
+    return render(request, "cases/record_form.html", context)
 
 
 @access.young_person_view(record=AccessEvent.What.RECORD)
