@@ -6,7 +6,10 @@ class TrackingConfig(AppConfig):
     verbose_name = "Tracking and NEET"
 
     def ready(self):
-        from tracking import signals, worklists
+        from cases import extensions
+        from tracking import selectors, signals, worklists
 
         signals.connect()
         worklists.register_work_lists()
+        extensions.register_notices(selectors.merge_notices)
+        extensions.register_panel(selectors.merges_panel)

@@ -6,8 +6,10 @@ changed surnames, given and family names swapped, a new address, a date of birth
 day and month swapped. Confident matches update, confident non-matches create, the rest go to review.
 """
 
+from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 
 MATCH, NEW, REVIEW = "match", "new", "review"
 CONFIDENT_MATCH, SECOND_BEST_MARGIN, CONFIDENT_NEW = 0.85, 0.1, 0.55
@@ -154,6 +156,45 @@ def decide(row: Person, candidates: list[Person]) -> Decision:
     best_score, best = ranked[0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
     if best_score >= CONFIDENT_MATCH and best_score - runner_up >= SECOND_BEST_MARGIN:
+        for key in ("upn", "uln"):
+            if getattr(row, key) and getattr(best, key) and getattr(row, key) != getattr(best, key):
+                return Decision(
+                    REVIEW, best.id, best_score, (f"a close match holds a different {key.upper()}",)
+                )
         return Decision(MATCH, best.id, best_score, ("names, date of birth and postcode agree",))
     reason = "several likely matches" if best_score - runner_up < SECOND_BEST_MARGIN else "a possible match"
     return Decision(REVIEW, best.id, best_score, (reason,))
+
+
+DATE_WINDOW_DAYS = 7
+
+
+class Index:
+    """Existing people by UPN, ULN and date of birth, so each imported row is scored only against
+    the people it could be: the same identifier, or a date of birth within a week or with day and
+    month swapped (the only date differences ``date_similarity`` forgives)."""
+
+    def __init__(self, people: Iterable[Person] = ()):
+        self._by_key: dict[tuple[str, str], list[Person]] = defaultdict(list)
+        self._by_birth: dict[date, list[Person]] = defaultdict(list)
+        for person in people:
+            self.add(person)
+
+    def add(self, person: Person) -> None:
+        for key in ("upn", "uln"):
+            if getattr(person, key):
+                self._by_key[(key, getattr(person, key))].append(person)
+        self._by_birth[person.date_of_birth].append(person)
+
+    def candidates(self, row: Person) -> list[Person]:
+        found = {id(p): p for key in ("upn", "uln") for p in self._by_key.get((key, getattr(row, key)), ())}
+        born = row.date_of_birth
+        days = [born + timedelta(days=d) for d in range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1)]
+        if born.day <= 12:
+            days.append(date(born.year, born.day, born.month))
+        for day in days:
+            found.update((id(p), p) for p in self._by_birth.get(day, ()))
+        return list(found.values())
+
+    def decide(self, row: Person) -> Decision:
+        return decide(row, self.candidates(row))

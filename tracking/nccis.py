@@ -6,7 +6,6 @@ Scope and statuses come from tracking.rules (cohort status P/G, and A/T/E/M/D fo
 they leave); currency comes from the activity's due-to-lapse date."""
 
 import csv
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -15,6 +14,7 @@ from xml.sax.saxutils import XMLGenerator
 
 from django.db.models import OuterRef, Subquery
 
+from cases import validators
 from cases.models import YoungPerson
 from tracking import facts, rules
 from tracking.dashboards import previous_month_end
@@ -53,7 +53,6 @@ ELEMENTS = {
     "guarantee_year": "GuaranteeYear",
     "guarantee_category": "Category",
 }
-_FORBIDDEN_IN_NAMES = re.compile(r"[0-9/\\:?@$&*(){}\[\]!\"+=|]")
 
 
 @dataclass
@@ -162,7 +161,7 @@ def validate(record: ReturnRecord, person: rules.PersonFacts, month_end: date) -
     """The DfE's known rules (domain.md) plus mandatory fields."""
     problems = []
     for name in ("given_name", "family_name"):
-        if _FORBIDDEN_IN_NAMES.search(record.fields[name]):
+        if validators.NAME_FORBIDDEN.search(record.fields[name]):
             problems.append(f"The {name.replace('_', ' ')} contains a digit or a character the DfE refuses")
     if not record.fields["postcode"]:
         problems.append("The postcode is missing")

@@ -4,14 +4,22 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, IntegerField, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import access
-from cases.models import Team, YoungPerson, YoungPersonPermission
+from cases.models import Source, Team, YoungPerson, YoungPersonPermission
 from tracking import facts, rules
-from tracking.models import Activity, ActivityCode, Characteristic, IntendedDestination, NeedWeight, Offer
+from tracking.models import (
+    Activity,
+    ActivityCode,
+    Characteristic,
+    IntendedDestination,
+    Merge,
+    NeedWeight,
+    Offer,
+)
 from youthservice.roles import Role
 
 User = get_user_model()
@@ -65,6 +73,7 @@ def destinations_page(young_person: YoungPerson, on: date | None = None) -> dict
     return {
         "timeline": sorted(timeline, key=lambda entry: entry.on, reverse=True),
         "activities": activities,
+        "to_verify": [a for a in activities if a.source == Source.YOUNG_PERSON and a.date_verified is None],
         "characteristics": list(
             Characteristic.objects.filter(young_person=young_person).select_related("code")
         ),
@@ -155,3 +164,32 @@ def unassigned(user, teams: QuerySet[Team]) -> QuerySet[YoungPerson]:
         .select_related("team")
         .order_by("legal_family_name", "legal_given_name", "pk")
     )
+
+
+# --- Merges on the record page -------------------------------------------------------------------------
+
+
+def merges_panel(young_person: YoungPerson, user) -> dict | None:
+    """The record page's Merges tab: merges this record took part in, with undo, and the way to merge
+    a duplicate in (for users who may merge). One query."""
+    merges = list(
+        Merge.objects.filter(Q(kept=young_person) | Q(merged=young_person)).select_related("merged_by")
+    )
+    may_merge = user.has_perm("tracking.merge_records")
+    if not merges and not may_merge:
+        return None
+    return {
+        "id": "merges",
+        "title": f"Merges ({len(merges)})",
+        "template": "tracking/_merges_panel.html",
+        "context": {"merges": merges, "may_merge": may_merge},
+    }
+
+
+def merge_notices(young_person: YoungPerson) -> list[str]:
+    merge = Merge.objects.filter(merged=young_person, undone_at__isnull=True).first()
+    if merge is None:
+        return []
+    return [
+        f"This record was merged into record {merge.kept_id} on {merge.merged_at:%-d %B %Y}: use that record."
+    ]

@@ -1,26 +1,38 @@
 """Every write in tracking: plain functions, one transaction each, the acting user named."""
 
+import hashlib
+import secrets
 from collections import Counter, defaultdict
-from dataclasses import asdict
-from datetime import date
+from dataclasses import asdict, dataclass, field
+from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.conf import settings
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import Team, YoungPerson
+from cases.models import Attendance, Source, Team, YoungPerson
 from cases.services import tracked_save
-from tracking import dashboards, facts, rules
+from tracking import dashboards, facts, imports, matching, rules, signals, tasks
 from tracking.models import (
     Activity,
+    ActivityCode,
     Characteristic,
+    CohortExit,
     CurrentStatus,
+    ImportBatch,
     IntendedDestination,
+    Merge,
     MonthlySnapshot,
     NeedWeight,
     Offer,
+    ReviewItem,
+    SelfUpdateLink,
 )
 
 
@@ -196,3 +208,528 @@ def allocate(*, young_person: YoungPerson, adviser, actor) -> YoungPerson:
             }
         )
     return case_services.assign(young_person=young_person, adviser=adviser, actor=actor, reason="Allocated")
+
+
+# --- Imports ---------------------------------------------------------------------------------------
+
+
+class AlreadyImported(Exception):  # noqa: N818 - an outcome, not a fault
+    def __init__(self, batch: ImportBatch):
+        super().__init__(f"Import {batch.pk} already holds this file")
+        self.batch = batch
+
+
+def _progress_key(batch_id: int) -> str:
+    return f"import-progress-{batch_id}"
+
+
+def import_progress(batch: ImportBatch) -> dict:
+    """What the progress bar shows: the task's latest report (kept in the cache while it saves rows
+    in one transaction), else the batch as stored."""
+    reported = None if batch.finished else cache.get(_progress_key(batch.pk))
+    return reported or {"state": batch.state, "label": batch.get_state_display(), "progress": batch.progress}
+
+
+def _report(batch: ImportBatch, state: str, progress: int, *, store: bool) -> None:
+    label = ImportBatch.State(state).label
+    cache.set(_progress_key(batch.pk), {"state": state, "label": label, "progress": progress}, 3600)
+    if store:  # outside the saving transaction: visible to the progress page at once
+        ImportBatch.objects.filter(pk=batch.pk).update(state=state, progress=progress)
+
+
+@transaction.atomic
+def import_upload(
+    *, actor, file_format: str, source_organisation, team, file_name: str, content: bytes
+) -> ImportBatch:
+    """Record an uploaded file and queue it. The same file again raises AlreadyImported: nothing changes."""
+    if len(content) > imports.MAX_BYTES:
+        raise ValidationError({"file": "The file must be smaller than 20 MB"})
+    try:
+        imports.sniff(content, file_name)
+    except ValueError as error:
+        raise ValidationError({"file": str(error)}) from None
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = (
+        ImportBatch.objects.filter(file_format=file_format, file_sha256=digest)
+        .exclude(state=ImportBatch.State.REJECTED)
+        .first()
+    )
+    if earlier is not None:
+        raise AlreadyImported(earlier)
+    batch = ImportBatch.objects.create(
+        file_format=file_format,
+        source_organisation=source_organisation,
+        team=team,
+        file_name=file_name[-200:],
+        file_sha256=digest,
+        content=content,
+        uploaded_by=actor,
+    )
+    tasks.run_import.delay_on_commit(batch.pk)
+    return batch
+
+
+def import_run(*, batch_id: int) -> ImportBatch:
+    """Check every row; if any is bad, reject the batch (nothing saved, each bad line listed). Else
+    match and save every row in one transaction. Safe to run again: a finished batch is left alone,
+    and an interrupted one starts over (its transaction rolled back)."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.finished:
+        return batch
+    file_format = imports.FORMATS[batch.file_format]
+    content = bytes(batch.content)
+    kind = imports.sniff(content, batch.file_name)
+    total = max(1, imports.count_rows(content, kind))
+
+    def checked_line(line: int) -> None:
+        if line % 1000 == 0:
+            _report(batch, ImportBatch.State.CHECKING, min(49, 50 * line // total), store=True)
+
+    _report(batch, ImportBatch.State.CHECKING, 0, store=True)
+    checked = imports.check(content, kind, file_format, on_row=checked_line)
+    if checked.errors:
+        return _import_finish(batch, ImportBatch.State.REJECTED, rows=total - 1, errors=checked.errors)
+    _report(batch, ImportBatch.State.APPLYING, 50, store=True)
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)  # one run saves a batch
+        if batch.finished:
+            return batch
+        run = _ImportRun.start(batch, file_format)
+        with signals.refresh_at_end():
+            for n, row in enumerate(checked.rows, start=1):
+                run.counts[run.apply(row)] += 1
+                if n % 500 == 0:
+                    _report(batch, ImportBatch.State.APPLYING, 50 + 50 * n // len(checked.rows), store=False)
+        return _import_finish(batch, ImportBatch.State.APPLIED, rows=len(checked.rows), **run.counts)
+
+
+def _import_finish(batch: ImportBatch, state: str, **values) -> ImportBatch:
+    for name, value in values.items():
+        setattr(batch, name, value)
+    batch.state, batch.progress, batch.content, batch.finished_at = state, 100, None, timezone.now()
+    batch.save()
+    cache.delete(_progress_key(batch.pk))
+    return batch
+
+
+@dataclass
+class _ImportRun:
+    batch: ImportBatch
+    file_format: imports.Format
+    index: matching.Index
+    providers: dict[str, int]
+    counts: Counter = field(default_factory=Counter)
+
+    @classmethod
+    def start(cls, batch: ImportBatch, file_format: imports.Format) -> "_ImportRun":
+        people = YoungPerson.objects.values_list(
+            "pk", "legal_given_name", "legal_family_name", "date_of_birth", "postcode", "upn", "uln"
+        )
+        index = matching.Index(
+            matching.Person(given, family, born, postcode, upn, uln, pk)
+            for pk, given, family, born, postcode, upn, uln in people.iterator(chunk_size=5000)
+        )
+        return cls(batch, file_format, index, imports.provider_lookup())
+
+    def apply(self, row: dict) -> str:
+        """Save one checked row, or queue it for review; returns the outcome counted."""
+        person = _match_person(row)
+        decision = self.index.decide(person)
+        provider, missing = _provider_for(self.batch, row, self.providers)
+        if decision.kind == matching.REVIEW or missing:
+            kind = (
+                ReviewItem.Kind.PROVIDER_NOT_FOUND
+                if missing
+                else ReviewItem.Kind.SEVERAL_MATCHES
+                if "several" in decision.reasons[0]
+                else ReviewItem.Kind.POSSIBLE_MATCH
+            )
+            item = ReviewItem.objects.create(
+                batch=self.batch,
+                line=row["line"],
+                kind=kind,
+                reason=missing or decision.reasons[0],
+                row=row,
+                score=decision.score,
+            )
+            candidate_ids = [decision.candidate_id] if decision.candidate_id else []
+            if kind == ReviewItem.Kind.SEVERAL_MATCHES:
+                ranked = sorted(self.index.candidates(person), key=lambda c: -matching.score(person, c))
+                candidate_ids = [c.id for c in ranked[:5]]
+            item.candidates.set(candidate_ids)
+            return "to_review"
+        young_person = (
+            YoungPerson.objects.get(pk=decision.candidate_id) if decision.kind == matching.MATCH else None
+        )
+        identified = decision.kind == matching.MATCH and decision.reasons[0].startswith("same ")
+        young_person, outcome = _import_row_save(
+            self.batch, row, young_person, provider, identified=identified
+        )
+        if outcome == "created":
+            self.index.add(_match_person(row, young_person.pk))
+        return outcome
+
+
+def _match_person(row: dict, pk: int | None = None) -> matching.Person:
+    return matching.Person(
+        row["given_name"],
+        row["family_name"],
+        row["date_of_birth"],
+        row.get("postcode", ""),
+        row.get("upn", ""),
+        row.get("uln", ""),
+        pk,
+    )
+
+
+def _provider_for(batch: ImportBatch, row: dict, providers: dict[str, int]) -> tuple[int | None, str]:
+    """The school or provider a row names, found by URN, establishment number or UKPRN."""
+    number = row.get("ukprn") or row.get("school")
+    if not number:
+        return batch.source_organisation_id, ""
+    if number in providers:
+        return providers[number], ""
+    what = "UKPRN" if "ukprn" in row else "URN or establishment number"
+    return None, f"No organisation on file has this {what}"
+
+
+IDENTITY_FIELDS = ("legal_given_name", "legal_family_name", "date_of_birth")
+
+
+def _import_row_save(
+    batch: ImportBatch, row: dict, young_person: YoungPerson | None, provider_id, *, identified: bool
+) -> tuple[YoungPerson, str]:
+    """Create or update the young person and what the row adds (intended destination, attendance,
+    an activity), each write with history naming the import. Unchanged values write nothing."""
+    file_format = imports.FORMATS[batch.file_format]
+    restricted = (
+        young_person is not None
+        and young_person.restrictions.filter(kind="s507b", lifted_on__isnull=True).exists()
+    )
+    row = imports.storable(row, file_format, restricted)
+    fields = imports.person_fields(row)
+    if batch.file_format == ImportBatch.Format.SCHOOL_ROLL and not restricted and not row.get("s507b"):
+        fields["school_id"] = provider_id
+    provenance = {"source": file_format.source, "source_date": batch.uploaded_at.date()}
+    reason = f"Import {batch.pk}" + (
+        f" (leaver from LA {row['previous_la']})" if "previous_la" in row else ""
+    )
+    actor = batch.uploaded_by
+    if young_person is None:
+        young_person = case_services.young_person_create(
+            actor=actor, team=batch.team, lead_adviser=None, reason=reason, **provenance, **fields
+        )
+        outcome = "created"
+    else:
+        keep = set(IDENTITY_FIELDS if not identified else ()) | {
+            name for name in ("upn", "uln") if getattr(young_person, name)
+        }
+        changed = {k: v for k, v in fields.items() if k not in keep and getattr(young_person, k) != v}
+        if changed:
+            case_services.young_person_update(
+                young_person=young_person, actor=actor, reason=reason, **changed, **provenance
+            )
+        outcome = "updated" if changed else "unchanged"
+    added = _import_row_extras(batch, row, young_person, provider_id, provenance)
+    return young_person, ("updated" if outcome == "unchanged" and added else outcome)
+
+
+def _import_row_extras(batch, row, young_person, provider_id, provenance) -> bool:
+    actor, on = batch.uploaded_by, batch.uploaded_at.date()
+    added = False
+    if (
+        row.get("s507b")
+        and not young_person.restrictions.filter(kind="s507b", lifted_on__isnull=True).exists()
+    ):
+        from sharing.services import restriction_set  # sharing builds on tracking
+
+        by_young_person = on >= young_person.date_of_birth + relativedelta(years=16)
+        restriction_set(
+            young_person=young_person,
+            actor=actor,
+            kind="s507b",
+            set_by="young_person" if by_young_person else "parent_carer",
+            set_on=on,
+            reason=f"Passed on by the school with import {batch.pk}",
+        )
+        added = True
+    code = row.get("intended_destination")
+    if code and not young_person.intended_destinations.filter(code__code=code).exists():
+        intended_destination_record(
+            young_person=young_person,
+            actor=actor,
+            code=ActivityCode.objects.get(code=code),
+            provider_id=None,
+            recorded_on=on,
+            **provenance,
+        )
+        added = True
+    if "academic_year" in row:
+        added |= _attendance_save(batch, row, young_person, provider_id, provenance)
+    start = row.get("start_date") or row.get("activity_start_date")
+    code = row.get("activity_code") or (imports.DEFAULT_ENROLMENT_CODE if "ukprn" in row else None)
+    if code and start and not young_person.activities.filter(code__code=code, start_date=start).exists():
+        activity_record(
+            young_person=young_person,
+            actor=actor,
+            reason=f"Import {batch.pk}",
+            code=ActivityCode.objects.get(code=code),
+            start_date=start,
+            date_ascertained=on,
+            date_verified=on if "ukprn" in row else None,
+            predicted_end_date=row.get("expected_end_date"),
+            provider_id=provider_id if "ukprn" in row else None,
+            notes=row.get("course", ""),
+            **provenance,
+        )
+        added = True
+    return added
+
+
+def _attendance_save(batch, row, young_person, school_id, provenance) -> bool:
+    values = {
+        "sessions_possible": row["sessions_possible"],
+        "sessions_attended": row["sessions_attended"],
+        "suspensions": row.get("suspensions", 0),
+        "permanently_excluded": row.get("permanently_excluded", False),
+    }
+    attendance = Attendance.objects.filter(
+        young_person=young_person, academic_year=row["academic_year"], school_id=school_id
+    ).first() or Attendance(
+        young_person=young_person, academic_year=row["academic_year"], school_id=school_id
+    )
+    if attendance.pk and all(getattr(attendance, k) == v for k, v in values.items()):
+        return False
+    for name, value in {**values, **provenance}.items():
+        setattr(attendance, name, value)
+    tracked_save(attendance, actor=batch.uploaded_by, reason=f"Import {batch.pk}")
+    return True
+
+
+# --- The review queue --------------------------------------------------------------------------------
+
+_DATE_COLUMNS = ("date_of_birth", "start_date", "expected_end_date", "activity_start_date")
+
+
+def review_row(item: ReviewItem) -> dict:
+    """The row as checked (dates back from JSON)."""
+    return {k: date.fromisoformat(v) if k in _DATE_COLUMNS and v else v for k, v in item.row.items()}
+
+
+@transaction.atomic
+def review_resolve(
+    *, item: ReviewItem, actor, young_person: YoungPerson | None, provider_id: int | None = None
+) -> ReviewItem:
+    """Link the row to ``young_person`` (or create a record when None) and save it as the import
+    would have; the row's values are then cleared from the queue."""
+    item = ReviewItem.objects.select_for_update().select_related("batch").get(pk=item.pk)
+    if item.outcome != ReviewItem.Outcome.OPEN:
+        raise ValidationError("This row has already been resolved")
+    row = review_row(item)
+    if item.kind == ReviewItem.Kind.PROVIDER_NOT_FOUND and provider_id is None:
+        raise ValidationError({"provider": "Choose the school or provider this row names"})
+    provider_id = provider_id or _provider_for(item.batch, row, imports.provider_lookup())[0]
+    outcome = ReviewItem.Outcome.CREATED if young_person is None else ReviewItem.Outcome.LINKED
+    young_person, _ = _import_row_save(item.batch, row, young_person, provider_id, identified=False)
+    return _review_close(item, actor, outcome, young_person)
+
+
+@transaction.atomic
+def review_dismiss(*, item: ReviewItem, actor) -> ReviewItem:
+    if item.outcome != ReviewItem.Outcome.OPEN:
+        raise ValidationError("This row has already been resolved")
+    return _review_close(item, actor, ReviewItem.Outcome.DISMISSED, None)
+
+
+def _review_close(item: ReviewItem, actor, outcome: str, young_person) -> ReviewItem:
+    item.outcome, item.young_person, item.resolved_by, item.resolved_at = (
+        outcome,
+        young_person,
+        actor,
+        timezone.now(),
+    )
+    item.row = {}  # the queue keeps no copy of personal data once the row is dealt with
+    item.save()
+    item.candidates.clear()
+    return item
+
+
+# --- Merging two records of one person -----------------------------------------------------------
+
+MERGE_FILLABLE = (
+    "middle_names",
+    "preferred_name",
+    "ethnicity_id",
+    "first_language",
+    "nationality",
+    "country_of_birth",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "county",
+    "postcode",
+    "phone",
+    "email",
+    "upn",
+    "uln",
+    "school_id",
+)
+
+
+def _movable_models():
+    """Every tracked model whose rows belong to one young person (found by introspection, so a model
+    added later moves too). Access events, grants and disclosures stay: they record what happened
+    to each record as it was."""
+    from cases.models import Tracked
+    from cases.selectors import personal_record_models
+
+    return [m for m in personal_record_models() if issubclass(m, Tracked) and hasattr(m, "young_person")]
+
+
+def _blank(value) -> bool:
+    return value in ("", None)
+
+
+@transaction.atomic
+def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor, reason: str) -> Merge:
+    """Join two records of one person: ``merged``'s records move to ``kept`` (each move a history row
+    on the moved record), ``kept``'s blank fields are filled from ``merged``, and ``merged`` stays with
+    cohort status M. Both records get a history entry naming the merge; ``merge_undo`` reverses it."""
+    if kept.pk == merged.pk:
+        raise ValidationError("Choose two different records")
+    if not reason.strip():
+        raise ValidationError({"reason": "Enter why these are the same person"})
+    for person, which in ((kept, "record to keep"), (merged, "record to merge")):
+        if CohortExit.objects.filter(young_person=person).exists():
+            raise ValidationError(f"The {which} has already left the cohort: it cannot take part in a merge")
+    merge = Merge.objects.create(kept=kept, merged=merged, reason=reason, merged_by=actor)
+    note = f"Merge {merge.pk}: record {merged.pk} merged into record {kept.pk}"
+    filled = {
+        name: getattr(merged, name)
+        for name in MERGE_FILLABLE
+        if _blank(getattr(kept, name)) and not _blank(getattr(merged, name))
+    }
+    identifiers = {name: filled[name] for name in ("upn", "uln") if name in filled}
+    if identifiers:  # unique: taken off the merged record first
+        case_services.young_person_update(
+            young_person=merged, actor=actor, reason=note, **dict.fromkeys(identifiers, "")
+        )
+    case_services.young_person_update(young_person=kept, actor=actor, reason=note, **filled)
+    moved: dict[str, list[int]] = {}
+    for model in _movable_models():
+        for row in model.objects.filter(young_person=merged):
+            row.young_person = kept
+            tracked_save(row, actor=actor, reason=note)
+            moved.setdefault(model._meta.label, []).append(row.pk)
+    tracked_save(
+        CohortExit(young_person=merged, reason=CohortExit.Reason.MERGED, left_on=timezone.localdate()),
+        actor=actor,
+        reason=note,
+    )
+    merge.moved, merge.filled = moved, sorted(filled)
+    merge.save(update_fields=["moved", "filled"])
+    return merge
+
+
+@transaction.atomic
+def merge_undo(*, merge: Merge, actor) -> Merge:
+    """Put everything back: moved records return, filled fields are blanked again (identifiers back
+    on the merged record), and the merged record rejoins the cohort. Both get a history entry."""
+    from django.apps import apps
+
+    merge = Merge.objects.select_for_update().select_related("kept", "merged").get(pk=merge.pk)
+    if merge.undone_at is not None:
+        raise ValidationError("This merge has already been undone")
+    kept, merged = merge.kept, merge.merged
+    note = f"Merge {merge.pk} undone"
+    for label, ids in merge.moved.items():
+        for row in apps.get_model(label).objects.filter(pk__in=ids, young_person=kept):
+            row.young_person = merged
+            tracked_save(row, actor=actor, reason=note)
+    identifiers = {name: getattr(kept, name) for name in merge.filled if name in ("upn", "uln")}
+    blanks = {name: None if name.endswith("_id") else "" for name in merge.filled}
+    case_services.young_person_update(young_person=kept, actor=actor, reason=note, **blanks)
+    exit_row = CohortExit.objects.get(young_person=merged, reason=CohortExit.Reason.MERGED)
+    exit_row._history_user, exit_row._change_reason = actor, note
+    exit_row.delete()
+    case_services.young_person_update(young_person=merged, actor=actor, reason=note, **identifiers)
+    merge.undone_at, merge.undone_by = timezone.now(), actor
+    merge.save(update_fields=["undone_at", "undone_by"])
+    return merge
+
+
+# --- Self-update links -------------------------------------------------------------------------------
+
+SELF_UPDATE_DAYS = 14
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def self_update_send(*, young_person: YoungPerson, actor) -> tuple[SelfUpdateLink, str]:
+    """A new single-use link (earlier unused ones stop working), emailed when there is an address.
+    Returns the link and its token: the token is shown once and stored only as a hash."""
+    now = timezone.now()
+    SelfUpdateLink.objects.filter(young_person=young_person, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    link = SelfUpdateLink.objects.create(
+        young_person=young_person,
+        token_sha256=_token_hash(token),
+        sent_by=actor,
+        expires_at=now + timedelta(days=SELF_UPDATE_DAYS),
+    )
+    if young_person.email:
+        url = settings.SITE_URL.rstrip("/") + reverse("tracking:self-update", args=[token])
+        send_mail(
+            subject="Tell us what you are doing now",
+            message=f"Hello {young_person.known_as},\n\nYour personal adviser would like to know what you "
+            f"are doing now. It takes a minute: {url}\n\nThe link works once and stops working on "
+            f"{link.expires_at:%-d %B %Y}.\n",
+            from_email=None,
+            recipient_list=[young_person.email],
+        )
+    return link, token
+
+
+def self_update_link(token: str) -> SelfUpdateLink | None:
+    """The link for a token if it is unused and unexpired."""
+    return (
+        SelfUpdateLink.objects.select_related("young_person")
+        .filter(token_sha256=_token_hash(token), used_at__isnull=True, expires_at__gt=timezone.now())
+        .first()
+    )
+
+
+@transaction.atomic
+def self_update_submit(*, link: SelfUpdateLink, code: ActivityCode, start_date: date, where: str) -> Activity:
+    """Record what the young person told us, unverified, for their adviser to check. Uses the link."""
+    link = SelfUpdateLink.objects.select_for_update().get(pk=link.pk)
+    if link.used_at is not None or link.expires_at <= timezone.now():
+        raise ValidationError("This link has already been used or has expired")
+    activity = activity_record(
+        young_person=link.young_person,
+        actor=None,
+        reason="Told us through a self-update link",
+        code=code,
+        start_date=start_date,
+        date_ascertained=timezone.localdate(),
+        notes=f"Where: {where}" if where else "",
+        source=Source.YOUNG_PERSON,
+    )
+    link.used_at, link.activity = timezone.now(), activity
+    link.save(update_fields=["used_at", "activity"])
+    return activity
+
+
+@transaction.atomic
+def activity_verify(*, activity: Activity, actor) -> Activity:
+    """An adviser confirms an activity the young person (or another source) told us about."""
+    if activity.date_verified is not None:
+        raise ValidationError("This activity is already verified")
+    activity.date_verified = timezone.localdate()
+    activity.due_to_lapse_date = due_to_lapse(activity)
+    return tracked_save(activity, actor=actor, reason="Activity verified")

@@ -3,17 +3,42 @@ facts the rules read. The refresh runs inside the writer's transaction: it sees 
 back with it. Bulk loads (which send no signals) call services.status_refresh themselves, and a
 nightly job catches changes that come only with the date (lapsing currency, birthdays)."""
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 from django.db.models.signals import post_delete, post_save
 
 from cases.models import Attendance, YoungPerson
 from tracking.models import Activity, Characteristic, CohortExit, Offer
+
+_deferred: ContextVar[set[int] | None] = ContextVar("status_refresh_deferred", default=None)
+
+
+@contextmanager
+def refresh_at_end():
+    """Within the block, writes only note whose status changed; they are refreshed together at the
+    end of the block (inside the caller's transaction), as a bulk import needs."""
+    from tracking.services import status_refresh
+
+    changed: set[int] = set()
+    token = _deferred.set(changed)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+    ordered = sorted(changed)
+    for start in range(0, len(ordered), 2000):
+        status_refresh(young_person_ids=ordered[start : start + 2000])
 
 
 def _on_change(sender, instance, raw=False, **kwargs):
     from tracking.services import status_refresh
 
     young_person_id = instance.pk if sender is YoungPerson else instance.young_person_id
-    if not raw and YoungPerson.objects.filter(pk=young_person_id).exists():
+    deferred = _deferred.get()
+    if deferred is not None:
+        deferred.add(young_person_id)
+    elif not raw and YoungPerson.objects.filter(pk=young_person_id).exists():
         status_refresh(young_person_ids=[young_person_id])
 
 

@@ -18,6 +18,7 @@ _CLASSES = {
     forms.CheckboxInput: "govuk-checkboxes__input",
     forms.CheckboxSelectMultiple: "govuk-checkboxes__input",
     forms.RadioSelect: "govuk-radios__input",
+    forms.FileInput: "govuk-file-upload",
 }
 
 

@@ -26,6 +26,9 @@ _SERVICE_WIDE_READ = (
     "cases.view_organisation",
 )
 
+# Imports match rows against every record, so they are the service managers' (service-wide reach).
+_IMPORTS = ("tracking.add_importbatch", "tracking.view_importbatch", "tracking.resolve_reviewitem")
+
 _DPO_SHARING = (
     *(
         f"sharing.{verb}_{model}"
@@ -47,12 +50,19 @@ _DPO_SHARING = (
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.PERSONAL_ADVISER: _ADVISER,
-    Role.TEAM_MANAGER: (*_ADVISER, "cases.assign_youngperson", "tracking.view_team_dashboard"),
+    Role.TEAM_MANAGER: (
+        *_ADVISER,
+        "cases.assign_youngperson",
+        "tracking.view_team_dashboard",
+        "tracking.merge_records",
+    ),
     Role.SERVICE_MANAGER: (
         *_ADVISER,
         "cases.assign_youngperson",
         *_SERVICE_WIDE_READ,
         "tracking.view_service_dashboard",
+        "tracking.merge_records",
+        *_IMPORTS,
         "sharing.make_deidentified_extract",
         "sharing.make_statutory_return",
     ),

@@ -24,6 +24,13 @@ SECRET_KEY = (
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 COUNCIL_NAME = env("YOUTHSERVICE_COUNCIL_NAME", default="Demo Borough Council")
+# The address young people's self-update links point at (emails are sent from tasks, not requests).
+SITE_URL = env("YOUTHSERVICE_SITE_URL", default="http://127.0.0.1:8000")
+# Email: the console in the embedded default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="youth-support@example.invalid")
+# The cache carries import progress between the worker and the pages: production shares one in Redis.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -1,0 +1,380 @@
+"""Imports through the pages a service manager uses: all-or-nothing batches with a per-row report,
+idempotent re-uploads, matching into updates, new records and the review queue, s507B rows."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+from openpyxl import Workbook
+
+from cases.models import Attendance, Organisation, YoungPerson
+from sharing.models import Restriction
+from tests.factories import OrganisationFactory, valid_uln, valid_upn, years_ago
+from tracking.models import Activity, ImportBatch, ReviewItem
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
+
+SCHOOL_HEADER = [
+    "UPN",
+    "Forename",
+    "Surname",
+    "Date of birth",
+    "Gender",
+    "Address line 1",
+    "Postcode",
+    "Ethnicity",
+    "FSM",
+    "SEN status",
+    "Intended destination",
+    "Academic year",
+    "Sessions possible",
+    "Sessions attended",
+    "Suspensions",
+    "s507B",
+]
+
+
+@pytest.fixture
+def school(db):
+    return OrganisationFactory(name="Hillside Academy", kind=Organisation.Kind.SCHOOL, urn="123456")
+
+
+def csv_bytes(header, rows) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(header)
+    writer.writerows(rows)
+    return out.getvalue().encode()
+
+
+def school_row(
+    person=None, *, upn=None, given="Amira", family="Okafor", born=None, postcode="SS1 2AB", **extra
+):
+    born = born or (person.date_of_birth if person else years_ago(16, 40))
+    values = {
+        "UPN": upn or (person.upn if person else valid_upn()),
+        "Forename": person.legal_given_name if person else given,
+        "Surname": person.legal_family_name if person else family,
+        "Date of birth": born.isoformat(),
+        "Gender": "F",
+        "Address line 1": "1 High Street",
+        "Postcode": postcode,
+        "Ethnicity": "WBRI",
+        "FSM": "Y",
+        "SEN status": "N",
+        "Intended destination": "230",
+        "Academic year": "2025",
+        "Sessions possible": "300",
+        "Sessions attended": "270",
+        "Suspensions": "1",
+        "s507B": "N",
+    } | extra
+    return [values[h] for h in SCHOOL_HEADER]
+
+
+def upload(client, world, school, content, name="roll.csv", file_format="school_roll"):
+    client.force_login(world.service_manager)
+    return client.post(
+        reverse("tracking:imports"),
+        {
+            "file_format": file_format,
+            "source_organisation": school.pk,
+            "team": world.team.pk,
+            "file": _file(content, name),
+        },
+        follow=True,
+    )
+
+
+def _file(content, name):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile(name, content)
+
+
+def test_a_school_roll_updates_matched_people_and_creates_new_ones(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    world.case.upn = valid_upn()
+    world.case.save()
+    content = csv_bytes(SCHOOL_HEADER, [school_row(world.case, postcode="ME4 4TB"), school_row()])
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, world, school, content)
+    batch = ImportBatch.objects.get()
+    assert (batch.state, batch.rows, batch.created, batch.updated, batch.to_review) == ("applied", 2, 1, 1, 0)
+    assert batch.content is None  # the file is not kept once imported
+    assert "Waiting to start: 0%" in response.content.decode()  # the task runs after the upload commits
+    assert "Imported: 100%" in client.get(reverse("tracking:import-detail", args=[batch.pk])).content.decode()
+
+    world.case.refresh_from_db()
+    assert world.case.postcode == "ME4 4TB"
+    assert world.case.source == "school"
+    assert world.case.history.first().history_change_reason == f"Import {batch.pk}"
+    assert Attendance.objects.get(young_person=world.case).sessions_attended == 270
+    assert world.case.intended_destinations.get().code.code == "230"
+    newcomer = YoungPerson.objects.get(legal_family_name="Okafor")
+    assert newcomer.team == world.team
+    assert newcomer.lead_adviser is None
+    assert newcomer.school == school
+    assert newcomer.current_status.status in ("not_known", "eet", "neet")  # the status cache follows
+
+
+def test_a_batch_with_one_bad_row_commits_nothing_and_names_the_row(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    before = YoungPerson.objects.count()
+    rows = [school_row(), school_row(upn="A123"), school_row(**{"Date of birth": "31/02/2009"})]
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, world, school, csv_bytes(SCHOOL_HEADER, rows))
+    batch = ImportBatch.objects.get()
+    assert batch.state == "rejected"
+    assert YoungPerson.objects.count() == before
+    assert [line for line, _ in batch.errors] == [3, 4]
+    assert "UPN: enter a UPN of 13 characters" in batch.errors[0][1]
+    assert "date of birth: not a date" in batch.errors[1][1]
+    assert response.status_code == 200
+    page = client.get(reverse("tracking:import-detail", args=[batch.pk])).content.decode()
+    assert "Nothing was imported: 2 rows to fix" in page
+    assert "A123" not in page
+
+    report = client.get(reverse("tracking:import-errors", args=[batch.pk]))
+    lines = list(csv.reader(io.StringIO(report.content.decode())))
+    assert lines[0] == ["line", "reason"]
+    assert [row[0] for row in lines[1:]] == ["3", "4"]
+    assert "A123" not in report.content.decode()  # the report carries no values
+
+
+def test_a_missing_required_column_rejects_the_file(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    header = [h for h in SCHOOL_HEADER if h != "UPN"]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, csv_bytes(header, [school_row()[1:]]))
+    assert ImportBatch.objects.get().errors == [[1, "the header has no column for UPN"]]
+
+
+def test_the_same_file_twice_changes_nothing(client, world, school, django_capture_on_commit_callbacks):
+    content = csv_bytes(SCHOOL_HEADER, [school_row(), school_row(given="Leo", family="Marsh")])
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, content)
+    counts = (YoungPerson.objects.count(), YoungPerson.history.count(), Attendance.objects.count())
+    with django_capture_on_commit_callbacks(execute=True):
+        response = upload(client, world, school, content)
+    assert "This file was imported before" in response.content.decode()
+    assert ImportBatch.objects.count() == 1
+    assert (YoungPerson.objects.count(), YoungPerson.history.count(), Attendance.objects.count()) == counts
+
+
+def test_rows_already_on_file_change_nothing_in_a_new_file(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    """Idempotent by content too: a second term's file with the same rows writes no history."""
+    row = school_row(given="Leo", family="Marsh")
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, csv_bytes(SCHOOL_HEADER, [row]))
+    history = YoungPerson.history.count()
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, csv_bytes(SCHOOL_HEADER, [row]) + b"\n")
+    second = ImportBatch.objects.first()
+    assert (second.unchanged, second.created, second.updated) == (1, 0, 0)
+    assert YoungPerson.history.count() == history
+
+
+def test_an_xlsx_file_imports_like_a_csv(client, world, school, django_capture_on_commit_callbacks):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(SCHOOL_HEADER)
+    row = school_row(given="Nia", family="Holt")
+    row[3] = years_ago(16, 10)  # a real date cell
+    row[12], row[13] = 300, 280  # number cells
+    sheet.append(row)
+    out = io.BytesIO()
+    workbook.save(out)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, out.getvalue(), name="roll.xlsx")
+    assert ImportBatch.objects.get().state == "applied"
+    assert Attendance.objects.get(young_person__legal_family_name="Holt").sessions_attended == 280
+
+
+def test_a_file_that_is_not_csv_or_xlsx_is_refused_at_upload(client, world, school):
+    response = upload(client, world, school, b"%PDF-1.7 ...", name="roll.pdf")
+    assert "The file must be a CSV or an Excel (.xlsx) workbook" in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_s507b_row_stores_only_name_address_and_date_of_birth(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    row = school_row(given="Ola", family="Reed", **{"s507B": "Y"})
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, csv_bytes(SCHOOL_HEADER, [row]))
+    person = YoungPerson.objects.get(legal_family_name="Reed")
+    assert person.address_line_1 == "1 High Street"
+    assert person.postcode == "SS1 2AB"
+    assert (person.upn, person.ethnicity, person.fsm_eligible, person.school) == ("", None, False, None)
+    assert not person.attendance.exists()
+    assert not person.intended_destinations.exists()
+    assert person.restrictions.get().kind == Restriction.Kind.S507B
+
+
+def test_a_close_call_waits_in_the_review_queue_and_a_manager_links_it(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    existing = world.case  # no UPN on file; the school's row has a typo in the family name
+    family = existing.legal_family_name
+    typo = family[0] + family[2] + family[1] + family[3:] if len(family) > 3 else family + "e"
+    row = school_row(
+        given=existing.legal_given_name, family=typo, born=existing.date_of_birth, postcode="ME4 4TB"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, csv_bytes(SCHOOL_HEADER, [row]))
+    item = ReviewItem.objects.get()
+    assert item.outcome == "open"
+    assert list(item.candidates.all()) == [existing]
+
+    queue = client.get(reverse("tracking:review-queue"))
+    assert f"line {item.line}" in queue.content.decode()
+    page = client.get(reverse("tracking:review-item", args=[item.pk]))
+    assert existing.legal_given_name in page.content.decode()
+    client.post(reverse("tracking:review-item", args=[item.pk]), {"decision": str(existing.pk)})
+    item.refresh_from_db()
+    assert item.outcome == "linked"
+    assert item.young_person == existing
+    assert item.row == {}
+    existing.refresh_from_db()
+    assert existing.postcode == "ME4 4TB"
+    assert existing.legal_family_name == family
+    assert existing.upn  # the school's UPN now on the record
+
+
+def test_an_enrolment_for_an_unknown_provider_is_reviewed_then_becomes_an_activity(
+    client, world, django_capture_on_commit_callbacks
+):
+    college = OrganisationFactory(name="Bay College", kind=Organisation.Kind.COLLEGE, ukprn="10001234")
+    world.case.uln = valid_uln()
+    world.case.save()
+    header = [
+        "ULN",
+        "Forename",
+        "Surname",
+        "Date of birth",
+        "UKPRN",
+        "Course",
+        "Start date",
+        "Expected end date",
+    ]
+    start = years_ago(0, 60)
+    rows = [
+        [
+            world.case.uln,
+            world.case.legal_given_name,
+            world.case.legal_family_name,
+            world.case.date_of_birth,
+            "10001234",
+            "Plumbing L2",
+            start,
+            "",
+        ],
+        [valid_uln(), "Kit", "Lowe", years_ago(17, 5), "19999999", "Art L3", start, ""],
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, college, csv_bytes(header, rows), file_format="enrolments")
+    activity = Activity.objects.get(young_person=world.case)
+    assert (activity.code.code, activity.provider, activity.notes, activity.source) == (
+        "230",
+        college,
+        "Plumbing L2",
+        "college",
+    )
+    item = ReviewItem.objects.get()
+    assert item.kind == ReviewItem.Kind.PROVIDER_NOT_FOUND
+    other = OrganisationFactory(name="Art School", kind=Organisation.Kind.COLLEGE)
+    response = client.post(reverse("tracking:review-item", args=[item.pk]), {"decision": "new"})
+    assert "Select the school or provider the row names" in response.content.decode()
+    client.post(reverse("tracking:review-item", args=[item.pk]), {"decision": "new", "provider": other.pk})
+    created = YoungPerson.objects.get(legal_family_name="Lowe")
+    assert created.activities.get().provider == other
+
+
+def test_the_progress_page_reports_the_finished_state(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, csv_bytes(SCHOOL_HEADER, [school_row()]))
+    batch = ImportBatch.objects.get()
+    state = client.get(reverse("tracking:import-progress", args=[batch.pk])).json()
+    assert state == {"state": "applied", "label": "Imported", "progress": 100, "finished": True}
+
+
+def test_progress_is_reported_while_the_task_runs(world, school, monkeypatch):
+    """The progress bar moves through checking and saving before the batch is done."""
+    from tracking import services
+
+    seen = []
+    real = services._report
+    monkeypatch.setattr(
+        services,
+        "_report",
+        lambda batch, state, progress, store: (
+            seen.append((state, progress)),
+            real(batch, state, progress, store=store),
+        ),
+    )
+    monkeypatch.setattr(services.tasks.run_import, "delay_on_commit", lambda batch_id: None)
+    rows = [
+        school_row(given="Ann", family=f"Test{'a' * (n % 7)}x", born=years_ago(16, n)) for n in range(1200)
+    ]
+    batch = services.import_upload(
+        actor=world.service_manager,
+        file_format="school_roll",
+        source_organisation=school,
+        team=world.team,
+        file_name="big.csv",
+        content=csv_bytes(SCHOOL_HEADER, rows),
+    )
+    services.import_run(batch_id=batch.pk)
+    states = [state for state, _ in seen]
+    assert states[0] == "checking"
+    assert "applying" in states
+    assert [p for _, p in seen] == sorted(p for _, p in seen)
+    assert 0 < seen[-1][1] < 100
+    batch.refresh_from_db()
+    assert batch.state == "applied"
+    assert batch.created + batch.to_review == 1200
+
+
+@pytest.mark.parametrize(
+    ("persona", "status"),
+    [
+        ("service_manager", 200),
+        ("team_manager", 403),
+        ("adviser", 403),
+        ("dpo", 403),
+        ("nobody", 403),
+        (None, 302),
+    ],
+)
+def test_only_service_managers_import_and_review(client_for, world, school, persona, status):
+    batch = ImportBatch.objects.create(
+        file_format="school_roll",
+        source_organisation=school,
+        team=world.team,
+        file_name="x.csv",
+        file_sha256="0" * 64,
+        uploaded_by=world.service_manager,
+        state="applied",
+    )
+    item = ReviewItem.objects.create(
+        batch=batch, line=2, kind="possible_match", reason="a possible match", row={}
+    )
+    client = client_for(getattr(world, persona) if persona else None)
+    for url in (
+        reverse("tracking:imports"),
+        reverse("tracking:import-detail", args=[batch.pk]),
+        reverse("tracking:import-progress", args=[batch.pk]),
+        reverse("tracking:import-errors", args=[batch.pk]),
+        reverse("tracking:review-queue"),
+        reverse("tracking:review-item", args=[item.pk]),
+    ):
+        assert client.get(url).status_code == status, url

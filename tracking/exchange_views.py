@@ -1,0 +1,276 @@
+"""Data exchange pages: imports with their progress and error report, the review queue, merging
+records, and young people's self-update links. Every one declares its rule from cases/access.py."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from cases import access, worklists
+from cases.models import AccessEvent, YoungPersonPermission
+from cases.services import access_events_record
+from tracking import forms, services
+from tracking.models import Activity, ActivityCode, ImportBatch, Merge, ReviewItem
+from youthservice.pages import add_errors, write_csv
+
+P = YoungPersonPermission
+GET_POST = require_http_methods(["GET", "POST"])
+IMPORT, VIEW_IMPORTS, RESOLVE = (
+    "tracking.add_importbatch",
+    "tracking.view_importbatch",
+    "tracking.resolve_reviewitem",
+)
+MERGE = "tracking.merge_records"
+
+
+@access.model_permission(IMPORT)
+@GET_POST
+def imports(request):
+    form = forms.ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        upload = data["file"]
+        try:
+            batch = services.import_upload(
+                actor=request.user,
+                file_format=data["file_format"],
+                source_organisation=data["source_organisation"],
+                team=data["team"],
+                file_name=upload.name,
+                content=upload.read(),
+            )
+        except services.AlreadyImported as already:
+            messages.info(
+                request, f"This file was imported before (import {already.batch.pk}): nothing has changed"
+            )
+            return redirect("tracking:import-detail", already.batch.pk)
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return redirect("tracking:import-detail", batch.pk)
+    batches = ImportBatch.objects.select_related("source_organisation", "uploaded_by")[:25]
+    return render(request, "tracking/imports.html", {"form": form, "batches": batches})
+
+
+@access.model_permission(VIEW_IMPORTS)
+@require_http_methods(["GET"])
+def import_detail(request, batch_id):
+    batch = get_object_or_404(
+        ImportBatch.objects.select_related("source_organisation", "uploaded_by"), pk=batch_id
+    )
+    context = {
+        "batch": batch,
+        "progress": services.import_progress(batch),
+        "open_reviews": batch.review_items.filter(outcome=ReviewItem.Outcome.OPEN).count(),
+    }
+    return render(request, "tracking/import_detail.html", context)
+
+
+@access.model_permission(VIEW_IMPORTS)
+@require_http_methods(["GET"])
+def import_progress(request, batch_id):
+    """What the progress bar polls: state, label and percentage; never a row's values."""
+    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    return JsonResponse({**services.import_progress(batch), "finished": batch.finished})
+
+
+@access.model_permission(VIEW_IMPORTS)
+@require_http_methods(["GET"])
+def import_errors(request, batch_id):
+    """The rejected batch's report: each bad row's line number and reason (never its values)."""
+    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="import-{batch.pk}-errors.csv"'
+    write_csv(response, ["line", "reason"], batch.errors)
+    return response
+
+
+@access.model_permission(RESOLVE)
+@require_http_methods(["GET"])
+def review_queue(request):
+    items = ReviewItem.objects.filter(outcome=ReviewItem.Outcome.OPEN).select_related("batch")
+    if request.GET.get("batch", "").isdigit():
+        items = items.filter(batch_id=request.GET["batch"])
+    page = Paginator(items, 25).get_page(request.GET.get("page"))
+    return render(request, "tracking/review_queue.html", {"page": page, "items": page.object_list})
+
+
+@access.model_permission(RESOLVE)
+@GET_POST
+def review_item(request, item_id):
+    """One row to decide: the row beside each candidate record (read through the access path, each
+    read recorded), then link, create or dismiss."""
+    item = get_object_or_404(
+        ReviewItem.objects.select_related("batch"), pk=item_id, outcome=ReviewItem.Outcome.OPEN
+    )
+    candidates = list(
+        access.young_people_for(request.user)
+        .filter(pk__in=item.candidates.values("pk"))
+        .select_related("school")
+    )
+    form = forms.ReviewForm(
+        request.POST or None,
+        candidates=candidates,
+        needs_provider=item.kind == ReviewItem.Kind.PROVIDER_NOT_FOUND,
+    )
+    if request.method == "POST" and form.is_valid():
+        decision = form.cleaned_data["decision"]
+        try:
+            if decision == form.DISMISS:
+                services.review_dismiss(item=item, actor=request.user)
+            else:
+                chosen = (
+                    None if decision == form.NEW else next(c for c in candidates if str(c.pk) == decision)
+                )
+                provider = form.cleaned_data.get("provider")
+                item = services.review_resolve(
+                    item=item,
+                    actor=request.user,
+                    young_person=chosen,
+                    provider_id=provider.pk if provider else None,
+                )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            messages.success(
+                request, f"Line {item.line} of import {item.batch_id}: {item.get_outcome_display().lower()}"
+            )
+            return redirect("tracking:review-queue")
+    access_events_record(user=request.user, young_people=candidates, what=AccessEvent.What.RECORD)
+    return render(
+        request,
+        "tracking/review_item.html",
+        {"item": item, "row": services.review_row(item), "candidates": candidates, "form": form},
+    )
+
+
+# --- Merging -----------------------------------------------------------------------------------------
+
+
+@access.young_person_view(P.CHANGE, capability=MERGE)
+@GET_POST
+def merge(request, young_person):
+    """Two steps: name the duplicate and the reason, then confirm with both records side by side."""
+    form = forms.MergeForm(request.POST or None)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicate = access.young_people_for(request.user, P.CHANGE).filter(pk=data["merged"]).first()
+        if duplicate is None:
+            form.add_error("merged", "There is no record with this number that you can change")
+        elif "confirm" in request.POST:
+            try:
+                done = services.records_merge(
+                    kept=young_person, merged=duplicate, actor=request.user, reason=data["reason"]
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, f"Record {duplicate.pk} merged into this record (merge {done.pk})")
+                return redirect("cases:young-person-detail", young_person.pk)
+    return render(
+        request,
+        "tracking/merge.html",
+        {
+            "person": young_person,
+            "form": form,
+            "duplicate": duplicate if form.is_bound and not form.errors else None,
+        },
+    )
+
+
+@access.model_permission(MERGE)
+@require_POST
+def merge_undo(request, merge_id):
+    """Undo needs the merge capability and reach to change both records (404 otherwise)."""
+    reachable = access.young_people_for(request.user, P.CHANGE)
+    merge = get_object_or_404(Merge, pk=merge_id, kept__in=reachable, merged__in=reachable)
+    try:
+        services.merge_undo(merge=merge, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Merge {merge.pk} undone: record {merge.merged_id} is back as it was")
+    return redirect("cases:young-person-detail", merge.kept_id)
+
+
+# --- Self-update links -------------------------------------------------------------------------------
+
+
+@access.young_person_view(P.CHANGE)
+@require_POST
+def self_update_send(request, young_person):
+    link, token = services.self_update_send(young_person=young_person, actor=request.user)
+    url = request.build_absolute_uri(reverse("tracking:self-update", args=[token]))
+    emailed = " and emailed to the young person" if young_person.email else ""
+    messages.success(
+        request,
+        f"Link created{emailed}. It works once, until {link.expires_at:%-d %B %Y}. To send it another "
+        f"way, copy it now (it will not be shown again): {url}",
+    )
+    return redirect("tracking:destinations", young_person.pk)
+
+
+@access.signed_in
+@require_POST
+def self_update_bulk(request):
+    """From the 'Not known' work list: a link to each young person on it (within the user's reach to
+    change) who has an email address."""
+    work_list = worklists.get("not_known")
+    people = access.young_people_for(request.user, P.CHANGE).filter(work_list.condition(timezone.localdate()))
+    with_email = list(people.exclude(email=""))
+    for young_person in with_email:
+        services.self_update_send(young_person=young_person, actor=request.user)
+    without = people.filter(email="").count()
+    messages.success(
+        request,
+        f"Self-update links emailed to {len(with_email)} young people; {without} have no email address.",
+    )
+    return redirect(f"{reverse('cases:caseload')}?work_list=not_known")
+
+
+@access.public
+@GET_POST
+def self_update(request, token):
+    """The young person's page: no sign-in, nothing shown but their first name."""
+    link = services.self_update_link(token)
+    if link is None:
+        return render(request, "tracking/self_update_gone.html", status=410)
+    form = forms.SelfUpdateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.self_update_submit(
+                link=link,
+                code=ActivityCode.objects.get(code=data["code"]),
+                start_date=data["start_date"],
+                where=data["where"],
+            )
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            return render(
+                request, "tracking/self_update_done.html", {"first_name": link.young_person.known_as}
+            )
+    return render(
+        request, "tracking/self_update.html", {"form": form, "first_name": link.young_person.known_as}
+    )
+
+
+@access.young_person_view(P.CHANGE)
+@require_POST
+def activity_verify(request, young_person, activity_id):
+    activity = get_object_or_404(
+        Activity.objects.select_related("code"), pk=activity_id, young_person=young_person
+    )
+    try:
+        services.activity_verify(activity=activity, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Activity verified")
+    return redirect("tracking:destinations", young_person.pk)
