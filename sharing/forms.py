@@ -79,3 +79,10 @@ class NccisReturnForm(GovukForm):
         widget=forms.TextInput,
         help_text="Year and month, for example 2026-10",
     )
+
+
+class TransferForm(GovukForm):
+    council = forms.ModelChoiceField(
+        queryset=Organisation.objects.filter(kind=Organisation.Kind.COUNCIL),
+        label="Which council has the young person moved to?",
+    )

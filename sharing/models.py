@@ -223,6 +223,7 @@ class Disclosure(models.Model):
         permissions = [
             ("make_deidentified_extract", "Can make de-identified extracts for research and planning"),
             ("make_statutory_return", "Can generate the monthly NCCIS return to the DfE"),
+            ("send_destination_feedback", "Can send schools their former pupils' destinations"),
         ]
 
     def __str__(self):

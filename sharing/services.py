@@ -11,6 +11,7 @@ from datetime import date
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from cases import access
@@ -28,8 +29,8 @@ from sharing.models import (
     Restriction,
     SubjectRequest,
 )
-from tracking import nccis
-from tracking.models import CurrentStatus
+from tracking import imports, nccis
+from tracking.models import Activity, CohortExit, CurrentStatus
 
 DPO_PERMISSION = "sharing.change_subjectrequest"
 
@@ -158,14 +159,22 @@ def _person_fields(person: YoungPerson, categories: set[str]) -> dict:
             fields[category.value] = "; ".join(
                 n.note for n in person.sensitive_notes.all() if n.category == note_kind
             )
+    if DataCategory.ACTIVITY in categories:
+        current = next((a for a in person.activities.all() if a.end_date is None), None)
+        fields |= {
+            "activity_code": current.code.code if current else "",
+            "activity": current.code.label if current else "",
+            "activity_start_date": current.start_date.isoformat() if current else "",
+            "activity_provider": current.provider.name if current and current.provider else "",
+        }
     if DataCategory.NOTES in categories:
         fields["contacts"] = "; ".join(f"{c.occurred_at:%Y-%m-%d} {c.notes}" for c in person.contacts.all())
     return fields
 
 
-def _serialise(rows: list[dict], file_format: str) -> bytes:
+def _serialise(rows: list[dict], file_format: str, envelope: dict | None = None) -> bytes:
     if file_format == "json":
-        return json.dumps(rows, indent=2, default=str).encode()
+        return json.dumps({**envelope, "people": rows} if envelope else rows, indent=2, default=str).encode()
     out = io.StringIO()
     header = sorted({key for row in rows for key in row}, key=lambda k: (k != "record_id", k))
     writer = csv.DictWriter(out, fieldnames=header)
@@ -214,10 +223,14 @@ def share(
     recipient_name: str = "",
     override: Override | None = None,
     file_format: str = "csv",
+    capability: str = "",
+    envelope: dict | None = None,
 ) -> tuple[Disclosure, bytes]:
     """Release a package to a recipient: only under an active agreement covering every category (or
-    a recorded override), only for people the actor may share, trimmed to restrictions and consent,
-    recorded as a Disclosure with the file's hash. Raises ShareRefused (after recording the attempt)."""
+    a recorded override), only for people the actor may share (or every person, for a service-wide
+    ``capability`` the actor holds, such as destination feedback), trimmed to restrictions and
+    consent, recorded as a Disclosure with the file's hash. A JSON package can carry an ``envelope``
+    around the people. Raises ShareRefused (after recording the attempt)."""
     wanted = set(categories)
     attempt = {
         "made_by": actor,
@@ -231,8 +244,9 @@ def share(
     if not wanted or not young_people:
         _refuse("Choose at least one category and one young person", **attempt)
     is_dpo = actor.has_perm(DPO_PERMISSION)
+    service_wide = is_dpo or bool(capability and actor.has_perm(capability))
     for person in young_people:
-        if not access.can(actor, person, YoungPersonPermission.SHARE) and not is_dpo:
+        if not service_wide and not access.can(actor, person, YoungPersonPermission.SHARE):
             _refuse("You may not share this record", **attempt)
         if processing_restricted(person) and not is_dpo:
             _refuse(
@@ -259,10 +273,16 @@ def share(
         YoungPerson.objects.filter(pk__in=[p.pk for p in young_people])
         .select_related("school", "ethnicity")
         .prefetch_related(
-            "parents", "qualifications", "sensitive_notes", "contacts", "consents", "restrictions"
+            "parents",
+            "qualifications",
+            "sensitive_notes",
+            "contacts",
+            "consents",
+            "restrictions",
+            Prefetch("activities", Activity.objects.select_related("code", "provider")),
         )
     )
-    content = _serialise(_rows(people, wanted, trimmed), file_format)
+    content = _serialise(_rows(people, wanted, trimmed), file_format, envelope)
     with transaction.atomic():
         attempt.pop("people")
         disclosure = Disclosure.objects.create(
@@ -534,3 +554,55 @@ def nccis_return_release(*, actor, month_end: date, dfe: Organisation) -> tuple[
             batch_size=2000,
         )
     return content, summary.problems, disclosure
+
+
+# --- Destination feedback and council transfers ------------------------------------------------------
+
+FEEDBACK_CATEGORIES = ["identity", "activity"]
+FEEDBACK_PERMISSION = "sharing.send_destination_feedback"
+TRANSFER_CATEGORIES = ["identity", "contact", "education", "characteristics", "activity"]
+
+
+def former_pupils(school: Organisation) -> QuerySet[YoungPerson]:
+    """A school's former pupils: young people it last reported, now past Year 11 (academic age 16+)."""
+    return YoungPerson.objects.filter(school=school, current_status__academic_age__gte=16).order_by("pk")
+
+
+def destination_feedback(*, actor, school: Organisation) -> tuple[Disclosure, bytes]:
+    """One school's file: its former pupils and what each is doing now, through the one exit (it needs
+    an agreement with the school covering identity and activity)."""
+    return share(
+        actor=actor,
+        young_people=list(former_pupils(school)),
+        categories=FEEDBACK_CATEGORIES,
+        purpose=f"Destination feedback to {school.name}",
+        recipient=school,
+        capability=FEEDBACK_PERMISSION,
+    )
+
+
+def transfer_out(
+    *, actor, young_person: YoungPerson, council: Organisation, override: Override | None = None
+):
+    """The young person has moved to ``council``: send their record as a package (a disclosure) and
+    mark them as transferred (cohort status T). The receiving council imports the package as leavers."""
+    if CohortExit.objects.filter(young_person=young_person).exists():
+        raise ValidationError("This young person has already left the cohort")
+    disclosure, content = share(
+        actor=actor,
+        young_people=[young_person],
+        categories=TRANSFER_CATEGORIES,
+        purpose=f"Transfer to {council.name}: the young person has moved there",
+        recipient=council,
+        override=override,
+        file_format="json",
+        envelope={"format": imports.TRANSFER_FORMAT, "from_la": nccis.LA_CODE},
+    )
+    tracked_save(
+        CohortExit(
+            young_person=young_person, reason=CohortExit.Reason.TRANSFERRED, left_on=timezone.localdate()
+        ),
+        actor=actor,
+        reason=f"Transferred to {council.name} (disclosure {disclosure.pk})",
+    )
+    return disclosure, content

@@ -17,5 +17,7 @@ urlpatterns = [
     path("young-people/<int:young_person_id>/restrictions/s507b/", views.s507b_create, name="s507b-create"),
     path("extracts/new/", views.extract, name="extract"),
     path("returns/nccis/", views.nccis_return, name="nccis-return"),
+    path("returns/destination-feedback/", views.destination_feedback, name="destination-feedback"),
+    path("young-people/<int:young_person_id>/transfer-out/", views.transfer_out, name="transfer-out"),
     path("access-bundles/<int:bundle_id>/", views.bundle_document, name="bundle-document"),
 ]

@@ -5,6 +5,8 @@ import json
 from datetime import timedelta
 
 from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +19,7 @@ from cases.services import tracked_save
 from sharing import forms, services
 from sharing.models import AccessBundle, Consent, Restriction
 from tracking import nccis
-from youthservice.pages import FormPage, record_form
+from youthservice.pages import FormPage, add_errors, record_form
 
 P = YoungPersonPermission
 
@@ -196,3 +198,58 @@ def nccis_return(request):
         else:
             problems = nccis.write_return(month_end, io.StringIO()).problems
     return render(request, "sharing/nccis_return.html", {"form": form, "problems": problems})
+
+
+@access.model_permission(services.FEEDBACK_PERMISSION)
+@require_http_methods(["GET", "POST"])
+def destination_feedback(request):
+    """One file per school: its former pupils' current activities, through the sharing exit."""
+    schools = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL).annotate(
+        former_pupils=Count("pupils", filter=Q(pupils__current_status__academic_age__gte=16))
+    )
+    if request.method == "POST":
+        school = get_object_or_404(schools, pk=request.POST.get("school"))
+        try:
+            disclosure, content = services.destination_feedback(actor=request.user, school=school)
+        except services.ShareRefused as refused:
+            messages.error(
+                request, f"Not sent to {school.name}: {refused.reason}. The attempt has been recorded."
+            )
+        else:
+            response = HttpResponse(content, content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="destinations-{disclosure.pk}.csv"'
+            return response
+    return render(
+        request, "sharing/destination_feedback.html", {"schools": schools.filter(former_pupils__gt=0)}
+    )
+
+
+@access.young_person_view(P.SHARE)
+@require_http_methods(["GET", "POST"])
+def transfer_out(request, young_person):
+    """The young person moved away: download their package for the new council (a disclosure) and
+    mark them transferred (cohort status T)."""
+    form = forms.TransferForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            disclosure, content = services.transfer_out(
+                actor=request.user, young_person=young_person, council=form.cleaned_data["council"]
+            )
+        except services.ShareRefused as refused:
+            form.add_error(None, f"Not sent: {refused.reason}. The attempt has been recorded.")
+        except ValidationError as error:
+            add_errors(form, error)
+        else:
+            response = HttpResponse(content, content_type="application/json")
+            response["Content-Disposition"] = f'attachment; filename="transfer-{disclosure.pk}.json"'
+            return response
+    context = {
+        "person": young_person,
+        "form": form,
+        "title": "Transfer to another council",
+        "submit": "Send the record and mark as transferred",
+        "intro": "Use this when the young person has moved to another council's area. Their record is "
+        "packaged for the new council under your agreement with it, the package is recorded as a "
+        "disclosure, and they leave this council's cohort as transferred (status T).",
+    }
+    return render(request, "cases/record_form.html", context)

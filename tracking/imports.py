@@ -11,6 +11,7 @@ Writing the rows is ``tracking.services.import_run``; matching is ``tracking.mat
 
 import csv
 import io
+import json
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
@@ -20,12 +21,13 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from cases import validators
-from cases.models import Ethnicity, Organisation, Source
+from cases.models import Ethnicity, Organisation, Source, YoungPerson
 from tracking.models import ActivityCode, ImportBatch
 
 MAX_BYTES = 20 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 DEFAULT_ENROLMENT_CODE = "230"  # full-time further education
+TRANSFER_FORMAT = "youthservice-transfer/1"  # what sharing.services.transfer_out writes
 
 
 @dataclass
@@ -108,7 +110,10 @@ _yes_no = _choice(
     {"y": True, "yes": True, "true": True, "1": True, "n": False, "no": False, "false": False, "0": False},
     "Y or N",
 )
-_sen = _choice({"n": "N", "k": "K", "e": "E"}, "a SEN provision code (N, K or E)")
+_sen = _choice(  # the code, or its label (as another council's transfer package carries it)
+    {key.lower(): code for code, label in YoungPerson.SenStatus.choices for key in (code, label)},
+    "a SEN provision code (N, K or E)",
+)
 
 
 def _ethnicity(value, lookups):
@@ -264,9 +269,18 @@ def _key(header: str) -> str:
 
 
 def sniff(content: bytes, file_name: str) -> str:
-    """'csv' or 'xlsx', or ValueError for anything else (checked by content, not only the name)."""
+    """'csv', 'xlsx' or 'json' (a council's transfer package), or ValueError for anything else
+    (checked by content, not only the name)."""
     if content.startswith(XLSX_MAGIC) and file_name.lower().endswith(".xlsx"):
         return "xlsx"
+    if file_name.lower().endswith(".json"):
+        try:
+            package = json.loads(content)
+        except ValueError:
+            package = None
+        if isinstance(package, dict) and package.get("format") == TRANSFER_FORMAT:
+            return "json"
+        raise ValueError("A .json file must be a transfer package from another council")
     if file_name.lower().endswith(".csv") and b"\x00" not in content[:4096]:
         return "csv"
     raise ValueError("The file must be a CSV or an Excel (.xlsx) workbook")
@@ -284,6 +298,14 @@ def _cell(value) -> str:
 
 def read(content: bytes, kind: str) -> Iterator[list[str]]:
     """Every row of the file (the header first) as a list of strings."""
+    if kind == "json":
+        package = json.loads(content)
+        people = package.get("people", [])
+        header = sorted({key for person in people for key in person})
+        yield [*header, "previous_la"]
+        for person in people:
+            yield [_cell(person.get(key)) for key in header] + [str(package.get("from_la", ""))]
+        return
     if kind == "xlsx":
         from openpyxl import load_workbook
 
@@ -303,7 +325,9 @@ def read(content: bytes, kind: str) -> Iterator[list[str]]:
 
 
 def count_rows(content: bytes, kind: str) -> int:
-    """About how many rows the file has (for the progress bar), without parsing it."""
+    """About how many rows the file has (for the progress bar), without checking it."""
+    if kind == "json":
+        return len(json.loads(content).get("people", [])) + 1
     if kind == "xlsx":
         from openpyxl import load_workbook
 

@@ -65,6 +65,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         *_IMPORTS,
         "sharing.make_deidentified_extract",
         "sharing.make_statutory_return",
+        "sharing.send_destination_feedback",
     ),
     Role.DATA_PROTECTION_OFFICER: (
         *_SERVICE_WIDE_READ,
