@@ -6,12 +6,17 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/yout
 BENCH_YOUNG_PEOPLE (default 150000), BENCH_REPEAT (default 7).
 """
 
+import csv
+import io
 import logging
 import os
+import resource
 import statistics
+import subprocess
 import sys
+import tempfile
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -49,6 +54,7 @@ from youthservice.roles import Role
 
 YOUNG_PEOPLE = int(os.environ.get("BENCH_YOUNG_PEOPLE", "150000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
+IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
 User = get_user_model()
 
 
@@ -222,6 +228,105 @@ def purge_row(count: int) -> tuple[float, float, float, int]:
     return purge_seconds, set_wise_seconds, per_person_seconds, destroyed
 
 
+def school_roll(count: int) -> bytes:
+    """A school roll of ``count`` rows against the council: nine in ten are pupils on file (by UPN),
+    a fifth of them with a new address; one in ten is new to us (new UPN, synthetic name)."""
+    from faker import Faker
+
+    from cases.validators import upn_check_letter
+
+    fake = Faker("en_GB")
+    fake.seed_instance(2026)
+    known = list(
+        YoungPerson.objects.exclude(upn="")
+        .order_by("pk")
+        .values_list("upn", "legal_given_name", "legal_family_name", "date_of_birth", "gender", "postcode")[
+            : count * 9 // 10
+        ]
+    )
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["UPN", "Forename", "Surname", "Date of birth", "Gender", "Address line 1", "Postcode"])
+    for n, (upn, given, family, born, gender, postcode) in enumerate(known):
+        moved = n % 5 == 0
+        writer.writerow([upn, given, family, born, gender, fake.street_address() if moved else "", postcode])
+    for n in range(count - len(known)):
+        body = f"88299{n:07d}"
+        born = date(2010, 1, 1) + timedelta(days=n % 700)
+        writer.writerow(
+            [
+                upn_check_letter(body) + body,
+                fake.first_name(),
+                fake.last_name(),
+                born,
+                "F",
+                "",
+                fake.postcode(),
+            ]
+        )
+    return out.getvalue().encode()
+
+
+def import_row(count: int) -> tuple[float, float, dict]:
+    """Seconds to import a school roll through the import task's service (checking, matching against
+    every record, saving with history), and seconds for PostgreSQL COPY of the same file into a bare
+    table. Both roll back, so the council stays as it was."""
+    from cases.models import Organisation
+    from tracking.models import ImportBatch
+
+    content = school_roll(count)
+    uploader = staff("bench-importer", Role.SERVICE_MANAGER)
+    school = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL).first()
+    with transaction.atomic():
+        batch = ImportBatch.objects.create(
+            file_format="school_roll",
+            source_organisation=school,
+            team=YoungPerson.objects.first().team,
+            file_name="bench.csv",
+            file_sha256="bench",
+            content=content,
+            uploaded_by=uploader,
+        )
+        started = time.perf_counter()
+        batch = services.import_run(batch_id=batch.pk)
+        import_seconds = time.perf_counter() - started
+        counts = {k: getattr(batch, k) for k in ("rows", "created", "updated", "unchanged", "to_review")}
+        transaction.set_rollback(True)
+    assert batch.state == "applied", batch.errors[:5]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMP TABLE bench_roll (upn text, given text, family text, born date, gender text, "
+            "address text, postcode text)"
+        )
+        started = time.perf_counter()
+        with cursor.copy("COPY bench_roll FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:
+            copy.write(content)
+        copy_seconds = time.perf_counter() - started
+        transaction.set_rollback(True)
+    return import_seconds, copy_seconds, counts
+
+
+def return_row(month_end: date) -> tuple[float, float]:
+    """Seconds and peak memory (MB) of the month's NCCIS return, as the command writes it in a process
+    of its own (so the peak is the return's, not this benchmark's)."""
+    with tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        subprocess.run(  # noqa: S603 - our own command, fixed arguments
+            [
+                sys.executable,
+                str(ROOT / "manage.py"),
+                "nccis_return",
+                "--month",
+                f"{month_end:%Y-%m}",
+                "--out",
+                str(Path(folder) / "return.xml"),
+            ],
+            check=True,
+        )
+        seconds = time.perf_counter() - started
+    return seconds, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
 def main() -> None:
     ensure_council()
     service = staff("bench-service-manager", Role.SERVICE_MANAGER)
@@ -258,6 +363,17 @@ def main() -> None:
             f"{per_person_s:>15.1f}s {purge_s / per_person_s:>5.1f}x "
             f"{set_wise_s:>13.1f}s {purge_s / set_wise_s:>5.1f}x"
         )
+    return_seconds, return_mb = return_row(month_end)
+    print(
+        f"\nNCCIS return for {month_end:%B %Y}: {return_seconds:.1f} s, peak {return_mb:.0f} MB",
+        "(targets 30 s, 300 MB)",
+    )
+    import_seconds, copy_seconds, counts = import_row(IMPORT_ROWS)
+    print(
+        f"School roll import of {IMPORT_ROWS:,} rows: {import_seconds:.1f} s (target 120 s); "
+        f"PostgreSQL COPY of the same file {copy_seconds:.2f} s; ratio {import_seconds / copy_seconds:.0f}x;",
+        counts,
+    )
     print(
         f"\n{YoungPerson.objects.count():,} young people; PostgreSQL; median of {REPEAT} runs after a warm-up"
     )
