@@ -240,16 +240,26 @@ def school_roll(count: int) -> bytes:
     known = list(
         YoungPerson.objects.exclude(upn="")
         .order_by("pk")
-        .values_list("upn", "legal_given_name", "legal_family_name", "date_of_birth", "gender", "postcode")[
-            : count * 9 // 10
-        ]
+        .values_list(
+            "upn",
+            "legal_given_name",
+            "legal_family_name",
+            "date_of_birth",
+            "gender",
+            "postcode",
+            "school__urn",
+        )[: count * 9 // 10]
     )
+    urns = [urn for *_, urn in known if urn]
     out = io.StringIO()
     writer = csv.writer(out)
-    writer.writerow(["UPN", "Forename", "Surname", "Date of birth", "Gender", "Address line 1", "Postcode"])
-    for n, (upn, given, family, born, gender, postcode) in enumerate(known):
+    writer.writerow(
+        ["UPN", "Forename", "Surname", "Date of birth", "Gender", "Address line 1", "Postcode", "School URN"]
+    )
+    for n, (upn, given, family, born, gender, postcode, urn) in enumerate(known):
         moved = n % 5 == 0
-        writer.writerow([upn, given, family, born, gender, fake.street_address() if moved else "", postcode])
+        address = fake.street_address().replace("\n", ", ") if moved else ""
+        writer.writerow([upn, given, family, born, gender, address, postcode, urn])
     for n in range(count - len(known)):
         body = f"88299{n:07d}"
         born = date(2010, 1, 1) + timedelta(days=n % 700)
@@ -262,6 +272,7 @@ def school_roll(count: int) -> bytes:
                 "F",
                 "",
                 fake.postcode(),
+                urns[n % len(urns)],
             ]
         )
     return out.getvalue().encode()
@@ -296,7 +307,7 @@ def import_row(count: int) -> tuple[float, float, dict]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMP TABLE bench_roll (upn text, given text, family text, born date, gender text, "
-            "address text, postcode text)"
+            "address text, postcode text, urn text)"
         )
         started = time.perf_counter()
         with cursor.copy("COPY bench_roll FROM STDIN WITH (FORMAT csv, HEADER true)") as copy:

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from cases import extensions
 from cases.models import (
@@ -193,6 +194,50 @@ def young_person_create(
     """Create a record; assign() saves it and grants the team and lead adviser their access."""
     return assign(
         young_person=YoungPerson(**fields), adviser=lead_adviser, actor=actor, team=team, reason=reason
+    )
+
+
+@transaction.atomic
+def young_people_create_bulk(
+    *, people: list[YoungPerson], team: Team, actor, reason: str
+) -> list[YoungPerson]:
+    """Create many unassigned records at once (a bulk import): with their history rows (user and
+    reason) and their team's grants, as ``young_person_create`` gives one. Their values must already
+    be checked (the import checks each against the same validators); the database enforces the rest."""
+    for person in people:
+        person.team = team
+        person.clean()
+        extensions.check_write(person, actor)
+    created = bulk_create_with_history(
+        people, YoungPerson, batch_size=500, default_user=actor, default_change_reason=reason
+    )
+    permissions = _permissions(TEAM_PERMISSIONS)
+    YoungPersonGroupObjectPermission.objects.bulk_create(
+        (
+            YoungPersonGroupObjectPermission(content_object=person, group=team.group, permission=permission)
+            for person in created
+            for permission in permissions
+        ),
+        batch_size=2000,
+    )
+    return created
+
+
+@transaction.atomic
+def young_people_update_bulk(*, people: list[YoungPerson], fields: set[str], actor, reason: str) -> None:
+    """Save changed values on many records at once (a bulk import) with a history row each naming the
+    user and the reason. Each record passes the write guards; its values must already be checked."""
+    now = timezone.now()
+    for person in people:
+        extensions.check_write(person, actor)
+        person.updated_at = now
+    bulk_update_with_history(
+        people,
+        YoungPerson,
+        sorted({*fields, "updated_at"}),
+        batch_size=500,
+        default_user=actor,
+        default_change_reason=reason,
     )
 
 

@@ -10,9 +10,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from functools import lru_cache
 
 MATCH, NEW, REVIEW = "match", "new", "review"
 CONFIDENT_MATCH, SECOND_BEST_MARGIN, CONFIDENT_NEW = 0.85, 0.1, 0.55
+NAME_FLOOR = 0.4
 NICKNAMES = {
     "alex": {"alexander", "alexandra", "alexis"},
     "sam": {"samuel", "samantha"},
@@ -94,6 +96,7 @@ def edit_distance(a: str, b: str) -> int:
     return previous[-1]
 
 
+@lru_cache(maxsize=500_000)  # names repeat: an import compares the same pairs thousands of times
 def name_similarity(a: str, b: str) -> float:
     a, b = _clean(a), _clean(b)
     if not a or not b:
@@ -125,13 +128,19 @@ def postcode_similarity(a: str, b: str) -> float:
     return 0.6 if a[:-3] == b[:-3] else 0.3  # same district, or moved
 
 
+def _both_names(given: float, family: float) -> float:
+    """Names agree only if both do: one name alike and the other unrelated (the same first name and
+    birthday, say) counts for little."""
+    return (given + family) / 2 * (0.5 if min(given, family) < NAME_FLOOR else 1)
+
+
 def score(row: Person, candidate: Person) -> float:
-    straight = (
-        name_similarity(row.given, candidate.given) + name_similarity(row.family, candidate.family)
-    ) / 2
-    swapped = (
-        name_similarity(row.given, candidate.family) + name_similarity(row.family, candidate.given)
-    ) / 2
+    straight = _both_names(
+        name_similarity(row.given, candidate.given), name_similarity(row.family, candidate.family)
+    )
+    swapped = _both_names(
+        name_similarity(row.given, candidate.family), name_similarity(row.family, candidate.given)
+    )
     names = max(straight, swapped * 0.95)
     return round(
         0.55 * names
@@ -169,14 +178,20 @@ def decide(row: Person, candidates: list[Person]) -> Decision:
 DATE_WINDOW_DAYS = 7
 
 
+def _initials(person: Person) -> frozenset[str]:
+    return frozenset((_clean(person.given)[:1], _clean(person.family)[:1]))
+
+
 class Index:
     """Existing people by UPN, ULN and date of birth, so each imported row is scored only against
     the people it could be: the same identifier, or a date of birth within a week or with day and
-    month swapped (the only date differences ``date_similarity`` forgives)."""
+    month swapped (the only date differences ``date_similarity`` forgives) and a name, either way
+    round, with the same initial (one kind of variation at a time keeps an initial: a typo in the
+    first letter of one name leaves the other, as does a nickname)."""
 
     def __init__(self, people: Iterable[Person] = ()):
         self._by_key: dict[tuple[str, str], list[Person]] = defaultdict(list)
-        self._by_birth: dict[date, list[Person]] = defaultdict(list)
+        self._by_birth: dict[date, list[tuple[Person, frozenset[str]]]] = defaultdict(list)
         for person in people:
             self.add(person)
 
@@ -184,17 +199,21 @@ class Index:
         for key in ("upn", "uln"):
             if getattr(person, key):
                 self._by_key[(key, getattr(person, key))].append(person)
-        self._by_birth[person.date_of_birth].append(person)
+        self._by_birth[person.date_of_birth].append((person, _initials(person)))
 
     def candidates(self, row: Person) -> list[Person]:
         found = {id(p): p for key in ("upn", "uln") for p in self._by_key.get((key, getattr(row, key)), ())}
-        born = row.date_of_birth
+        born, initials = row.date_of_birth, _initials(row)
         days = [born + timedelta(days=d) for d in range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1)]
         if born.day <= 12:
             days.append(date(born.year, born.day, born.month))
         for day in days:
-            found.update((id(p), p) for p in self._by_birth.get(day, ()))
+            found.update((id(p), p) for p, theirs in self._by_birth.get(day, ()) if theirs & initials)
         return list(found.values())
 
     def decide(self, row: Person) -> Decision:
+        for key in ("upn", "uln"):  # the common case, without scoring anyone
+            same = self._by_key.get((key, getattr(row, key)), ()) if getattr(row, key) else ()
+            if len(same) == 1:
+                return Decision(MATCH, same[0].id, 1.0, (f"same {key.upper()}",))
         return decide(row, self.candidates(row))

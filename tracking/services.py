@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
+from cases import validators
 from cases.models import Attendance, Source, Team, YoungPerson
 from cases.services import tracked_save
 from tracking import dashboards, facts, imports, matching, rules, signals, tasks
@@ -219,6 +220,9 @@ class AlreadyImported(Exception):  # noqa: N818 - an outcome, not a fault
         self.batch = batch
 
 
+IMPORT_CHUNK = 500  # rows matched and loaded together, and how often progress is reported
+
+
 def _progress_key(batch_id: int) -> str:
     return f"import-progress-{batch_id}"
 
@@ -296,10 +300,10 @@ def import_run(*, batch_id: int) -> ImportBatch:
             return batch
         run = _ImportRun.start(batch, file_format)
         with signals.refresh_at_end():
-            for n, row in enumerate(checked.rows, start=1):
-                run.counts[run.apply(row)] += 1
-                if n % 500 == 0:
-                    _report(batch, ImportBatch.State.APPLYING, 50 + 50 * n // len(checked.rows), store=False)
+            for start in range(0, len(checked.rows), IMPORT_CHUNK):
+                run.apply(checked.rows[start : start + IMPORT_CHUNK])
+                done = min(start + IMPORT_CHUNK, len(checked.rows))
+                _report(batch, ImportBatch.State.APPLYING, 50 + 49 * done // len(checked.rows), store=False)
         return _import_finish(batch, ImportBatch.State.APPLIED, rows=len(checked.rows), **run.counts)
 
 
@@ -320,6 +324,11 @@ class _ImportRun:
     providers: dict[str, int]
     counts: Counter = field(default_factory=Counter)
 
+    @property
+    def provenance(self) -> dict:
+        source = imports.FORMATS[self.batch.file_format].source
+        return {"source": source, "source_date": self.batch.uploaded_at.date()}
+
     @classmethod
     def start(cls, batch: ImportBatch, file_format: imports.Format) -> "_ImportRun":
         people = YoungPerson.objects.values_list(
@@ -331,43 +340,90 @@ class _ImportRun:
         )
         return cls(batch, file_format, index, imports.provider_lookup())
 
-    def apply(self, row: dict) -> str:
-        """Save one checked row, or queue it for review; returns the outcome counted."""
-        person = _match_person(row)
-        decision = self.index.decide(person)
-        provider, missing = _provider_for(self.batch, row, self.providers)
-        if decision.kind == matching.REVIEW or missing:
-            kind = (
-                ReviewItem.Kind.PROVIDER_NOT_FOUND
-                if missing
-                else ReviewItem.Kind.SEVERAL_MATCHES
-                if "several" in decision.reasons[0]
-                else ReviewItem.Kind.POSSIBLE_MATCH
+    def apply(self, rows: list[dict]) -> None:
+        """Save a chunk of checked rows, or queue them for review, counting the outcomes. The records
+        the chunk matched are loaded together (with their restrictions), changed records are saved
+        together and new ones created together, each with its history row; a row's extra records
+        (intended destination, attendance, activity) go through the ordinary services."""
+        existing, new = self._plan(rows)
+        changed = {person.pk: person for _, _, person, fields in existing if fields}
+        if changed:
+            case_services.young_people_update_bulk(
+                people=list(changed.values()),
+                fields=set().union(*(fields for *_, fields in existing)),
+                actor=self.batch.uploaded_by,
+                reason=f"Import {self.batch.pk}",
             )
-            item = ReviewItem.objects.create(
-                batch=self.batch,
-                line=row["line"],
-                kind=kind,
-                reason=missing or decision.reasons[0],
-                row=row,
-                score=decision.score,
-            )
-            candidate_ids = [decision.candidate_id] if decision.candidate_id else []
-            if kind == ReviewItem.Kind.SEVERAL_MATCHES:
-                ranked = sorted(self.index.candidates(person), key=lambda c: -matching.score(person, c))
-                candidate_ids = [c.id for c in ranked[:5]]
-            item.candidates.set(candidate_ids)
-            return "to_review"
-        young_person = (
-            YoungPerson.objects.get(pk=decision.candidate_id) if decision.kind == matching.MATCH else None
+            signals.changed(changed)
+        created = case_services.young_people_create_bulk(
+            people=[person for *_, person in new],
+            team=self.batch.team,
+            actor=self.batch.uploaded_by,
+            reason=f"Import {self.batch.pk}",
         )
-        identified = decision.kind == matching.MATCH and decision.reasons[0].startswith("same ")
-        young_person, outcome = _import_row_save(
-            self.batch, row, young_person, provider, identified=identified
+        signals.changed(person.pk for person in created)
+        self.counts["created"] += len(created)
+        for stored, provider, person in new:
+            self.index.add(_match_person(stored, person.pk))
+            _import_row_extras(self.batch, stored, person, provider, self.provenance)
+        for stored, provider, person, _ in existing:
+            added = _import_row_extras(self.batch, stored, person, provider, self.provenance)
+            self.counts["updated" if added or person.pk in changed else "unchanged"] += 1
+
+    def _plan(self, rows: list[dict]) -> tuple[list[tuple], list[tuple]]:
+        """Match each row: the review queue takes the close calls; matched records get the row's
+        changes set on them (not yet saved); new records are built (not yet saved)."""
+        decided = [(row, _match_person(row)) for row in rows]
+        decided = [(row, person, self.index.decide(person)) for row, person in decided]
+        matched = YoungPerson.objects.prefetch_related("restrictions").in_bulk(
+            [d.candidate_id for _, _, d in decided if d.kind == matching.MATCH]
         )
-        if outcome == "created":
-            self.index.add(_match_person(row, young_person.pk))
-        return outcome
+        existing, new = [], []
+        for row, person, decision in decided:
+            provider, missing = _provider_for(self.batch, row, self.providers)
+            young_person = matched.get(decision.candidate_id) if decision.kind == matching.MATCH else None
+            if young_person is not None and _processing_restricted(young_person):
+                missing = "Processing of this record is restricted: the data protection officer decides"
+            if decision.kind == matching.REVIEW or missing:
+                self._review(row, person, decision, missing)
+                self.counts["to_review"] += 1
+                continue
+            identified = decision.kind == matching.MATCH and decision.reasons[0].startswith("same ")
+            stored, fields = _person_changes(self.batch, row, young_person, provider, identified=identified)
+            if young_person is None:
+                young_person = YoungPerson(**fields, **self.provenance)
+                young_person._change_reason = _row_reason(self.batch, row)  # read by the bulk history
+                new.append((stored, provider, young_person))
+                continue
+            if fields:
+                fields |= self.provenance
+                young_person._change_reason = _row_reason(self.batch, row)
+            for name, value in fields.items():
+                setattr(young_person, name, value)
+            existing.append((stored, provider, young_person, fields))
+        return existing, new
+
+    def _review(self, row: dict, person: matching.Person, decision: matching.Decision, missing: str) -> None:
+        kind = (
+            ReviewItem.Kind.PROVIDER_NOT_FOUND
+            if missing
+            else ReviewItem.Kind.SEVERAL_MATCHES
+            if "several" in decision.reasons[0]
+            else ReviewItem.Kind.POSSIBLE_MATCH
+        )
+        item = ReviewItem.objects.create(
+            batch=self.batch,
+            line=row["line"],
+            kind=kind,
+            reason=missing or decision.reasons[0],
+            row=row,
+            score=decision.score,
+        )
+        candidate_ids = [decision.candidate_id] if decision.candidate_id else []
+        if kind == ReviewItem.Kind.SEVERAL_MATCHES:
+            ranked = sorted(self.index.candidates(person), key=lambda c: -matching.score(person, c))
+            candidate_ids = [c.id for c in ranked[:5]]
+        item.candidates.set(candidate_ids)
 
 
 def _match_person(row: dict, pk: int | None = None) -> matching.Person:
@@ -396,42 +452,61 @@ def _provider_for(batch: ImportBatch, row: dict, providers: dict[str, int]) -> t
 IDENTITY_FIELDS = ("legal_given_name", "legal_family_name", "date_of_birth")
 
 
-def _import_row_save(
+def _row_reason(batch: ImportBatch, row: dict) -> str:
+    """The history's reason for a row's change: the import, and for a leaver the council they left."""
+    return f"Import {batch.pk}" + (f" (leaver from LA {row['previous_la']})" if "previous_la" in row else "")
+
+
+def _processing_restricted(young_person: YoungPerson) -> bool:
+    """Under an Article 18 restriction or Article 21 objection (not s507B): only the DPO changes it."""
+    today = timezone.localdate()
+    return any(r.kind != "s507b" and r.is_active_on(today) for r in young_person.restrictions.all())
+
+
+def _person_changes(
     batch: ImportBatch, row: dict, young_person: YoungPerson | None, provider_id, *, identified: bool
-) -> tuple[YoungPerson, str]:
-    """Create or update the young person and what the row adds (intended destination, attendance,
-    an activity), each write with history naming the import. Unchanged values write nothing."""
+) -> tuple[dict, dict]:
+    """The row as it may be stored (trimmed under s507B), and the person's fields to set: every field
+    the row gives for a new record; for an existing one only what differs, never replacing an
+    identifier, and names and date of birth only on an identifier match."""
     file_format = imports.FORMATS[batch.file_format]
-    restricted = (
-        young_person is not None
-        and young_person.restrictions.filter(kind="s507b", lifted_on__isnull=True).exists()
+    restricted = young_person is not None and any(
+        r.kind == "s507b" and r.lifted_on is None for r in young_person.restrictions.all()
     )
     row = imports.storable(row, file_format, restricted)
     fields = imports.person_fields(row)
     if batch.file_format == ImportBatch.Format.SCHOOL_ROLL and not restricted and not row.get("s507b"):
         fields["school_id"] = provider_id
-    provenance = {"source": file_format.source, "source_date": batch.uploaded_at.date()}
-    reason = f"Import {batch.pk}" + (
-        f" (leaver from LA {row['previous_la']})" if "previous_la" in row else ""
-    )
-    actor = batch.uploaded_by
+    if young_person is None:
+        fields["postcode"] = validators.normalise_postcode(fields.get("postcode", ""))
+        return row, fields
+    keep = set(IDENTITY_FIELDS if not identified else ()) | {
+        name for name in ("upn", "uln") if getattr(young_person, name)
+    }
+    return row, {k: v for k, v in fields.items() if k not in keep and getattr(young_person, k) != v}
+
+
+def _import_row_save(
+    batch: ImportBatch, row: dict, young_person: YoungPerson | None, provider_id, *, identified: bool
+) -> YoungPerson:
+    """One row, as a manager resolved it from the review queue: create or update the record through
+    the ordinary services, then what the row adds."""
+    stored, fields = _person_changes(batch, row, young_person, provider_id, identified=identified)
+    provenance = {
+        "source": imports.FORMATS[batch.file_format].source,
+        "source_date": batch.uploaded_at.date(),
+    }
+    reason = f"Import {batch.pk}"
     if young_person is None:
         young_person = case_services.young_person_create(
-            actor=actor, team=batch.team, lead_adviser=None, reason=reason, **provenance, **fields
+            actor=batch.uploaded_by, team=batch.team, lead_adviser=None, reason=reason, **provenance, **fields
         )
-        outcome = "created"
-    else:
-        keep = set(IDENTITY_FIELDS if not identified else ()) | {
-            name for name in ("upn", "uln") if getattr(young_person, name)
-        }
-        changed = {k: v for k, v in fields.items() if k not in keep and getattr(young_person, k) != v}
-        if changed:
-            case_services.young_person_update(
-                young_person=young_person, actor=actor, reason=reason, **changed, **provenance
-            )
-        outcome = "updated" if changed else "unchanged"
-    added = _import_row_extras(batch, row, young_person, provider_id, provenance)
-    return young_person, ("updated" if outcome == "unchanged" and added else outcome)
+    elif fields:
+        case_services.young_person_update(
+            young_person=young_person, actor=batch.uploaded_by, reason=reason, **fields, **provenance
+        )
+    _import_row_extras(batch, stored, young_person, provider_id, provenance)
+    return young_person
 
 
 def _import_row_extras(batch, row, young_person, provider_id, provenance) -> bool:
@@ -530,7 +605,7 @@ def review_resolve(
         raise ValidationError({"provider": "Choose the school or provider this row names"})
     provider_id = provider_id or _provider_for(item.batch, row, imports.provider_lookup())[0]
     outcome = ReviewItem.Outcome.CREATED if young_person is None else ReviewItem.Outcome.LINKED
-    young_person, _ = _import_row_save(item.batch, row, young_person, provider_id, identified=False)
+    young_person = _import_row_save(item.batch, row, young_person, provider_id, identified=False)
     return _review_close(item, actor, outcome, young_person)
 
 

@@ -31,6 +31,18 @@ def refresh_at_end():
         status_refresh(young_person_ids=ordered[start : start + 2000])
 
 
+def changed(young_person_ids) -> None:
+    """Writes that send no signals (bulk saves) report whose facts changed here."""
+    deferred = _deferred.get()
+    ids = list(young_person_ids)
+    if deferred is not None:
+        deferred.update(ids)
+    elif ids:
+        from tracking.services import status_refresh
+
+        status_refresh(young_person_ids=ids)
+
+
 def _on_change(sender, instance, raw=False, **kwargs):
     from tracking.services import status_refresh
 

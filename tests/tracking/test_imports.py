@@ -378,3 +378,27 @@ def test_only_service_managers_import_and_review(client_for, world, school, pers
         reverse("tracking:review-item", args=[item.pk]),
     ):
         assert client.get(url).status_code == status, url
+
+
+def test_a_row_for_a_record_under_an_article_18_restriction_waits_for_the_dpo(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from sharing.services import restriction_set
+
+    world.case.upn = valid_upn()
+    world.case.save()
+    restriction_set(
+        young_person=world.case,
+        actor=world.dpo,
+        kind=Restriction.Kind.RESTRICTION,
+        set_by="young_person",
+        set_on=timezone.localdate(),
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, csv_bytes(SCHOOL_HEADER, [school_row(world.case, postcode="ME4 4TB")]))
+    item = ReviewItem.objects.get()
+    assert item.reason.startswith("Processing of this record is restricted")
+    world.case.refresh_from_db()
+    assert world.case.postcode != "ME4 4TB"
