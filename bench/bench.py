@@ -6,8 +6,6 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/yout
 BENCH_YOUNG_PEOPLE (default 150000), BENCH_REPEAT (default 7).
 """
 
-import csv
-import io
 import logging
 import os
 import resource
@@ -16,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import date, timedelta
+from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +48,7 @@ from django.utils import timezone
 from cases.models import YoungPerson
 from retention import services as retention_services
 from tracking import dashboards, services
+from youthservice import synthetic
 from youthservice.roles import Role
 
 YOUNG_PEOPLE = int(os.environ.get("BENCH_YOUNG_PEOPLE", "150000"))
@@ -64,6 +63,8 @@ def ensure_council() -> None:
 
     if existing >= YOUNG_PEOPLE:
         print(f"Reusing the synthetic council: {existing:,} young people")
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")  # as production's autovacuum would have by now
         return
     if existing:
         sys.exit(
@@ -228,56 +229,6 @@ def purge_row(count: int) -> tuple[float, float, float, int]:
     return purge_seconds, set_wise_seconds, per_person_seconds, destroyed
 
 
-def school_roll(count: int) -> bytes:
-    """A school roll of ``count`` rows against the council: nine in ten are pupils on file (by UPN),
-    a fifth of them with a new address; one in ten is new to us (new UPN, synthetic name)."""
-    from faker import Faker
-
-    from cases.validators import upn_check_letter
-
-    fake = Faker("en_GB")
-    fake.seed_instance(2026)
-    known = list(
-        YoungPerson.objects.exclude(upn="")
-        .order_by("pk")
-        .values_list(
-            "upn",
-            "legal_given_name",
-            "legal_family_name",
-            "date_of_birth",
-            "gender",
-            "postcode",
-            "school__urn",
-        )[: count * 9 // 10]
-    )
-    urns = [urn for *_, urn in known if urn]
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(
-        ["UPN", "Forename", "Surname", "Date of birth", "Gender", "Address line 1", "Postcode", "School URN"]
-    )
-    for n, (upn, given, family, born, gender, postcode, urn) in enumerate(known):
-        moved = n % 5 == 0
-        address = fake.street_address().replace("\n", ", ") if moved else ""
-        writer.writerow([upn, given, family, born, gender, address, postcode, urn])
-    for n in range(count - len(known)):
-        body = f"88299{n:07d}"
-        born = date(2010, 1, 1) + timedelta(days=n % 700)
-        writer.writerow(
-            [
-                upn_check_letter(body) + body,
-                fake.first_name(),
-                fake.last_name(),
-                born,
-                "F",
-                "",
-                fake.postcode(),
-                urns[n % len(urns)],
-            ]
-        )
-    return out.getvalue().encode()
-
-
 def import_row(count: int) -> tuple[float, float, dict]:
     """Seconds to import a school roll through the import task's service (checking, matching against
     every record, saving with history), and seconds for PostgreSQL COPY of the same file into a bare
@@ -285,7 +236,7 @@ def import_row(count: int) -> tuple[float, float, dict]:
     from cases.models import Organisation
     from tracking.models import ImportBatch
 
-    content = school_roll(count)
+    content = synthetic.school_roll(count)
     uploader = staff("bench-importer", Role.SERVICE_MANAGER)
     school = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL).first()
     with transaction.atomic():

@@ -12,7 +12,7 @@ from datetime import date
 from typing import IO
 from xml.sax.saxutils import XMLGenerator
 
-from django.db.models import OuterRef, Subquery
+from django.db.models import OuterRef, Q, Subquery
 
 from cases import validators
 from cases.models import YoungPerson
@@ -87,11 +87,23 @@ RETURN_FIELDS = (
 )
 
 
+def _possibly_in_scope(previous: date) -> Q:
+    """A generous date-of-birth bound, so the rules run only for people who could be in the return:
+    academic ages 13-20, or to 26 with an EHC plan, on the previous month end (the rules then decide;
+    the cohort is academic age 15-17, to 24 with an EHC plan, and leavers in their month)."""
+    start = rules.academic_year_start(previous)
+    youngest = date(start - 13, 8, 31)
+    return Q(date_of_birth__lte=youngest) & (
+        Q(date_of_birth__gt=date(start - 21, 8, 31))
+        | Q(sen_status=YoungPerson.SenStatus.EHC_PLAN, date_of_birth__gt=date(start - 27, 8, 31))
+    )
+
+
 def _records(month_end: date) -> Iterator[ReturnRecord]:
     """The return's rows, person by person (in scope P and G, and leavers in their month): the rules'
     facts and the return's own fields read side by side in id order, a chunk at a time."""
     previous = previous_month_end(month_end)
-    people = YoungPerson.objects.all()
+    people = YoungPerson.objects.filter(_possibly_in_scope(previous))
     latest_intention = (
         IntendedDestination.objects.filter(young_person=OuterRef("pk"), recorded_on__lte=month_end)
         .order_by("-recorded_on", "-pk")

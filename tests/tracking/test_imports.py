@@ -402,3 +402,30 @@ def test_a_row_for_a_record_under_an_article_18_restriction_waits_for_the_dpo(
     assert item.reason.startswith("Processing of this record is restricted")
     world.case.refresh_from_db()
     assert world.case.postcode != "ME4 4TB"
+
+
+def test_the_sample_school_roll_imports_cleanly(world, school, tmp_path, django_capture_on_commit_callbacks):
+    """`manage.py sample_school_roll` (for the demo and the benchmark) writes a file the import takes."""
+    from django.core.management import call_command
+
+    from tracking import services
+
+    for person in (world.case, world.colleague_case):
+        person.upn, person.school = valid_upn(), school
+        person.save()
+    on_file = YoungPerson.objects.exclude(upn="").count()
+    out = tmp_path / "roll.csv"
+    call_command("sample_school_roll", rows=20, out=out)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = services.import_upload(
+            actor=world.service_manager,
+            file_format="school_roll",
+            source_organisation=school,
+            team=world.team,
+            file_name="roll.csv",
+            content=out.read_bytes(),
+        )
+    batch.refresh_from_db()
+    assert (batch.state, batch.rows, batch.errors) == ("applied", 20, [])
+    assert batch.updated + batch.unchanged == on_file
+    assert batch.created + batch.to_review == 20 - on_file

@@ -4,6 +4,7 @@ import time
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
 
 from cases.models import YoungPerson
 from youthservice.synthetic import Generator, Shape
@@ -26,6 +27,9 @@ class Command(BaseCommand):
         loader, _ = User.objects.get_or_create(username="synthetic-loader", defaults={"is_active": False})
         started = time.perf_counter()
         counts = Generator(Shape(young_people, teams, advisers_per_team), seed=seed, actor=loader).generate()
+        if connection.vendor == "postgresql":  # fresh statistics: without them the planner guesses
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         elapsed = time.perf_counter() - started
         for model, count in sorted(counts.items()):
             self.stdout.write(f"  {model:<22} {count:>10,}")
