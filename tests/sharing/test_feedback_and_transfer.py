@@ -129,7 +129,14 @@ def test_another_councils_package_imports_as_a_leaver(
         .content
     )
     package = json.loads(content)
-    package["people"][0] |= {"upn": valid_upn(), "uln": "", "family_name": "Newcomer", "given_name": "Sam"}
+    package["people"][0] |= {  # someone else, so the import makes a new record
+        "upn": valid_upn(),
+        "uln": "",
+        "family_name": "Newcomer",
+        "given_name": "Zed",
+        "date_of_birth": years_ago(18, 200).isoformat(),
+        "postcode": "TR1 1AA",
+    }
     client = client_for(world.service_manager)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
