@@ -16,7 +16,7 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required, permission_required
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet, Subquery
+from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
 
@@ -64,7 +64,25 @@ def scope(
     # One IN over the union of the user's own and their teams' grants: the database reads the grant
     # tables by their (user|group, permission, object) indexes and fetches only those people, where
     # EXISTS(...) OR EXISTS(...) made it test every person (measured: 276 ms -> 4 ms on 150,000).
-    return queryset.filter(**{f"{through}_id__in" if through else "pk__in": user_grants.union(team_grants)})
+    return queryset.filter(
+        _InGrants(F(f"{through}_id" if through else "pk"), Subquery(user_grants.union(team_grants)))
+    )
+
+
+class _InGrants(Func):
+    """``column IN (grants)``; on PostgreSQL ``column = ANY(ARRAY(grants))``, which reads the grants
+    first and then only those rows by their index. With table statistics the planner reckoned the
+    grants' union too large for that and scanned every young person instead (117 ms against 2 ms for
+    an adviser among 150,000)."""
+
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, template="%s IN %s"):
+        column, grants = (compiler.compile(expression) for expression in self.source_expressions)
+        return template % (column[0], grants[0]), (*column[1], *grants[1])
+
+    def as_postgresql(self, compiler, connection):
+        return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
 
 
 def young_people_for(user, perm: YoungPersonPermission = VIEW) -> QuerySet[YoungPerson]:

@@ -88,14 +88,14 @@ RETURN_FIELDS = (
 
 
 def _possibly_in_scope(previous: date) -> Q:
-    """A generous date-of-birth bound, so the rules run only for people who could be in the return:
-    academic ages 13-20, or to 26 with an EHC plan, on the previous month end (the rules then decide;
-    the cohort is academic age 15-17, to 24 with an EHC plan, and leavers in their month)."""
+    """A date-of-birth bound, so the rules run only for people who could be in the return: the cohort
+    is academic age 15-17 (to 24 with an EHC plan) and leavers in their month, who were in it on the
+    previous month end; academic age moves on 1 September only. A year's margin each side: academic
+    ages 13-18, or to 25 with an EHC plan, on the previous month end. The rules then decide."""
     start = rules.academic_year_start(previous)
-    youngest = date(start - 13, 8, 31)
-    return Q(date_of_birth__lte=youngest) & (
-        Q(date_of_birth__gt=date(start - 21, 8, 31))
-        | Q(sen_status=YoungPerson.SenStatus.EHC_PLAN, date_of_birth__gt=date(start - 27, 8, 31))
+    return Q(date_of_birth__lte=date(start - 13, 8, 31)) & (
+        Q(date_of_birth__gt=date(start - 19, 8, 31))
+        | Q(sen_status=YoungPerson.SenStatus.EHC_PLAN, date_of_birth__gt=date(start - 26, 8, 31))
     )
 
 
