@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := static/css/youthservice.css
 
-.PHONY: run test lint bench assets install clean
+.PHONY: run test lint security bench assets install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,9 @@ bench: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+security: $(STAMP)
+	$(BIN)/bandit -q -c pyproject.toml -r .
 
 clean:
 	rm -rf $(VENV) node_modules static/css static/govuk static/images static/manifest.json

@@ -116,6 +116,7 @@ def statement_templates() -> tuple[tuple[str, str], ...]:
     person last; foreign keys are checked at commit."""
     quote = connection.ops.quote_name
     templates = []
+    # Table and column names below come from model meta, never from input; values are bound (%s).
     for model, path in registry.declared_dependants():
         sql, _ = (
             model.objects.filter(**{f"{path}_id": 0}).values_list("pk", flat=True).query.sql_with_params()
@@ -123,15 +124,16 @@ def statement_templates() -> tuple[tuple[str, str], ...]:
         templates.append(
             (
                 model._meta.label,
-                f"DELETE FROM {quote(model._meta.db_table)} WHERE "
+                f"DELETE FROM {quote(model._meta.db_table)} WHERE "  # nosec B608
                 f"{quote(model._meta.pk.column)} IN (SELECT * FROM ({sql}) AS dependants)",
             )
         )
     for ref in sorted(registry.references(), key=lambda r: not r.keep_row):
         table, column = quote(ref.model._meta.db_table), quote(ref.column)
-        verb = f"UPDATE {table} SET {column} = NULL" if ref.keep_row else f"DELETE FROM {table}"
+        verb = f"UPDATE {table} SET {column} = NULL" if ref.keep_row else f"DELETE FROM {table}"  # nosec B608
         templates.append((ref.label, f"{verb} WHERE {column} = %s"))
-    templates.append(("cases.YoungPerson", f"DELETE FROM {quote(YoungPerson._meta.db_table)} WHERE id = %s"))
+    young_people = quote(YoungPerson._meta.db_table)  # table and column names come from model meta
+    templates.append(("cases.YoungPerson", f"DELETE FROM {young_people} WHERE id = %s"))  # nosec B608
     return tuple(templates)
 
 

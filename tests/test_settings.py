@@ -30,3 +30,26 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_settings_pass_the_deploy_check_without_warnings():
+    """`manage.py check --deploy` with the environment docker-compose.yml gives the web container."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "DJANGO_SETTINGS_MODULE": "youthservice.settings",
+        "DJANGO_SECRET_KEY": "k8Jd2-synthetic-only-" + "x7Qp" * 12,
+        "DJANGO_ALLOWED_HOSTS": "youthservice.example.gov.uk",
+        "DJANGO_BEHIND_PROXY": "1",
+        "DJANGO_SECURE_SSL_REDIRECT": "1",
+        "DJANGO_HSTS_SECONDS": "31536000",
+    }
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=Path(settings.BASE_DIR),
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

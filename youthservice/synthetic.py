@@ -95,7 +95,8 @@ class Generator:
     def __init__(self, shape: Shape, *, seed: int, actor, today: date | None = None):
         self.shape, self.actor = shape, actor
         self.today = today or timezone.localdate()
-        self.rng = random.Random(seed)  # noqa: S311 - synthetic data, not security
+        # Synthetic data, not security: a seeded generator so every run makes the same council.
+        self.rng = random.Random(seed)  # noqa: S311  # nosec B311
         fake = Faker("en_GB")
         fake.seed_instance(seed)
         self.given = [fake.first_name() for _ in range(600)]

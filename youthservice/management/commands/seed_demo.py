@@ -16,7 +16,8 @@ from youthservice.roles import Role
 from youthservice.synthetic import Generator, Shape
 
 User = get_user_model()
-DEMO_PASSWORD = "demo-password-2026"  # noqa: S105 - synthetic demo accounts only, printed by the command
+# Synthetic demo accounts only, printed by the command; never in production (the demo is DEBUG's).
+DEMO_PASSWORD = "demo-password-2026"  # noqa: S105  # nosec B105
 SEED = 2026
 # username, first name, last name, role, staff; "adviser" and "manager" take over generated accounts.
 LOGINS = [
