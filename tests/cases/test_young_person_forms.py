@@ -106,6 +106,8 @@ def test_a_upn_already_on_another_record_is_refused(world, client_for):
 
 def test_likely_duplicates_are_shown_before_saving_without_revealing_others_records(world, client_for):
     other = world.other_case
+    other.legal_given_name = "Zephyrine"  # a name no staff account drawn by Faker can share
+    other.save()
     dob = other.date_of_birth
     data = person_form(
         world,
