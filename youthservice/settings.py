@@ -5,6 +5,7 @@ DJANGO_DEBUG=1 (set by `make run`). Production sets DATABASE_URL, CELERY_BROKER_
 DJANGO_SECRET_KEY and DJANGO_ALLOWED_HOSTS (see docker-compose.yml and the README).
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -41,6 +42,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.forms",
+    "axes",
     "rest_framework",
     "guardian",
     "simple_history",
@@ -61,6 +63,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",  # last, as django-axes asks
 ]
 
 ROOT_URLCONF = "youthservice.urls"
@@ -95,7 +98,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Object-level decisions are made only by cases/access.py, which honours co-worker grant expiry.
 # guardian supplies the direct foreign-key permission tables; its backend is deliberately not
 # installed, because it would grant expired co-worker permissions through user.has_perm(perm, obj).
-AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out username and address
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockout (django-axes): failures count per username *and* address, so one person's mistakes
+# (or an attack on one account) never lock out colleagues behind the same council network address.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 SILENCED_SYSTEM_CHECKS = ["guardian.W001"]
 ANONYMOUS_USER_NAME = None  # guardian: no anonymous user row
 LOGIN_URL = "login"
