@@ -1,6 +1,7 @@
 """Every write in tracking: plain functions, one transaction each, the acting user named."""
 
 import hashlib
+import logging
 import secrets
 from collections import Counter, defaultdict
 from dataclasses import asdict, dataclass, field
@@ -11,7 +12,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -220,6 +221,7 @@ class AlreadyImported(Exception):  # noqa: N818 - an outcome, not a fault
         self.batch = batch
 
 
+logger = logging.getLogger(__name__)
 IMPORT_CHUNK = 500  # rows matched and loaded together, and how often progress is reported
 
 
@@ -294,17 +296,28 @@ def import_run(*, batch_id: int) -> ImportBatch:
     if checked.errors:
         return _import_finish(batch, ImportBatch.State.REJECTED, rows=total - 1, errors=checked.errors)
     _report(batch, ImportBatch.State.APPLYING, 50, store=True)
+    try:
+        return _import_save(batch_id, file_format, checked.rows)
+    except (DatabaseError, ValidationError) as error:
+        # The database's message can quote a value (a UPN in a unique-key clash): log the kind only.
+        logger.warning("Import %s could not be saved (%s): rolled back", batch_id, type(error).__name__)
+        reason = "the file could not be saved beside the records on file (a clash the checks did not catch)"
+        return _import_finish(batch, ImportBatch.State.REJECTED, rows=len(checked.rows), errors=[[0, reason]])
+
+
+def _import_save(batch_id: int, file_format: imports.Format, rows: list[dict]) -> ImportBatch:
+    """Match and save every checked row in one transaction holding the batch row."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)  # one run saves a batch
         if batch.finished:
             return batch
         run = _ImportRun.start(batch, file_format)
         with signals.refresh_at_end():
-            for start in range(0, len(checked.rows), IMPORT_CHUNK):
-                run.apply(checked.rows[start : start + IMPORT_CHUNK])
-                done = min(start + IMPORT_CHUNK, len(checked.rows))
-                _report(batch, ImportBatch.State.APPLYING, 50 + 49 * done // len(checked.rows), store=False)
-        return _import_finish(batch, ImportBatch.State.APPLIED, rows=len(checked.rows), **run.counts)
+            for start in range(0, len(rows), IMPORT_CHUNK):
+                run.apply(rows[start : start + IMPORT_CHUNK])
+                done = min(start + IMPORT_CHUNK, len(rows))
+                _report(batch, ImportBatch.State.APPLYING, 50 + 49 * done // len(rows), store=False)
+        return _import_finish(batch, ImportBatch.State.APPLIED, rows=len(rows), **run.counts)
 
 
 def _import_finish(batch: ImportBatch, state: str, **values) -> ImportBatch:
@@ -382,7 +395,7 @@ class _ImportRun:
         for row, person, decision in decided:
             provider, missing = _provider_for(self.batch, row, self.providers)
             young_person = matched.get(decision.candidate_id) if decision.kind == matching.MATCH else None
-            if young_person is not None and _processing_restricted(young_person):
+            if young_person is not None and _restriction_kinds(young_person) - {"s507b"}:
                 missing = "Processing of this record is restricted: the data protection officer decides"
             if decision.kind == matching.REVIEW or missing:
                 self._review(row, person, decision, missing)
@@ -457,10 +470,12 @@ def _row_reason(batch: ImportBatch, row: dict) -> str:
     return f"Import {batch.pk}" + (f" (leaver from LA {row['previous_la']})" if "previous_la" in row else "")
 
 
-def _processing_restricted(young_person: YoungPerson) -> bool:
-    """Under an Article 18 restriction or Article 21 objection (not s507B): only the DPO changes it."""
-    today = timezone.localdate()
-    return any(r.kind != "s507b" and r.is_active_on(today) for r in young_person.restrictions.all())
+def _restriction_kinds(young_person: YoungPerson) -> set[str]:
+    """The kinds of restriction in force on the record (s507B, Article 18, Article 21), as sharing reads
+    them (from prefetched restrictions when the import loaded them)."""
+    from sharing.services import active_restrictions  # sharing builds on tracking
+
+    return {restriction.kind for restriction in active_restrictions(young_person)}
 
 
 def _person_changes(
@@ -470,9 +485,7 @@ def _person_changes(
     the row gives for a new record; for an existing one only what differs, never replacing an
     identifier, and names and date of birth only on an identifier match."""
     file_format = imports.FORMATS[batch.file_format]
-    restricted = young_person is not None and any(
-        r.kind == "s507b" and r.lifted_on is None for r in young_person.restrictions.all()
-    )
+    restricted = young_person is not None and "s507b" in _restriction_kinds(young_person)
     row = imports.storable(row, file_format, restricted)
     fields = imports.person_fields(row)
     if batch.file_format == ImportBatch.Format.SCHOOL_ROLL and not restricted and not row.get("s507b"):
@@ -512,18 +525,17 @@ def _import_row_save(
 def _import_row_extras(batch, row, young_person, provider_id, provenance) -> bool:
     actor, on = batch.uploaded_by, batch.uploaded_at.date()
     added = False
-    if (
-        row.get("s507b")
-        and not young_person.restrictions.filter(kind="s507b", lifted_on__isnull=True).exists()
-    ):
-        from sharing.services import restriction_set  # sharing builds on tracking
+    if row.get("s507b") and "s507b" not in _restriction_kinds(young_person):
+        from sharing.rules import s507b_controlled_by_young_person  # sharing builds on tracking
+        from sharing.services import restriction_set
 
-        by_young_person = on >= young_person.date_of_birth + relativedelta(years=16)
         restriction_set(
             young_person=young_person,
             actor=actor,
             kind="s507b",
-            set_by="young_person" if by_young_person else "parent_carer",
+            set_by="young_person"
+            if s507b_controlled_by_young_person(young_person.date_of_birth, on)
+            else "parent_carer",
             set_on=on,
             reason=f"Passed on by the school with import {batch.pk}",
         )

@@ -429,3 +429,41 @@ def test_the_sample_school_roll_imports_cleanly(world, school, tmp_path, django_
     assert (batch.state, batch.rows, batch.errors) == ("applied", 20, [])
     assert batch.updated + batch.unchanged == on_file
     assert batch.created + batch.to_review == 20 - on_file
+
+
+def test_a_clash_while_saving_rolls_back_and_logs_no_values(world, school, monkeypatch, caplog):
+    """Should the database refuse a row the checks passed (a unique-key clash), the whole batch rolls
+    back, is rejected with a reason, and the log names the batch, never the clashing value."""
+    from django.db import IntegrityError
+
+    from tracking import services
+
+    row = school_row(given="Ivo", family="Lane")
+    upn = row[0]
+
+    def clash(**kwargs):
+        raise IntegrityError(
+            f"duplicate key value violates unique constraint: Key (upn)=({upn}) already exists"
+        )
+
+    world.case.upn = valid_upn()  # so the batch also updates a record on file
+    world.case.save()
+    monkeypatch.setattr(services.case_services, "young_people_create_bulk", clash)
+    monkeypatch.setattr(services.tasks.run_import, "delay_on_commit", lambda batch_id: None)
+    before = YoungPerson.objects.count()
+    batch = services.import_upload(
+        actor=world.service_manager,
+        file_format="school_roll",
+        source_organisation=school,
+        team=world.team,
+        file_name="roll.csv",
+        content=csv_bytes(SCHOOL_HEADER, [school_row(world.case, postcode="ME4 4TB"), row]),
+    )
+    batch = services.import_run(batch_id=batch.pk)
+    assert batch.state == "rejected"
+    assert batch.errors[0][1].startswith("the file could not be saved")
+    assert YoungPerson.objects.count() == before
+    world.case.refresh_from_db()
+    assert world.case.postcode != "ME4 4TB"  # the update in the same batch rolled back too
+    assert f"Import {batch.pk} could not be saved (IntegrityError)" in caplog.text
+    assert upn not in caplog.text
