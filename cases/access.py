@@ -117,6 +117,15 @@ def public(view):
     return view
 
 
+def before_two_factor(view):
+    """Signed in with a password, before (or without) the two-factor check: the code pages only.
+    Every other page needs a verified session (youthservice.middleware)."""
+    wrapped = login_required(view)
+    wrapped.access_rule = "signed in, two-factor pages"
+    wrapped.before_two_factor = True
+    return wrapped
+
+
 def signed_in(view):
     """Any signed-in user; the view lists only what ``scope``/``young_people_for`` return."""
     wrapped = login_required(view)

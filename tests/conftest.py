@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from cases import services
-from tests.factories import TeamFactory, UserFactory, YoungPersonFactory
+from tests.factories import TeamFactory, UserFactory, YoungPersonFactory, sign_in_verified
 from youthservice.roles import Role
 
 
@@ -83,12 +83,13 @@ def world(db) -> World:
 
 @pytest.fixture
 def client_for(client):
-    """client_for(user) -> a test client signed in as that user (None: anonymous)."""
+    """client_for(user) -> a test client signed in as that user, past the two-factor check (None:
+    anonymous)."""
 
     def sign_in(user):
         client.logout()
         if user is not None:
-            client.force_login(user)
+            sign_in_verified(client, user)
         return client
 
     return sign_in

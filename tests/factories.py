@@ -8,6 +8,9 @@ import factory
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.utils import timezone
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import totp
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services, validators
 from cases.models import Contact, Organisation, ParentCarer, Qualification, SensitiveNote, Team, YoungPerson
@@ -49,6 +52,28 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(self, create, role: Role | None, **kwargs):
         if role is not None:
             self.groups.add(Group.objects.get(name=role.value))
+
+
+def authenticator(user) -> TOTPDevice:
+    """The user's confirmed authenticator app (made on first use)."""
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+
+
+def otp_code(user) -> str:
+    """The code the user's app shows now; the device forgets its last code so tests may sign in
+    twice within one 30-second step (django-otp refuses a code used before)."""
+    device = authenticator(user)
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1)
+    return f"{totp(device.bin_key, device.step, device.t0, device.digits, device.drift):06d}"
+
+
+def sign_in_verified(client, user) -> None:
+    """Sign ``client`` in as ``user`` with a session that passed the two-factor check."""
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = authenticator(user).persistent_id
+    session.save()
 
 
 class TeamFactory(factory.django.DjangoModelFactory):

@@ -1,6 +1,6 @@
 import pytest
 from django.contrib.auth import get_user_model
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 
 from cases import access
 from cases.models import Contact, YoungPerson
@@ -28,3 +28,21 @@ def test_seed_demo_creates_one_login_per_role_and_is_idempotent(capsys):
     call_command("seed_demo", young_people=30)
     assert YoungPerson.objects.count() == 30
     assert "Demo logins" in capsys.readouterr().out
+
+
+def test_demo_logins_sign_in_with_the_printed_code(client, settings, capsys):
+    call_command("seed_demo", young_people=10)
+    capsys.readouterr()
+    settings.DEBUG = True
+    call_command("demo_code", "adviser")
+    code = capsys.readouterr().out.strip()
+    client.post("/sign-in/", {"username": "adviser", "password": "demo-password-2026"})
+    assert client.post("/sign-in/code/", {"code": code}).url == "/caseload/"
+    assert client.get("/caseload/").status_code == 200
+
+
+def test_demo_codes_are_refused_outside_the_demo(settings):
+    call_command("seed_demo", young_people=10)
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="demo only"):
+        call_command("demo_code", "adviser")

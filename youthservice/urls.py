@@ -8,6 +8,7 @@ admin.site.site_title = "Youthservice"
 
 urlpatterns = [
     path("sign-in/", views.login, name="login"),
+    path("sign-in/code/", views.two_factor, name="two-factor"),
     path("sign-out/", views.logout, name="logout"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),

@@ -8,6 +8,11 @@ from pathlib import Path
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from django.contrib.auth import get_user_model
+
+from tests.factories import otp_code
+
+User = get_user_model()
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test
 # (fixtures building data) are still synchronous and safe here.
@@ -51,8 +56,11 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
+    refused = []
+    page.on("console", lambda msg: "Content Security Policy" in msg.text and refused.append(msg.text))
     yield page
     context.close()
+    assert refused == [], "the Content Security Policy refused something the page needs"
 
 
 @pytest.fixture
@@ -72,3 +80,5 @@ def sign_in(page, username, password="test-password-123"):
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
+    page.get_by_label("Code from your authenticator app").fill(otp_code(User.objects.get(username=username)))
+    page.get_by_role("button", name="Continue").click()

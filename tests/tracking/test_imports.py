@@ -10,7 +10,7 @@ from openpyxl import Workbook
 
 from cases.models import Attendance, Organisation, YoungPerson
 from sharing.models import Restriction
-from tests.factories import OrganisationFactory, valid_uln, valid_upn, years_ago
+from tests.factories import OrganisationFactory, sign_in_verified, valid_uln, valid_upn, years_ago
 from tracking.models import Activity, ImportBatch, ReviewItem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
@@ -74,7 +74,7 @@ def school_row(
 
 
 def upload(client, world, school, content, name="roll.csv", file_format="school_roll"):
-    client.force_login(world.service_manager)
+    sign_in_verified(client, world.service_manager)
     return client.post(
         reverse("tracking:imports"),
         {

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Contact
-from tests.factories import ContactFactory, YoungPersonFactory, valid_upn
+from tests.factories import ContactFactory, YoungPersonFactory, sign_in_verified, valid_upn
 from tracking import services
 from tracking.models import Activity, CohortExit, Merge, SelfUpdateLink
 
@@ -32,7 +32,7 @@ def duplicate(world):
 
 
 def merge_through_pages(client, world, kept, merged):
-    client.force_login(world.team_manager)
+    sign_in_verified(client, world.team_manager)
     url = reverse("tracking:merge", args=[kept.pk])
     data = {"merged": merged.pk, "reason": "Same pupil: school sent a second record"}
     compare = client.post(url, data)
@@ -126,7 +126,7 @@ def _token_from(text: str) -> str:
 def test_an_adviser_sends_a_link_and_the_young_person_updates_without_signing_in(client, world):
     world.case.email = "young.person@example.invalid"
     world.case.save()
-    client.force_login(world.adviser)
+    sign_in_verified(client, world.adviser)
     response = client.post(reverse("tracking:self-update-send", args=[world.case.pk]), follow=True)
     assert "emailed to the young person" in response.content.decode()
     assert mail.outbox[-1].to == ["young.person@example.invalid"]
@@ -155,7 +155,7 @@ def test_an_adviser_sends_a_link_and_the_young_person_updates_without_signing_in
     # single use
     assert client.get(reverse("tracking:self-update", args=[token])).status_code == 410
 
-    client.force_login(world.adviser)
+    sign_in_verified(client, world.adviser)
     destinations = client.get(reverse("tracking:destinations", args=[world.case.pk])).content.decode()
     assert "Told us by the young person: to check" in destinations
     client.post(reverse("tracking:activity-verify", args=[world.case.pk, activity.pk]))

@@ -7,12 +7,14 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
 from django.utils import timezone
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Organisation
 from sharing.models import InformationSharingAgreement, LawfulBasis
 from tracking import dashboards
 from tracking import services as tracking_services
 from youthservice.roles import Role
+from youthservice.services import two_factor_secret
 from youthservice.synthetic import Generator, Shape
 
 User = get_user_model()
@@ -29,6 +31,14 @@ LOGINS = [
 ]
 
 
+def demo_authenticator(user) -> TOTPDevice:
+    """Demo logins come with their authenticator app already set up."""
+    device, _ = TOTPDevice.objects.get_or_create(
+        user=user, confirmed=True, defaults={"name": "Demo authenticator app"}
+    )
+    return device
+
+
 class Command(BaseCommand):
     help = "Load the synthetic demo council (idempotent) and print one login per role."
 
@@ -40,8 +50,13 @@ class Command(BaseCommand):
             self._seed(young_people)
         self.stdout.write(f"\nDemo logins (password for all: {DEMO_PASSWORD})")
         for username, _, _, role, _ in LOGINS:
-            self.stdout.write(f"  {role.value:<26} {username}")
-        self.stdout.write("Open http://127.0.0.1:8000/ and sign in.\n")
+            device = demo_authenticator(User.objects.get(username=username))
+            self.stdout.write(f"  {role.value:<26} {username:<10} app key {two_factor_secret(device)}")
+        self.stdout.write(
+            "Open http://127.0.0.1:8000/ and sign in. Each login asks for a code from an authenticator app:\n"
+            "add the app key above to one, or print the current code with\n"
+            "  .venv/bin/python manage.py demo_code adviser\n"
+        )
 
     def _seed(self, young_people: int) -> None:
         loader = User.objects.create(
