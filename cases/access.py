@@ -19,6 +19,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
 from django.http import Http404
 from django.utils import timezone
+from django_otp import user_has_device
+from knox.auth import TokenAuthentication
+from rest_framework.permissions import BasePermission
 
 from cases import services
 from cases.models import (
@@ -191,3 +194,23 @@ def young_person_view(
         return wrapped
 
     return decorator
+
+
+# --- The API's check (DRF imports it from settings, so this module must not import DRF's views) ---
+
+
+class VerifiedUser(BasePermission):
+    """An active account that passed two-factor authentication. Token authentication happens after
+    the middleware that checks sessions, so the API checks here: a browser session must be verified;
+    a token (minted only for an account with an authenticator app, see ``api_token_create``) is
+    refused once the account's app is removed, as a session would be."""
+
+    message = "Sign in with two-factor authentication to use the API"
+
+    def has_permission(self, request, view):
+        user = request.user
+        if not (user and user.is_authenticated and user.is_active):
+            return False
+        if isinstance(request.successful_authenticator, TokenAuthentication):
+            return user_has_device(user, confirmed=True)
+        return user.is_verified()

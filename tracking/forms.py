@@ -27,12 +27,6 @@ def _provider_field(label="Provider or employer"):
     )
 
 
-def _ends_after_start(form, start: str, end: str) -> None:
-    data = form.cleaned_data
-    if data.get(start) and data.get(end) and data[end] < data[start]:
-        form.add_error(end, "The end date must be on or after the start date")
-
-
 class ActivityForm(GovukForm):
     code = CodeChoiceField(queryset=ActivityCode.objects.order_by("code"), label="Current situation")
     start_date = GovukDateField(label="Start date")
@@ -52,14 +46,6 @@ class ActivityForm(GovukForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date_ascertained"].initial = timezone.localdate()
-
-    def clean(self):
-        data = super().clean()
-        _ends_after_start(self, "start_date", "end_date")
-        for name in ("date_ascertained", "date_verified"):
-            if data.get(name) and data[name] > timezone.localdate():
-                self.add_error(name, "The date must be today or in the past")
-        return data
 
 
 class IntendedDestinationForm(GovukForm):
@@ -85,21 +71,11 @@ class OfferForm(GovukForm):
     offered_on = GovukDateField(label="Date of the offer")
     decided_on = GovukDateField(label="Date they decided", required=False)
 
-    def clean(self):
-        data = super().clean()
-        _ends_after_start(self, "offered_on", "decided_on")
-        return data
-
 
 class CharacteristicForm(GovukForm):
     code = CodeChoiceField(queryset=CharacteristicCode.objects.order_by("code"), label="Characteristic")
     start_date = GovukDateField(label="From")
     end_date = GovukDateField(label="Until", required=False)
-
-    def clean(self):
-        data = super().clean()
-        _ends_after_start(self, "start_date", "end_date")
-        return data
 
 
 class AllocateForm(GovukForm):

@@ -3,12 +3,14 @@ activities, intended destinations, September Guarantee offers, characteristics, 
 the dashboards read, and the monthly aggregate snapshots (which hold no personal data)."""
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.serializers.json import DjangoJSONEncoder
 from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
 from cases.models import CodeTable, Organisation, Team, Tracked, YoungPerson
+from cases.validators import validate_not_future
 
 
 class Status(models.TextChoices):
@@ -16,6 +18,21 @@ class Status(models.TextChoices):
     NEET = "neet", "NEET"
     NOT_KNOWN = "not_known", "Not known"
     EXCLUDED = "excluded", "Custody (excluded from the measures)"
+
+
+class Period(Tracked):
+    """A record with a start and an optional end, which cannot come before the start."""
+
+    period = ("start_date", "end_date")
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        start, end = (getattr(self, name) for name in self.period)
+        if start and end and end < start:
+            raise ValidationError({self.period[1]: "The end date must be on or after the start date"})
 
 
 class ActivityCode(CodeTable):
@@ -108,13 +125,13 @@ class AdviserCapacity(models.Model):
         return f"Capacity {self.pk}"
 
 
-class Activity(Tracked):
+class Activity(Period):
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="activities")
     code = models.ForeignKey(ActivityCode, on_delete=models.PROTECT, verbose_name="current situation")
     start_date = models.DateField()
     end_date = models.DateField(null=True, blank=True)
-    date_ascertained = models.DateField()
-    date_verified = models.DateField(null=True, blank=True)
+    date_ascertained = models.DateField(validators=[validate_not_future])
+    date_verified = models.DateField(null=True, blank=True, validators=[validate_not_future])
     review_date = models.DateField(null=True, blank=True)
     predicted_end_date = models.DateField(null=True, blank=True)
     due_to_lapse_date = models.DateField(null=True, blank=True)
@@ -158,7 +175,7 @@ class IntendedDestination(Tracked):
         return f"Intended destination {self.pk}"
 
 
-class Offer(Tracked):
+class Offer(Period):
     """A September Guarantee offer (Year 11 or Year 12 leavers)."""
 
     class Year(models.IntegerChoices):
@@ -173,6 +190,7 @@ class Offer(Tracked):
         WITHDRAWN = "withdrawn", "Withdrawn"
         NOT_APPROPRIATE = "not_appropriate", "Offer not appropriate"
 
+    period = ("offered_on", "decided_on")
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="offers")
     guarantee_year = models.PositiveSmallIntegerField(choices=Year)
     offer_type = models.ForeignKey(OfferType, on_delete=models.PROTECT)
@@ -190,7 +208,7 @@ class Offer(Tracked):
         return f"Offer {self.pk}"
 
 
-class Characteristic(Tracked):
+class Characteristic(Period):
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="characteristics")
     code = models.ForeignKey(CharacteristicCode, on_delete=models.PROTECT, verbose_name="characteristic")
     start_date = models.DateField()

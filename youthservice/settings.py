@@ -172,6 +172,50 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# --- REST API (/api/v1/) ----------------------------------------------------------------------
+# Knox tokens (stored hashed, expiring) for systems, sessions for the browser; both must pass the
+# two-factor check (cases.access.VerifiedUser). JSON only; throttled per user and per address.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "knox.auth.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["cases.access.VerifiedUser"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_THROTTLE_CLASSES": [
+        "rest_framework.throttling.AnonRateThrottle",
+        "rest_framework.throttling.UserRateThrottle",
+    ],
+    "DEFAULT_THROTTLE_RATES": {
+        "anon": env("API_ANON_RATE", default="20/minute"),
+        "user": env("API_USER_RATE", default="2000/hour"),
+    },
+    "EXCEPTION_HANDLER": "cases.api.exception_handler",
+}
+REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=90)), "AUTO_REFRESH": False}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Youthservice API",
+    "DESCRIPTION": (
+        "Young people, contacts, actions, activities, offers, characteristics, disclosures and subject "
+        "requests, each limited to the records the signed-in user may reach. Authenticate with "
+        "`Authorization: Token <token>` (manage.py api_token_create) or a signed-in browser session."
+    ),
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["cases.access.VerifiedUser"],
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OfferStateEnum": "tracking.models.Offer.State",
+        "SubjectRequestStateEnum": "sharing.models.SubjectRequest.State",
+    },
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+}
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"

@@ -1,0 +1,242 @@
+"""The REST API's access path, and the endpoints for the record itself, contacts and actions.
+
+Every API viewset over young people's data is a ``ScopedViewSet``: its rows come through
+``cases.access.scope`` (a record out of reach answers 404, as in the browser), reading one row writes
+an access event, and writes go through the app's services (history, write guards, restrictions) after
+the change permission on the young person is checked (403 when the record is in reach but read-only).
+"""
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.pagination import CursorPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from cases import access, services
+from cases.forms import PERSON_FIELDS
+from cases.models import AccessEvent, Action, Contact, YoungPerson, YoungPersonPermission
+
+P = YoungPersonPermission
+
+
+def exception_handler(exc, context):
+    """A service's ValidationError is the client's mistake: 400 with the messages per field."""
+    if isinstance(exc, DjangoValidationError):
+        exc = ValidationError(serializers.as_serializer_error(exc))
+    return drf_exception_handler(exc, context)
+
+
+class NewestFirst(CursorPagination):
+    """Cursor pagination: stable under inserts, and each page is an index range scan."""
+
+    ordering = "-id"
+    page_size = 50
+    page_size_query_param = "page_size"
+    max_page_size = 200
+
+
+class ReachablePerson(serializers.PrimaryKeyRelatedField):
+    """A young person id the user may see; any other id reads as "does not exist" (no leak)."""
+
+    def get_queryset(self):
+        return access.young_people_for(self.context["request"].user)
+
+
+class PersonFilter(filters.FilterSet):
+    """Rows of one young person (an id out of reach simply finds nothing)."""
+
+    young_person = filters.NumberFilter(field_name="young_person_id")
+
+
+class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """List and read rows of young people in the user's reach. ``through`` is the path from the
+    model to YoungPerson."""
+
+    access_rule = "young person scope (cases.access.scope); writes need change permission"
+    through = "young_person"
+    pagination_class = NewestFirst
+    filterset_class = PersonFilter
+
+    def get_queryset(self):
+        return access.scope(self.request.user, super().get_queryset(), through=self.through)
+
+    def young_person_of(self, row) -> YoungPerson:
+        return row.young_person
+
+    def retrieve(self, request, *args, **kwargs):
+        row = self.get_object()
+        services.access_event_record(
+            user=request.user, young_person=self.young_person_of(row), what=AccessEvent.What.RECORD
+        )
+        return Response(self.get_serializer(row).data)
+
+    def check_change(self, young_person: YoungPerson) -> None:
+        if not access.can(self.request.user, young_person, P.CHANGE):
+            raise PermissionDenied("You may read this record but not change it")
+
+
+class CreateThroughService:
+    """POST writes one row with ``create_service(young_person=..., actor=..., **data)``, after the
+    change permission on that young person is checked."""
+
+    create_service = None
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        young_person = data.pop("young_person")
+        self.check_change(young_person)
+        row = type(self).create_service(young_person=young_person, actor=request.user, **data)
+        return Response(self.get_serializer(row).data, status=status.HTTP_201_CREATED)
+
+
+# --- Young people ----------------------------------------------------------------------------------
+
+
+class YoungPersonSerializer(serializers.ModelSerializer):
+    reason = serializers.CharField(
+        write_only=True,
+        required=False,
+        max_length=200,
+        help_text="Why the record changes (kept in its history)",
+    )
+
+    class Meta:
+        model = YoungPerson
+        fields = ["id", *PERSON_FIELDS, "team", "lead_adviser", "created_at", "updated_at", "reason"]
+        read_only_fields = ["created_at", "updated_at"]
+        validators = []  # uniqueness and the rest are checked once, by the model in the service
+
+    def get_fields(self):
+        fields = super().get_fields()
+        if self.instance is not None:  # a transfer is its own operation (cases.services.assign)
+            fields["team"].read_only = fields["lead_adviser"].read_only = True
+        return fields
+
+    def validate(self, data):
+        user = self.context["request"].user
+        team, adviser = data.get("team"), data.get("lead_adviser")
+        if (
+            team is not None
+            and not access.has_global(user, P.VIEW)
+            and not user.teams.filter(pk=team.pk).exists()
+        ):
+            raise ValidationError({"team": "Choose one of your own teams"})
+        if team is not None and adviser is not None and not adviser.teams.filter(pk=team.pk).exists():
+            raise ValidationError({"lead_adviser": "Choose an adviser who works in the chosen team"})
+        return data
+
+
+class YoungPersonFilter(filters.FilterSet):
+    team = filters.NumberFilter(field_name="team_id")
+    lead_adviser = filters.NumberFilter(field_name="lead_adviser_id")
+    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+
+    class Meta:
+        model = YoungPerson
+        fields = ["support_level", "sen_status", "looked_after", "care_leaver"]
+
+
+class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
+    """Young people in your reach. Creating needs the add permission (advisers and managers);
+    changing needs change permission on the record and a reason."""
+
+    queryset = YoungPerson.objects.all()
+    serializer_class = YoungPersonSerializer
+    filterset_class = YoungPersonFilter
+    through = ""
+    http_method_names = ["get", "post", "patch", "head", "options"]
+
+    def young_person_of(self, row):
+        return row
+
+    def create(self, request, *args, **kwargs):
+        if not request.user.has_perm(P.ADD.qualified):
+            raise PermissionDenied("Your role cannot add young people")
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        data.pop("reason", None)
+        if data.get("team") is None:
+            raise ValidationError({"team": "This field is required."})
+        person = services.young_person_create(actor=request.user, **data)
+        return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
+
+    def perform_update(self, serializer):
+        person = serializer.instance
+        self.check_change(person)
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason", "") or "Updated through the API"
+        services.young_person_update(young_person=person, actor=self.request.user, reason=reason, **data)
+
+
+# --- Contacts and actions --------------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    young_person = ReachablePerson()
+
+    class Meta:
+        model = Contact
+        fields = [
+            "id",
+            "young_person",
+            "occurred_at",
+            "method",
+            "purpose",
+            "staff_member",
+            "staff_role",
+            "notes",
+            "outcome",
+            "next_steps",
+            "duration_minutes",
+            "created_at",
+        ]
+        read_only_fields = ["staff_member", "created_at"]
+
+
+class ContactViewSet(CreateThroughService, ScopedViewSet):
+    """Contacts with young people in your reach; a new contact is logged as yours."""
+
+    queryset = Contact.objects.all()
+    serializer_class = ContactSerializer
+    create_service = staticmethod(services.contact_log)
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    young_person = ReachablePerson()
+
+    class Meta:
+        model = Action
+        fields = [
+            "id",
+            "young_person",
+            "contact",
+            "description",
+            "owner",
+            "due_on",
+            "completed_on",
+            "completed_by",
+        ]
+        read_only_fields = ["contact", "completed_on", "completed_by"]
+
+
+class ActionViewSet(CreateThroughService, ScopedViewSet):
+    """Actions agreed with young people in your reach; ``complete`` marks one done today."""
+
+    queryset = Action.objects.all()
+    serializer_class = ActionSerializer
+    create_service = staticmethod(services.action_add)
+
+    @extend_schema(request=None, responses=ActionSerializer)
+    @action(detail=True, methods=["post"])
+    def complete(self, request, pk=None):
+        row = self.get_object()
+        self.check_change(row.young_person)
+        row = services.action_complete(action=row, actor=request.user)
+        return Response(ActionSerializer(row, context=self.get_serializer_context()).data)
