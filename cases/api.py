@@ -6,6 +6,7 @@ an access event, and writes go through the app's services (history, write guards
 the change permission on the young person is checked (403 when the record is in reach but read-only).
 """
 
+from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
@@ -39,7 +40,35 @@ class NewestFirst(CursorPagination):
     max_page_size = 200
 
 
-class ReachablePerson(serializers.PrimaryKeyRelatedField):
+ID_PATTERN = "[0-9]{1,18}"  # record ids in URLs: anything else (or larger than the database holds) is 404
+MAX_ID = 2**63 - 1
+
+
+class RecordId(serializers.PrimaryKeyRelatedField):
+    """A related record's id; a number beyond the database's range is "does not exist", not a crash."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, int) and not 0 < data <= MAX_ID:
+            self.fail("does_not_exist", pk_value=data)
+        return super().to_internal_value(data)
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """Related records by id, bounded (RecordId)."""
+
+    serializer_related_field = RecordId
+
+
+class IdFilter(filters.NumberFilter):
+    """Filter by a record's id: a whole number within the database's range, else a 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, min_value=1, max_value=MAX_ID, **kwargs)
+
+
+class ReachablePerson(RecordId):
     """A young person id the user may see; any other id reads as "does not exist" (no leak)."""
 
     def get_queryset(self):
@@ -49,7 +78,7 @@ class ReachablePerson(serializers.PrimaryKeyRelatedField):
 class PersonFilter(filters.FilterSet):
     """Rows of one young person (an id out of reach simply finds nothing)."""
 
-    young_person = filters.NumberFilter(field_name="young_person_id")
+    young_person = IdFilter(field_name="young_person_id")
 
 
 class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
@@ -58,6 +87,7 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
 
     access_rule = "young person scope (cases.access.scope); writes need change permission"
     through = "young_person"
+    lookup_value_regex = ID_PATTERN
     pagination_class = NewestFirst
     filterset_class = PersonFilter
 
@@ -98,7 +128,7 @@ class CreateThroughService:
 # --- Young people ----------------------------------------------------------------------------------
 
 
-class YoungPersonSerializer(serializers.ModelSerializer):
+class YoungPersonSerializer(ModelSerializer):
     reason = serializers.CharField(
         write_only=True,
         required=False,
@@ -133,8 +163,8 @@ class YoungPersonSerializer(serializers.ModelSerializer):
 
 
 class YoungPersonFilter(filters.FilterSet):
-    team = filters.NumberFilter(field_name="team_id")
-    lead_adviser = filters.NumberFilter(field_name="lead_adviser_id")
+    team = IdFilter(field_name="team_id")
+    lead_adviser = IdFilter(field_name="lead_adviser_id")
     updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
@@ -178,7 +208,7 @@ class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
 # --- Contacts and actions --------------------------------------------------------------------------
 
 
-class ContactSerializer(serializers.ModelSerializer):
+class ContactSerializer(ModelSerializer):
     young_person = ReachablePerson()
 
     class Meta:
@@ -208,7 +238,7 @@ class ContactViewSet(CreateThroughService, ScopedViewSet):
     create_service = staticmethod(services.contact_log)
 
 
-class ActionSerializer(serializers.ModelSerializer):
+class ActionSerializer(ModelSerializer):
     young_person = ReachablePerson()
 
     class Meta:

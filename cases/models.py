@@ -432,7 +432,9 @@ class Contact(Tracked):
         TEACHER = "teacher", "School or college staff"
 
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="contacts")
-    occurred_at = models.DateTimeField(validators=[validators.validate_not_future])
+    occurred_at = models.DateTimeField(
+        validators=[validators.validate_not_ancient, validators.validate_not_future]
+    )
     method = models.CharField(max_length=16, choices=Method)
     staff_member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     staff_role = models.CharField(max_length=20, choices=StaffRole, default=StaffRole.PERSONAL_ADVISER)

@@ -65,6 +65,16 @@ def validate_uln(value: str) -> None:
         )
 
 
+EARLIEST_EVENT = date(2000, 1, 1)
+
+
+def validate_not_ancient(value) -> None:
+    """An event the service recorded cannot predate the service (a typo such as year 0025)."""
+    when = value.date() if hasattr(value, "date") and callable(value.date) else value
+    if when < EARLIEST_EVENT:
+        raise ValidationError(f"The date must be on or after {EARLIEST_EVENT:%-d %B %Y}", code="too_early")
+
+
 def validate_not_future(value) -> None:
     today = timezone.localdate()
     when = value.date() if hasattr(value, "date") and callable(value.date) else value

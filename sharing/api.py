@@ -5,12 +5,12 @@ from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import DjangoModelPermissions
 
 from cases.access import VerifiedUser
-from cases.api import NewestFirst, ReachablePerson, ScopedViewSet
+from cases.api import ID_PATTERN, ModelSerializer, NewestFirst, ReachablePerson, ScopedViewSet
 from sharing import services
 from sharing.models import DisclosedPerson, SubjectRequest
 
 
-class DisclosureSerializer(serializers.ModelSerializer):
+class DisclosureSerializer(ModelSerializer):
     """One young person's part in a disclosure: when, to whom, what, and on what basis."""
 
     made_at = serializers.DateTimeField(source="disclosure.made_at", read_only=True)
@@ -53,7 +53,7 @@ class ModelPermissionsForReadsToo(DjangoModelPermissions):
     perms_map["HEAD"] = perms_map["OPTIONS"] = perms_map["GET"]
 
 
-class SubjectRequestSerializer(serializers.ModelSerializer):
+class SubjectRequestSerializer(ModelSerializer):
     young_person = ReachablePerson(allow_null=True, required=False)
 
     class Meta:
@@ -94,6 +94,7 @@ class SubjectRequestViewSet(
     serializer_class = SubjectRequestSerializer
     permission_classes = [VerifiedUser, ModelPermissionsForReadsToo]
     pagination_class = NewestFirst
+    lookup_value_regex = ID_PATTERN
     http_method_names = ["get", "post", "patch", "head", "options"]
 
     def perform_create(self, serializer):

@@ -1,14 +1,12 @@
 """API endpoints for where young people are heading and are: activities, intended destinations,
 September Guarantee offers and characteristics. Scoped and written as in cases/api.py."""
 
-from rest_framework import serializers
-
-from cases.api import CreateThroughService, ReachablePerson, ScopedViewSet
+from cases.api import CreateThroughService, ModelSerializer, ReachablePerson, ScopedViewSet
 from tracking import services
 from tracking.models import Activity, Characteristic, IntendedDestination, Offer
 
 
-class ActivitySerializer(serializers.ModelSerializer):
+class ActivitySerializer(ModelSerializer):
     young_person = ReachablePerson()
 
     class Meta:
@@ -32,7 +30,7 @@ class ActivitySerializer(serializers.ModelSerializer):
         read_only_fields = ["end_date", "due_to_lapse_date", "neet_start_date"]
 
 
-class IntendedDestinationSerializer(serializers.ModelSerializer):
+class IntendedDestinationSerializer(ModelSerializer):
     young_person = ReachablePerson()
 
     class Meta:
@@ -40,7 +38,7 @@ class IntendedDestinationSerializer(serializers.ModelSerializer):
         fields = ["id", "young_person", "code", "provider", "recorded_on", "notes"]
 
 
-class OfferSerializer(serializers.ModelSerializer):
+class OfferSerializer(ModelSerializer):
     young_person = ReachablePerson()
 
     class Meta:
@@ -57,7 +55,7 @@ class OfferSerializer(serializers.ModelSerializer):
         ]
 
 
-class CharacteristicSerializer(serializers.ModelSerializer):
+class CharacteristicSerializer(ModelSerializer):
     young_person = ReachablePerson()
 
     class Meta:

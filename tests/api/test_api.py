@@ -285,3 +285,20 @@ def test_the_schema_and_docs_need_a_verified_user(world, api_for):
     assert schema.status_code == 200
     assert "/api/v1/young-people/" in schema.json()["paths"]
     assert api_for(world.adviser).get("/api/docs/").status_code == 200
+
+
+def test_numbers_beyond_the_database_are_refused_cleanly(world, api_for):
+    """Found by schemathesis: such ids crashed the database driver (500)."""
+    api = api_for(world.adviser)
+    assert api.get(f"{PEOPLE}{2**70}/").status_code == 404
+    assert api.get(CONTACTS, {"young_person": 2**70}).status_code == 400
+    too_big = api.post(CONTACTS, contact_body(world.case, young_person=2**70), format="json")
+    assert too_big.status_code == 400
+
+
+def test_a_contact_cannot_predate_the_service(world, api_for):
+    """Found by schemathesis: a contact in the year 3 was accepted."""
+    response = api_for(world.adviser).post(
+        CONTACTS, contact_body(world.case, occurred_at="0003-01-08T00:03:00Z"), format="json"
+    )
+    assert response.json() == {"occurred_at": ["The date must be on or after 1 January 2000"]}
