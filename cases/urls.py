@@ -12,10 +12,10 @@ young_person_patterns = [
     path("transfer/", views.young_person_transfer, name="young-person-transfer"),
     path("contacts/new/", views.contact_create, name="contact-create"),
     path("actions/new/", views.action_create, name="action-create"),
-    path("actions/<int:action_id>/complete/", views.action_complete, name="action-complete"),
+    path("actions/<id:action_id>/complete/", views.action_complete, name="action-complete"),
     path("sensitive-notes/new/", views.sensitive_note_create, name="sensitive-note-create"),
     path("co-workers/new/", views.co_worker_grant, name="co-worker-grant"),
-    path("co-workers/<int:user_id>/remove/", views.co_worker_revoke, name="co-worker-revoke"),
+    path("co-workers/<id:user_id>/remove/", views.co_worker_revoke, name="co-worker-revoke"),
 ]
 
 urlpatterns = [
@@ -24,5 +24,5 @@ urlpatterns = [
     path("caseload/export.csv", views.caseload_export, name="caseload-export"),
     path("search/", views.search, name="search"),
     path("young-people/new/", views.young_person_create, name="young-person-create"),
-    path("young-people/<int:young_person_id>/", include(young_person_patterns)),
+    path("young-people/<id:young_person_id>/", include(young_person_patterns)),
 ]

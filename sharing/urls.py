@@ -5,19 +5,19 @@ from sharing import views
 app_name = "sharing"
 
 urlpatterns = [
-    path("young-people/<int:young_person_id>/share/", views.share, name="share"),
-    path("young-people/<int:young_person_id>/disclosures/", views.disclosures, name="disclosures"),
-    path("young-people/<int:young_person_id>/consents/", views.consents_and_restrictions, name="consents"),
-    path("young-people/<int:young_person_id>/consents/new/", views.consent_create, name="consent-create"),
+    path("young-people/<id:young_person_id>/share/", views.share, name="share"),
+    path("young-people/<id:young_person_id>/disclosures/", views.disclosures, name="disclosures"),
+    path("young-people/<id:young_person_id>/consents/", views.consents_and_restrictions, name="consents"),
+    path("young-people/<id:young_person_id>/consents/new/", views.consent_create, name="consent-create"),
     path(
-        "young-people/<int:young_person_id>/consents/<int:consent_id>/withdraw/",
+        "young-people/<id:young_person_id>/consents/<id:consent_id>/withdraw/",
         views.consent_withdraw,
         name="consent-withdraw",
     ),
-    path("young-people/<int:young_person_id>/restrictions/s507b/", views.s507b_create, name="s507b-create"),
+    path("young-people/<id:young_person_id>/restrictions/s507b/", views.s507b_create, name="s507b-create"),
     path("extracts/new/", views.extract, name="extract"),
     path("returns/nccis/", views.nccis_return, name="nccis-return"),
     path("returns/destination-feedback/", views.destination_feedback, name="destination-feedback"),
-    path("young-people/<int:young_person_id>/transfer-out/", views.transfer_out, name="transfer-out"),
-    path("access-bundles/<int:bundle_id>/", views.bundle_document, name="bundle-document"),
+    path("young-people/<id:young_person_id>/transfer-out/", views.transfer_out, name="transfer-out"),
+    path("access-bundles/<id:bundle_id>/", views.bundle_document, name="bundle-document"),
 ]

@@ -31,7 +31,7 @@ def test_every_url_pattern_declares_an_access_rule():
 
 def test_the_walk_sees_every_page():
     routes = {route for route, _ in walk(get_resolver().url_patterns)}
-    assert {"caseload/", "young-people/<int:young_person_id>/", "sign-in/", "api/v1/^contacts/$"} <= routes
+    assert {"caseload/", "young-people/<id:young_person_id>/", "sign-in/", "api/v1/^contacts/$"} <= routes
 
 
 def test_every_admin_over_personal_records_is_scoped():

@@ -6,4 +6,5 @@ class YouthserviceConfig(AppConfig):
     verbose_name = "Staff accounts and sign-in"
 
     def ready(self):
-        from youthservice import signals  # noqa: F401 - connects the sign-in and deactivation receivers
+        # <id:...> in every app's URLs; the sign-in and deactivation receivers.
+        from youthservice import converters, signals  # noqa: F401

@@ -91,3 +91,9 @@ def test_only_roles_that_hold_caseloads_may_add_young_people(world, client_for, 
 @pytest.mark.parametrize("name", ["cases:caseload", "cases:search", "cases:young-person-create"])
 def test_list_pages_need_sign_in(db, client, name):
     assert client.get(reverse(name)).status_code == 302
+
+
+def test_an_id_beyond_the_database_range_is_404_not_an_error(world, client_for):
+    response = client_for(world.dpo).get(f"/young-people/{10**18 - 1}/")
+    assert response.status_code == 404
+    assert client_for(world.dpo).get(f"/young-people/{2**70}/").status_code == 404
