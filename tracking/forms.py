@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cases.models import Organisation, Source, Team
+from tracking import imports
 from tracking.models import ActivityCode, CharacteristicCode, ImportBatch, Offer, OfferType
 from youthservice.forms import GovukDateField, GovukForm
 
@@ -113,6 +114,13 @@ class ImportForm(GovukForm):
         help_text="A CSV or Excel (.xlsx) file up to 20 MB, with a header row. A council's transfer "
         "package (.json) is a file of leavers from another council.",
     )
+
+    def clean_file(self):
+        """Refuse an oversized file before reading it (the service checks its content)."""
+        upload = self.cleaned_data["file"]
+        if upload.size > imports.MAX_BYTES:
+            raise forms.ValidationError("The file must be smaller than 20 MB")
+        return upload
 
 
 class ReviewForm(GovukForm):

@@ -274,12 +274,21 @@ CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru
     },
 }
 
-# --- Logging: structured, to stdout; personal data never logged (ids only) ---------------------
+# --- Logging: JSON lines to stdout; personal data never logged --------------------------------
+# Code logs ids only; youthservice.logs also redacts identifiers and contact details from every
+# message and logs exceptions by type and stack, never their message (tests/test_logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"personal_data": {"()": "youthservice.logs.PersonalDataFilter"}},
+    "formatters": {"json": {"()": "youthservice.logs.JsonFormatter"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["personal_data"]}
+    },
     "root": {"handlers": ["console"], "level": env("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own handlers (console in DEBUG, mail to ADMINS) would bypass the filter: ours only.
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

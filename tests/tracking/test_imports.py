@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from cases.models import Attendance, Organisation, YoungPerson
 from sharing.models import Restriction
 from tests.factories import OrganisationFactory, sign_in_verified, valid_uln, valid_upn, years_ago
+from tracking import imports
 from tracking.models import Activity, ImportBatch, ReviewItem
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
@@ -467,3 +468,29 @@ def test_a_clash_while_saving_rolls_back_and_logs_no_values(world, school, monke
     assert world.case.postcode != "ME4 4TB"  # the update in the same batch rolled back too
     assert f"Import {batch.pk} could not be saved (IntegrityError)" in caplog.text
     assert upn not in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        (
+            "roll.csv",
+            b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",
+            "The file must be a CSV or an Excel (.xlsx) workbook",
+        ),
+        ("roll.xlsx", b"UPN,Surname\nA1,B\n", "The file must be a CSV or an Excel (.xlsx) workbook"),
+        ("roll.exe", b"MZ\x90\x00", "The file must be a CSV or an Excel (.xlsx) workbook"),
+        ("roll.json", b'{"format": "something else"}', "A .json file must be a transfer package"),
+    ],
+)
+def test_uploads_are_checked_by_content_not_name(client, world, school, name, content, message):
+    response = upload(client, world, school, content, name=name)
+    assert message in response.content.decode()
+    assert not ImportBatch.objects.exists()
+
+
+def test_an_oversized_upload_is_refused_before_it_is_read(client, world, school, monkeypatch):
+    monkeypatch.setattr(imports, "MAX_BYTES", 64)
+    response = upload(client, world, school, b"UPN,Surname\n" + b"A123456789012,Smith\n" * 10)
+    assert "The file must be smaller than 20 MB" in response.content.decode()
+    assert not ImportBatch.objects.exists()
