@@ -69,6 +69,12 @@ class ScopedAdmin(SimpleHistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
+    def __init__(self, model, admin_site):
+        super().__init__(model, admin_site)
+        self.tracked = hasattr(model._meta, "simple_history_manager_attribute")
+        if not self.tracked:
+            self.object_history_template = None  # Django's template, not simple-history's
+
     def _in_scope_or_404(self, request, object_id):
         obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
         if obj is None:
@@ -91,6 +97,8 @@ class ScopedAdmin(SimpleHistoryAdmin):
         services.access_event_record(
             user=request.user, young_person=self._young_person_of(obj), what=models.AccessEvent.What.HISTORY
         )
+        if not self.tracked:  # a grant, a disclosure row, a status: the admin's own change log
+            return admin.ModelAdmin.history_view(self, request, object_id, extra_context)
         return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):

@@ -122,3 +122,15 @@ def migration_data(transactional_db):
             for operation in migration.operations:
                 if isinstance(operation, RunPython):
                     operation.code(apps, None)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Print how many URL x role x record cases the access matrix ran (workers report them)."""
+    runs = sum(
+        value
+        for report in terminalreporter.stats.get("passed", [])
+        for key, value in getattr(report, "user_properties", [])
+        if key == "access_matrix_cases"
+    )
+    if runs:
+        terminalreporter.write_line(f"access matrix: {runs} URL x role x record cases checked")
