@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := static/css/youthservice.css
 
-.PHONY: run test lint security bench assets install clean
+.PHONY: run test lint security bench load assets install clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -40,6 +40,9 @@ test: install
 
 bench: install
 	$(BIN)/python bench/bench.py
+
+load: install
+	$(BIN)/python bench/load.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

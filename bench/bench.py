@@ -273,7 +273,7 @@ def return_row(month_end: date) -> tuple[float, float]:
     of its own (so the peak is the return's, not this benchmark's)."""
     with tempfile.TemporaryDirectory() as folder:
         started = time.perf_counter()
-        subprocess.run(  # noqa: S603 - our own command, fixed arguments
+        subprocess.run(
             [
                 sys.executable,
                 str(ROOT / "manage.py"),

@@ -11,6 +11,8 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import date, timedelta
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -112,6 +114,16 @@ DIMENSION_COLUMNS = {
     D.GENDER: "gender",
     D.ETHNICITY: "ethnicity",
 }
+
+
+def cached(user, teams: QuerySet[Team], compute):
+    """A dashboard's figures for ``user`` and ``teams``, computed at most once every
+    DASHBOARD_CACHE_SECONDS (0: every time). Keyed by user, so reach never mixes between viewers."""
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    if not seconds:
+        return compute()
+    team_ids = ",".join(str(pk) for pk in teams.order_by("pk").values_list("pk", flat=True))
+    return cache.get_or_set(f"dashboard:{user.pk}:{team_ids}:{timezone.localdate()}", compute, seconds)
 
 
 def statuses_in(user, teams: QuerySet[Team]) -> QuerySet[CurrentStatus]:

@@ -33,6 +33,9 @@ vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="youth-support@example.invalid")
 # The cache carries import progress between the worker and the pages: production shares one in Redis.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Managers' dashboards are about 30 aggregate queries over every status: each viewer's figures are
+# kept this long (the page says how fresh they are). 0 computes them on every view.
+DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

@@ -14,3 +14,4 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 # Throttling is tested on its own (tests/api); elsewhere many requests share one cache.
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"] = {"anon": "100000/minute", "user": "100000/minute"}  # noqa: F405
+DASHBOARD_CACHE_SECONDS = 0  # tests change data and look again; caching is tested on its own

@@ -6,12 +6,13 @@ from collections import Counter
 from datetime import date
 
 import pytest
+from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Team, YoungPerson
-from tests.factories import UserFactory
+from tests.factories import UserFactory, YoungPersonFactory, years_ago
 from tracking import dashboards, facts, rules
 from tracking.models import MonthlySnapshot, Status
 from youthservice.roles import Role
@@ -187,3 +188,18 @@ def test_who_may_see_dashboards(db, client_for, role, status):
     user = UserFactory(role=role)
     for name in ("tracking:dashboard", "tracking:dashboard-csv", "tracking:dashboard-people"):
         assert client_for(user).get(reverse(name)).status_code == status
+
+
+def test_dashboard_figures_are_kept_per_viewer_for_the_configured_time(world, client_for, settings):
+    cache.clear()
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    url = reverse("tracking:dashboard")
+    first = client_for(world.team_manager).get(url).context["now"]
+    YoungPersonFactory(team=world.team, date_of_birth=years_ago(17, days=40))
+    page = client_for(world.team_manager).get(url)
+    assert page.context["now"] == first  # kept for five minutes
+    assert "refresh every 5 minutes" in page.content.decode()
+    fresh_for_service = client_for(world.service_manager).get(url).context["now"]
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    assert client_for(world.service_manager).get(url).context["now"] == fresh_for_service  # its own key
+    assert client_for(world.team_manager).get(url).context["now"]["cohort"] == first["cohort"] + 1
