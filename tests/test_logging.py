@@ -26,9 +26,10 @@ def log_output():
         h for h in logging.getLogger().handlers if any(isinstance(f, PersonalDataFilter) for f in h.filters)
     ]
     stream = io.StringIO()
-    previous = handler.setStream(stream)
+    # Swapped directly: setStream() would flush the old stream, which may be a capture pytest closed.
+    previous, handler.stream = handler.stream, stream
     yield lambda: [json.loads(line) for line in stream.getvalue().splitlines()]
-    handler.setStream(previous)
+    handler.stream = previous
 
 
 def test_identifiers_and_contact_details_are_redacted_from_log_lines(log_output):
