@@ -53,3 +53,29 @@ def test_an_administrator_can_clear_the_lock(client, world):
     fail_until_locked(client)
     call_command("axes_reset_username", "adviser")
     assert attempt(client, "adviser", "test-password-123").status_code == 302
+
+
+def attempt_from(client, username, password, forwarded_for):
+    data = {"username": username, "password": password}
+    return client.post(reverse("login"), data, HTTP_X_FORWARDED_FOR=forwarded_for)
+
+
+def test_behind_the_proxy_each_client_address_is_counted_apart(client, world, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    limit = settings.AXES_FAILURE_LIMIT
+    statuses = [attempt_from(client, "adviser", "wrong", "203.0.113.7").status_code for _ in range(limit)]
+    assert statuses[-1] == 429
+    # The same person from another address (say, another office) still signs in...
+    assert attempt_from(client, "adviser", "test-password-123", "198.51.100.20").status_code == 302
+    client.logout()
+    # ...but the locked address cannot dodge the lock by claiming another one in front of it.
+    assert (
+        attempt_from(client, "adviser", "test-password-123", "198.51.100.20, 203.0.113.7").status_code == 429
+    )
+
+
+def test_without_a_proxy_a_forwarded_header_is_ignored(client, world, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for number in range(settings.AXES_FAILURE_LIMIT):
+        attempt_from(client, "adviser", "wrong", f"203.0.113.{number}")
+    assert attempt_from(client, "adviser", "test-password-123", "198.51.100.20").status_code == 429

@@ -62,3 +62,16 @@ def _exempt(view_func) -> bool:
     rule = getattr(view_func, "access_rule", "")
     is_api = hasattr(view_func, "cls")  # DRF's as_view() marks its views so; the API checks itself
     return rule == "public" or getattr(view_func, "before_two_factor", False) or is_api
+
+
+def client_address(request) -> str:
+    """The address a request came from. Behind the council's proxies (DJANGO_TRUSTED_PROXIES of them,
+    each appending to X-Forwarded-For) it is the entry the outermost trusted proxy added; entries
+    further left are whatever the client claimed and are ignored. Used by the sign-in lockout."""
+    hops = settings.TRUSTED_PROXY_COUNT
+    forwarded = [
+        hop.strip() for hop in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if hop.strip()
+    ]
+    if hops and len(forwarded) >= hops:
+        return forwarded[-hops]
+    return request.META.get("REMOTE_ADDR", "")

@@ -154,9 +154,12 @@ SECURE_HSTS_SECONDS = env.int("DJANGO_HSTS_SECONDS", default=0)
 # whose subdomains are not all on HTTPS yet sets these to 0.
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("DJANGO_HSTS_INCLUDE_SUBDOMAINS", default=True)
 SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
-SECURE_PROXY_SSL_HEADER = (
-    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_PROXY", default=False) else None
-)
+BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
+# How many proxies in front of gunicorn append to X-Forwarded-For: the lockout and the API's
+# per-address throttle read the address the outermost one saw (youthservice.middleware.client_address).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXIES", default=1 if BEHIND_PROXY else 0)
+AXES_CLIENT_IP_CALLABLE = "youthservice.middleware.client_address"
 
 # Content Security Policy (django-csp): our own scripts, styles and images only; nothing inline, no
 # plugins, no framing. GOV.UK Frontend and the API docs (drf-spectacular's sidecar) are served by us.
@@ -197,6 +200,7 @@ REST_FRAMEWORK = {
         "user": env("API_USER_RATE", default="2000/hour"),
     },
     "EXCEPTION_HANDLER": "cases.api.exception_handler",
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=90)), "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
