@@ -22,6 +22,14 @@ def _seeded_faker():
     factory.random.reseed_random(1234)  # seeds the Faker behind every factory
 
 
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache (throttle counters, dashboard figures, import progress)."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @dataclass
 class World:
     team: object

@@ -2,6 +2,7 @@
 records, and young people's self-update links. Every one declares its rule from cases/access.py."""
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
@@ -15,6 +16,7 @@ from cases.models import AccessEvent, YoungPersonPermission
 from cases.services import access_events_record
 from tracking import forms, services
 from tracking.models import Activity, ActivityCode, ImportBatch, Merge, ReviewItem
+from youthservice.middleware import client_address
 from youthservice.pages import add_errors, write_csv
 
 P = YoungPersonPermission
@@ -233,12 +235,21 @@ def self_update_bulk(request):
     return redirect(f"{reverse('cases:caseload')}?work_list=not_known")
 
 
+SELF_UPDATE_MISSES = 20  # unknown or spent links one address may try in an hour before it is refused
+
+
 @access.public
 @GET_POST
 def self_update(request, token):
-    """The young person's page: no sign-in, nothing shown but their first name."""
+    """The young person's page: no sign-in, nothing shown but their first name. An address that
+    keeps trying links that do not work (guessing) is refused for an hour."""
+    misses = f"self-update-misses:{client_address(request)}"
+    if cache.get(misses, 0) >= SELF_UPDATE_MISSES:
+        return render(request, "tracking/self_update_gone.html", {"throttled": True}, status=429)
     link = services.self_update_link(token)
     if link is None:
+        cache.add(misses, 0, timeout=60 * 60)
+        cache.incr(misses)
         return render(request, "tracking/self_update_gone.html", status=410)
     form = forms.SelfUpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

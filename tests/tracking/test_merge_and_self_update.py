@@ -193,3 +193,14 @@ def test_the_bulk_action_sends_links_to_the_not_known_list_within_reach(client_f
     assert not SelfUpdateLink.objects.filter(young_person=world.other_case).exists()  # another team's
     assert "Self-update links emailed to 1 young people; 1 have no email address" in response.content.decode()
     assert client_for(None).post(reverse("tracking:self-update-bulk")).status_code == 302
+
+
+def test_an_address_guessing_links_is_refused_for_an_hour(client, world):
+    _, token = services.self_update_send(young_person=world.case, actor=world.adviser)
+    for guess in range(20):
+        assert client.get(reverse("tracking:self-update", args=[f"guess-{guess}"])).status_code == 410
+    refused = client.get(reverse("tracking:self-update", args=[token]))
+    assert refused.status_code == 429
+    assert "Try your link again in an hour" in refused.content.decode()
+    elsewhere = client.get(reverse("tracking:self-update", args=[token]), REMOTE_ADDR="198.51.100.9")
+    assert elsewhere.status_code == 200
