@@ -36,7 +36,7 @@ class SessionLifetimeMiddleware:
         idle, age = now - last_seen, now - signed_in_at
         if idle > settings.SESSION_IDLE_SECONDS or age > settings.SESSION_COOKIE_AGE:
             return True
-        if now - last_seen >= LAST_SEEN_GRANULARITY or LAST_SEEN not in session:
+        if idle >= LAST_SEEN_GRANULARITY or LAST_SEEN not in session:
             session[LAST_SEEN] = now
         return False
 
