@@ -9,7 +9,7 @@ sessions made server-side with a verified two-factor device (the sign-in pages a
 
 Environment: BENCH_DATABASE_URL (as make bench), LOAD_SECONDS (120), LOAD_ADVISERS (50),
 LOAD_MANAGERS (5), LOAD_WORKERS (gunicorn workers, 3), LOAD_THREADS (threads per worker, 4),
-LOAD_CACHE_URL (the Redis cache the workers share, redis://127.0.0.1:6379/3).
+LOAD_CACHE_URL (the Redis cache the workers share, emptied at the start: redis://127.0.0.1:6379/3).
 """
 
 import os
@@ -24,22 +24,19 @@ from collections import Counter, defaultdict
 from datetime import timedelta
 from pathlib import Path
 
+import redis
 import requests
 
 # isort: off
-from bench import ensure_council  # bench/bench.py sets up Django on the benchmark database first
+from bench import ensure_council, signed_in  # bench/bench.py sets up Django on the benchmark database first
 
 # isort: on
 from django.conf import settings
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.contrib.sessions.backends.db import SessionStore
 from django.utils import timezone
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import access
-from youthservice.middleware import LAST_SEEN, SIGNED_IN_AT
 from youthservice.roles import Role
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
@@ -56,22 +53,8 @@ CSRF = re.compile(r'name="csrfmiddlewaretoken" value="([^"]+)"')
 
 
 def signed_in_session(user) -> str:
-    """A session as the sign-in pages leave it: password and two-factor passed."""
-    device, _ = TOTPDevice.objects.get_or_create(user=user, confirmed=True, defaults={"name": "Load test"})
-    session = SessionStore()
-    now = int(time.time())
-    session.update(
-        {
-            SESSION_KEY: str(user.pk),
-            BACKEND_SESSION_KEY: "django.contrib.auth.backends.ModelBackend",
-            HASH_SESSION_KEY: user.get_session_auth_hash(),
-            DEVICE_ID_SESSION_KEY: device.persistent_id,
-            SIGNED_IN_AT: now,
-            LAST_SEEN: now,
-        }
-    )
-    session.create()
-    return session.session_key
+    """The session key of a sign-in that passed two-factor (made by the benchmark's own helper)."""
+    return signed_in(user).cookies[settings.SESSION_COOKIE_NAME].value
 
 
 def participants() -> list[dict]:
@@ -169,11 +152,13 @@ def contact_form() -> dict:
 
 
 def serve() -> subprocess.Popen:
+    cache_url = os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/3")
+    redis.Redis.from_url(cache_url).flushdb()  # every run starts with the dashboards uncached
     env = {
         **os.environ,
         "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
         "DJANGO_SECURE_COOKIES": "0",  # plain HTTP on loopback: cookies without the Secure flag
-        "CACHE_URL": os.environ.get("LOAD_CACHE_URL", "redis://127.0.0.1:6379/3"),  # shared, as in production
+        "CACHE_URL": cache_url,  # one cache for every worker, as in production
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
     }
