@@ -17,7 +17,7 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases import access, services
+from cases import access, selectors, services
 from cases.forms import PERSON_FIELDS
 from cases.models import AccessEvent, Action, Contact, YoungPerson, YoungPersonPermission
 
@@ -95,7 +95,7 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         return access.scope(self.request.user, super().get_queryset(), through=self.through)
 
     def young_person_of(self, row) -> YoungPerson:
-        return row.young_person
+        return getattr(row, self.through) if self.through else row
 
     def retrieve(self, request, *args, **kwargs):
         row = self.get_object()
@@ -146,17 +146,13 @@ class YoungPersonSerializer(ModelSerializer):
         fields = super().get_fields()
         if self.instance is not None:  # a transfer is its own operation (cases.services.assign)
             fields["team"].read_only = fields["lead_adviser"].read_only = True
+        else:
+            fields["team"].queryset = selectors.teams_for_new_records(self.context["request"].user)
+            fields["team"].error_messages["does_not_exist"] = "Choose one of your own teams"
         return fields
 
     def validate(self, data):
-        user = self.context["request"].user
         team, adviser = data.get("team"), data.get("lead_adviser")
-        if (
-            team is not None
-            and not access.has_global(user, P.VIEW)
-            and not user.teams.filter(pk=team.pk).exists()
-        ):
-            raise ValidationError({"team": "Choose one of your own teams"})
         if team is not None and adviser is not None and not adviser.teams.filter(pk=team.pk).exists():
             raise ValidationError({"lead_adviser": "Choose an adviser who works in the chosen team"})
         return data
@@ -182,9 +178,6 @@ class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
     through = ""
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def young_person_of(self, row):
-        return row
-
     def create(self, request, *args, **kwargs):
         if not request.user.has_perm(P.ADD.qualified):
             raise PermissionDenied("Your role cannot add young people")
@@ -192,8 +185,6 @@ class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("reason", None)
-        if data.get("team") is None:
-            raise ValidationError({"team": "This field is required."})
         person = services.young_person_create(actor=request.user, **data)
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 

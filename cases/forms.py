@@ -106,7 +106,7 @@ class YoungPersonCreateForm(YoungPersonForm):
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
-        teams = Team.objects.all() if user.has_perm("cases.view_youngperson") else user.teams.all()
+        teams = selectors.teams_for_new_records(user)
         self.fields["team"].queryset = teams
         self.fields["lead_adviser"].queryset = User.objects.filter(is_active=True, teams__in=teams).distinct()
         if (first := user.teams.first()) is not None:

@@ -48,6 +48,13 @@ class CaseloadFilters:
     work_list: str = ""
 
 
+def teams_for_new_records(user) -> QuerySet[Team]:
+    """The teams a user may put a new record in: every team with service-wide reach, else their own."""
+    if not user.is_authenticated:
+        return Team.objects.none()  # the API schema is drawn for an anonymous user
+    return Team.objects.all() if access.has_global(user, access.VIEW) else user.teams.all()
+
+
 def caseload(user, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[YoungPerson]:
     """Everyone within the user's reach, newest contact annotated, filtered as asked (including a
     registered work list)."""

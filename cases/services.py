@@ -41,7 +41,7 @@ def tracked_save(instance: Model, *, actor, reason: str = "") -> Model:
     return instance
 
 
-def _tracked_delete(instance: Model, *, actor, reason: str) -> None:
+def tracked_delete(instance: Model, *, actor, reason: str) -> None:
     extensions.check_write(instance, actor)
     instance._history_user = actor
     instance._change_reason = reason
@@ -124,7 +124,7 @@ def assign(
         for grant in YoungPersonUserObjectPermission.objects.filter(
             content_object=young_person, user_id=previous["lead_adviser"], expires_at__isnull=True
         ):
-            _tracked_delete(grant, actor=actor, reason=reason or "Transferred")
+            tracked_delete(grant, actor=actor, reason=reason or "Transferred")
     if previous.get("team") not in (None, team.pk):
         YoungPersonGroupObjectPermission.objects.filter(content_object=young_person).exclude(
             group=team.group
@@ -181,7 +181,7 @@ def co_worker_revoke(*, young_person: YoungPerson, user, actor, reason: str) -> 
     for grant in YoungPersonUserObjectPermission.objects.filter(
         content_object=young_person, user=user, expires_at__isnull=False
     ):
-        _tracked_delete(grant, actor=actor, reason=reason)
+        tracked_delete(grant, actor=actor, reason=reason)
 
 
 # --- The record --------------------------------------------------------------------------------

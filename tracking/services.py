@@ -737,8 +737,7 @@ def merge_undo(*, merge: Merge, actor) -> Merge:
     blanks = {name: None if name.endswith("_id") else "" for name in merge.filled}
     case_services.young_person_update(young_person=kept, actor=actor, reason=note, **blanks)
     exit_row = CohortExit.objects.get(young_person=merged, reason=CohortExit.Reason.MERGED)
-    exit_row._history_user, exit_row._change_reason = actor, note
-    exit_row.delete()
+    case_services.tracked_delete(exit_row, actor=actor, reason=note)
     case_services.young_person_update(young_person=merged, actor=actor, reason=note, **identifiers)
     merge.undone_at, merge.undone_by = timezone.now(), actor
     merge.save(update_fields=["undone_at", "undone_by"])

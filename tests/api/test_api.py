@@ -12,7 +12,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from rest_framework.test import APIClient
 from rest_framework.throttling import UserRateThrottle
 
-from cases.models import AccessEvent, Contact
+from cases.models import AccessEvent, Contact, YoungPerson
 from sharing import services as sharing_services
 from sharing.models import SubjectRequest
 from tests.factories import ContactFactory, OrganisationFactory, YoungPersonFactory
@@ -186,6 +186,10 @@ def test_creating_a_record_needs_the_role_and_one_of_your_teams(world, api_for):
     assert api_for(world.adviser).get(f"{PEOPLE}{created.json()['id']}/").status_code == 200
     elsewhere = api_for(world.adviser).post(PEOPLE, {**body, "team": world.other_team.pk}, format="json")
     assert elsewhere.json()["team"] == ["Choose one of your own teams"]
+    no_team = {key: value for key, value in body.items() if key != "team"}
+    assert api_for(world.adviser).post(PEOPLE, no_team, format="json").json()["team"] == [
+        "This field is required."
+    ]
     assert api_for(world.dpo).post(PEOPLE, body, format="json").status_code == 403
 
 
@@ -236,6 +240,10 @@ def test_filters_narrow_within_reach(world, api_for):
     assert len(ids(api_for(world.dpo).get(CONTACTS, {"young_person": world.case.pk}))) == 1
     assert ids(api_for(world.adviser).get(CONTACTS, {"young_person": world.other_case.pk})) == set()
     assert ids(api_for(world.dpo).get(PEOPLE, {"team": world.other_team.pk})) == {world.other_case.pk}
+    YoungPerson.objects.filter(pk=world.case.pk).update(updated_at=timezone.now() - timedelta(days=10))
+    since = (timezone.now() - timedelta(days=1)).isoformat()
+    assert world.case.pk not in ids(api_for(world.dpo).get(PEOPLE, {"updated_since": since}))
+    assert world.other_case.pk in ids(api_for(world.dpo).get(PEOPLE, {"updated_since": since}))
 
 
 def test_subject_requests_are_the_dpos(world, api_for):
