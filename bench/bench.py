@@ -48,10 +48,10 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import YoungPerson
+from core.roles import Role
+from demo import synthetic
 from retention import services as retention_services
 from tracking import dashboards, services
-from youthservice import synthetic
-from youthservice.roles import Role
 
 YOUNG_PEOPLE = int(os.environ.get("BENCH_YOUNG_PEOPLE", "150000"))
 REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))

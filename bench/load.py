@@ -37,7 +37,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from cases import access
-from youthservice.roles import Role
+from core.roles import Role
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
 RAMP_UP = int(os.environ.get("LOAD_RAMP_UP", "20"))

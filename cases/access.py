@@ -122,7 +122,7 @@ def public(view):
 
 def before_two_factor(view):
     """Signed in with a password, before (or without) the two-factor check: the code pages only.
-    Every other page needs a verified session (youthservice.middleware)."""
+    Every other page needs a verified session (core.middleware)."""
     wrapped = login_required(view)
     wrapped.access_rule = "signed in, two-factor pages"
     wrapped.before_two_factor = True

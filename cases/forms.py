@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cases import selectors, validators, worklists
 from cases.models import Action, Contact, SensitiveNote, Source, Team, YoungPerson
-from youthservice.forms import GovukDateField, GovukForm, GovukModelForm
+from core.forms import GovukDateField, GovukForm, GovukModelForm
 
 User = get_user_model()
 

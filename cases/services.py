@@ -23,7 +23,7 @@ from cases.models import (
     YoungPersonPermission,
     YoungPersonUserObjectPermission,
 )
-from youthservice.roles import Role
+from core.roles import Role
 
 P = YoungPersonPermission
 LEAD_ADVISER_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, forms, selectors, services
 from cases.models import VIEW_ACCESS_EVENTS, AccessEvent, YoungPersonPermission
-from youthservice.pages import FormPage, add_errors, record_form, write_csv
+from core.pages import FormPage, add_errors, record_form, write_csv
 
 P = YoungPersonPermission
 PAGE_SIZE = 25

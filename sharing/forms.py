@@ -2,8 +2,8 @@ from django import forms
 from django.utils import timezone
 
 from cases.models import Organisation
+from core.forms import GovukDateField, GovukForm
 from sharing.models import DataCategory, Disclosure, GivenBy, Schedule1Condition
-from youthservice.forms import GovukDateField, GovukForm
 
 
 class ShareForm(GovukForm):

@@ -16,10 +16,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import access
 from cases.models import AccessEvent, Organisation, YoungPersonPermission
 from cases.services import tracked_save
+from core.pages import FormPage, add_errors, record_form
 from sharing import forms, services
 from sharing.models import AccessBundle, Consent, Restriction
 from tracking import nccis
-from youthservice.pages import FormPage, add_errors, record_form
 
 P = YoungPersonPermission
 

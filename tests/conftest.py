@@ -11,8 +11,8 @@ import pytest
 from django.utils import timezone
 
 from cases import services
+from core.roles import Role
 from tests.factories import TeamFactory, UserFactory, YoungPersonFactory, sign_in_verified
-from youthservice.roles import Role
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -14,7 +14,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases import services, validators
 from cases.models import Contact, Organisation, ParentCarer, Qualification, SensitiveNote, Team, YoungPerson
-from youthservice.roles import Role
+from core.roles import Role
 
 User = get_user_model()
 _rng = random.Random(7)

@@ -11,8 +11,8 @@ from django.test import Client
 from django.urls import reverse
 
 from cases import selectors
+from core.logs import PersonalDataFilter
 from tests.factories import sign_in_verified
-from youthservice.logs import PersonalDataFilter
 
 pytestmark = pytest.mark.django_db
 UPN, ULN, EMAIL = "A123456789012", "9876543210", "jo.bloggs@example.org"

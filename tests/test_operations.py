@@ -4,8 +4,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import Team
+from core.roles import Role
 from tests.factories import UserFactory
-from youthservice.roles import Role
 
 pytestmark = pytest.mark.django_db
 

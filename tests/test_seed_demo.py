@@ -4,7 +4,7 @@ from django.core.management import CommandError, call_command
 
 from cases import access
 from cases.models import Contact, YoungPerson
-from youthservice.roles import Role
+from core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

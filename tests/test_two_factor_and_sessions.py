@@ -10,9 +10,9 @@ from django.urls import reverse
 from django_otp.oath import totp
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from core.middleware import LAST_SEEN, SIGNED_IN_AT
+from core.models import StaffSession
 from tests.factories import authenticator, otp_code, sign_in_verified
-from youthservice.middleware import LAST_SEEN, SIGNED_IN_AT
-from youthservice.models import StaffSession
 
 pytestmark = pytest.mark.django_db
 PERSONAS = ["adviser", "team_manager", "service_manager", "dpo", "sysadmin", "nobody"]

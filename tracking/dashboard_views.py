@@ -10,9 +10,9 @@ from django.views.decorators.http import require_http_methods
 
 from cases import access
 from cases.models import Ethnicity, Team, YoungPerson
+from core.pages import write_csv
 from tracking import dashboards
 from tracking.models import CharacteristicCode, MonthlySnapshot
-from youthservice.pages import write_csv
 
 D = MonthlySnapshot.Dimension
 TEAM_DASHBOARD = "tracking.view_team_dashboard"

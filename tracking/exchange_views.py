@@ -14,10 +14,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from cases import access, worklists
 from cases.models import AccessEvent, YoungPersonPermission
 from cases.services import access_events_record
+from core.middleware import client_address
+from core.pages import add_errors, write_csv
 from tracking import forms, services
 from tracking.models import Activity, ActivityCode, ImportBatch, Merge, ReviewItem
-from youthservice.middleware import client_address
-from youthservice.pages import add_errors, write_csv
 
 P = YoungPersonPermission
 GET_POST = require_http_methods(["GET", "POST"])

@@ -5,9 +5,9 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from cases.models import Organisation, Source, Team
+from core.forms import GovukDateField, GovukForm
 from tracking import imports
 from tracking.models import ActivityCode, CharacteristicCode, ImportBatch, Offer, OfferType
-from youthservice.forms import GovukDateField, GovukForm
 
 PROVIDER_KINDS = [
     Organisation.Kind.SCHOOL,

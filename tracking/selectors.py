@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases import access
 from cases.models import Source, Team, YoungPerson, YoungPersonPermission
+from core.roles import Role
 from tracking import facts, rules
 from tracking.models import (
     Activity,
@@ -20,7 +21,6 @@ from tracking.models import (
     NeedWeight,
     Offer,
 )
-from youthservice.roles import Role
 
 User = get_user_model()
 

@@ -8,8 +8,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access
 from cases.models import AccessEvent, YoungPersonPermission
+from core.pages import FormPage, record_form
 from tracking import forms, selectors, services
-from youthservice.pages import FormPage, record_form
 
 P = YoungPersonPermission
 GET_POST = require_http_methods(["GET", "POST"])

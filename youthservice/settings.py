@@ -56,11 +56,13 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our own static files, never a CDN
     "guardian",
     "simple_history",
+    # The project's apps, ground floor first (docs/architecture.md; `make lint` enforces the layers).
+    "core",
     "cases",
     "tracking",
     "sharing",
     "retention",
-    "youthservice",  # cross-app commands: demo data and the synthetic council
+    "demo",  # demo data and the synthetic council
 ]
 
 MIDDLEWARE = [
@@ -72,8 +74,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "youthservice.middleware.SessionLifetimeMiddleware",
-    "youthservice.middleware.TwoFactorRequiredMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
+    "core.middleware.TwoFactorRequiredMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -94,7 +96,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "youthservice.context_processors.service",
+                "core.context_processors.service",
             ],
         },
     },
@@ -135,7 +137,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 # Sessions end after SESSION_IDLE_MINUTES without a request and SESSION_MAX_HOURS after signing in,
-# whichever comes first (youthservice.middleware.SessionLifetimeMiddleware), and when the browser closes.
+# whichever comes first (core.middleware.SessionLifetimeMiddleware), and when the browser closes.
 SESSION_IDLE_SECONDS = env.int("SESSION_IDLE_MINUTES", default=30) * 60
 SESSION_COOKIE_AGE = env.int("SESSION_MAX_HOURS", default=10) * 60 * 60
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
@@ -157,9 +159,9 @@ SECURE_HSTS_PRELOAD = env.bool("DJANGO_HSTS_PRELOAD", default=True)
 BEHIND_PROXY = env.bool("DJANGO_BEHIND_PROXY", default=False)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if BEHIND_PROXY else None
 # How many proxies in front of gunicorn append to X-Forwarded-For: the lockout and the API's
-# per-address throttle read the address the outermost one saw (youthservice.middleware.client_address).
+# per-address throttle read the address the outermost one saw (core.middleware.client_address).
 TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXIES", default=1 if BEHIND_PROXY else 0)
-AXES_CLIENT_IP_CALLABLE = "youthservice.middleware.client_address"
+AXES_CLIENT_IP_CALLABLE = "core.middleware.client_address"
 
 # Content Security Policy (django-csp): our own scripts, styles and images only; nothing inline, no
 # plugins, no framing. GOV.UK Frontend and the API docs (drf-spectacular's sidecar) are served by us.
@@ -282,13 +284,13 @@ CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru
 }
 
 # --- Logging: JSON lines to stdout; personal data never logged --------------------------------
-# Code logs ids only; youthservice.logs also redacts identifiers and contact details from every
+# Code logs ids only; core.logs also redacts identifiers and contact details from every
 # message and logs exceptions by type and stack, never their message (tests/test_logging.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"personal_data": {"()": "youthservice.logs.PersonalDataFilter"}},
-    "formatters": {"json": {"()": "youthservice.logs.JsonFormatter"}},
+    "filters": {"personal_data": {"()": "core.logs.PersonalDataFilter"}},
+    "formatters": {"json": {"()": "core.logs.JsonFormatter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "json", "filters": ["personal_data"]}
     },

@@ -1,16 +1,13 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from youthservice import api, views
+from youthservice import api
 
 admin.site.site_header = "Youthservice administration"
 admin.site.site_title = "Youthservice"
 
 urlpatterns = [
-    path("sign-in/", views.login, name="login"),
-    path("sign-in/code/", views.two_factor, name="two-factor"),
-    path("sign-out/", views.logout, name="logout"),
-    path("healthz", views.healthz, name="healthz"),
+    path("", include("core.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api.router.urls, "api"))),
     path("api/schema/", api.SchemaView.as_view(), name="api-schema"),

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from youthservice.roles import sync_roles
+from core.roles import sync_roles
 
 
 def create_roles(apps, schema_editor):

@@ -3,7 +3,7 @@ the DPO the retention permissions."""
 
 from django.db import migrations
 
-from youthservice.roles import sync_roles
+from core.roles import sync_roles
 
 RULES = [
     ("Whole record: until the 25th birthday", "whole_record", "date_of_birth", 25 * 12),

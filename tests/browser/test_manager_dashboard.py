@@ -5,9 +5,9 @@ import pytest
 from django.urls import reverse
 
 from cases.models import YoungPerson
+from demo.synthetic import Generator, Shape
 from tests.browser.conftest import sign_in
 from tests.factories import UserFactory
-from youthservice.synthetic import Generator, Shape
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

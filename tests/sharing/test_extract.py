@@ -8,10 +8,10 @@ import pytest
 from django.urls import reverse
 
 from cases.models import YoungPerson
+from core.roles import Role
 from sharing.models import Disclosure
 from sharing.services import QUASI_IDENTIFIERS
 from tests.factories import UserFactory, YoungPersonFactory, years_ago
-from youthservice.roles import Role
 
 pytestmark = pytest.mark.django_db
 

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Team, YoungPerson
+from core.roles import Role
+from demo.synthetic import Generator, Shape
 from tests.factories import UserFactory, YoungPersonFactory, years_ago
 from tracking import dashboards, facts, rules
 from tracking.models import MonthlySnapshot, Status
-from youthservice.roles import Role
-from youthservice.synthetic import Generator, Shape
 
 pytestmark = pytest.mark.django_db
 D = MonthlySnapshot.Dimension

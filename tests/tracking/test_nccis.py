@@ -9,11 +9,11 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import Team, YoungPerson
+from demo.synthetic import Generator, Shape
 from tests.factories import UserFactory, YoungPersonFactory, years_ago
 from tests.tracking.test_work_lists import born_for_guarantee_year
 from tracking import dashboards, facts, nccis, rules
 from tracking.models import CohortExit
-from youthservice.synthetic import Generator, Shape
 
 pytestmark = pytest.mark.django_db
 

@@ -9,8 +9,8 @@ from django.utils import timezone
 
 from cases import access, services
 from cases.models import YoungPersonPermission as P
+from core.roles import Role
 from tests.factories import UserFactory
-from youthservice.roles import Role
 
 pytestmark = pytest.mark.django_db
 

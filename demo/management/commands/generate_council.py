@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from cases.models import YoungPerson
-from youthservice.synthetic import Generator, Shape
+from demo.synthetic import Generator, Shape
 
 User = get_user_model()
 

@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp.oath import totp
 
-from youthservice.management.commands.seed_demo import LOGINS, demo_authenticator
+from demo.management.commands.seed_demo import LOGINS, demo_authenticator
 
 User = get_user_model()
 

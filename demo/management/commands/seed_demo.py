@@ -10,12 +10,12 @@ from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import Organisation
+from core.roles import Role
+from core.services import two_factor_secret
+from demo.synthetic import Generator, Shape
 from sharing.models import InformationSharingAgreement, LawfulBasis
 from tracking import dashboards
 from tracking import services as tracking_services
-from youthservice.roles import Role
-from youthservice.services import two_factor_secret
-from youthservice.synthetic import Generator, Shape
 
 User = get_user_model()
 # Synthetic demo accounts only, printed by the command; never in production (the demo is DEBUG's).

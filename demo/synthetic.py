@@ -35,11 +35,11 @@ from cases.models import (
     YoungPersonGroupObjectPermission,
     YoungPersonUserObjectPermission,
 )
+from core.roles import Role
+from demo.rowwriter import RowWriter
 from tracking import rules
 from tracking import services as tracking_services
 from tracking.models import Activity, ActivityCode, Characteristic, CharacteristicCode, Offer, OfferType
-from youthservice.roles import Role
-from youthservice.rowwriter import RowWriter
 
 User = get_user_model()
 BATCH = 5000

@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django_otp import user_has_device
 
-from youthservice import services
+from core import services
 
 
 class Command(BaseCommand):

@@ -10,7 +10,7 @@ from django.views.decorators.http import require_http_methods
 from qrcode.image.svg import SvgPathImage
 
 from cases import access
-from youthservice import forms, services
+from core import forms, services
 
 
 @access.public

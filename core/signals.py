@@ -7,8 +7,8 @@ from django.contrib.auth import get_user_model, user_logged_in, user_logged_out
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
-from youthservice import services
-from youthservice.middleware import LAST_SEEN, SIGNED_IN_AT
+from core import services
+from core.middleware import LAST_SEEN, SIGNED_IN_AT
 
 
 @receiver(user_logged_in)

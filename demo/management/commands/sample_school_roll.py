@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from youthservice import synthetic
+from demo import synthetic
 
 
 class Command(BaseCommand):
