@@ -160,6 +160,16 @@ class SensitiveNoteAdmin(ScopedAdmin):
     list_display = ["id", "young_person_id", "category", "created_at"]
 
 
+@admin.register(models.Restriction)
+class RestrictionAdmin(EditableScopedAdmin):
+    list_display = ["id", "young_person_id", "kind", "set_by", "set_on", "lifted_on"]
+    list_filter = ["kind"]
+    raw_id_fields = ["young_person"]
+
+    def save_model(self, request, obj, form, change):
+        services.tracked_save(obj, actor=request.user, reason="Changed by the data protection officer")
+
+
 @admin.register(models.YoungPersonUserObjectPermission)
 class UserGrantAdmin(ScopedAdmin):
     young_person_path = "content_object"

@@ -1,23 +1,12 @@
 """Extension points for the apps built on cases, so cases imports none of them:
-- write guards, checked by every tracked write (``tracked_save``), may refuse it;
 - record notices, shown as a banner on every page about a young person;
-- record panels, extra tabs on the record page."""
+- record panels, extra tabs on the record page.
+docs/adr/0003-extension-points.md lists every provider registered here and every signal receiver;
+tests/test_extension_points.py asserts that list."""
 
 from collections.abc import Callable
 
-_write_guards: list[Callable] = []
 _notice_providers: list[Callable] = []
-
-
-def register_write_guard(guard: Callable) -> None:
-    """``guard(instance, actor)`` raises ValidationError to refuse a write."""
-    if guard not in _write_guards:
-        _write_guards.append(guard)
-
-
-def check_write(instance, actor) -> None:
-    for guard in _write_guards:
-        guard(instance, actor)
 
 
 def register_notices(provider: Callable) -> None:

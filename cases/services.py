@@ -2,7 +2,7 @@
 acting user. History rows get the user and the reason here (not only from the request middleware),
 so tasks, commands and imports are audited the same way as pages."""
 
-from datetime import datetime, time
+from datetime import date, datetime, time
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -11,11 +11,12 @@ from django.db.models import Model
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cases import extensions
+from cases import restrictions
 from cases.models import (
     AccessEvent,
     Action,
     Contact,
+    Restriction,
     SensitiveNote,
     Team,
     YoungPerson,
@@ -31,9 +32,24 @@ TEAM_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
 CO_WORKER_PERMISSIONS = (P.VIEW, P.CHANGE)
 
 
+def _guard_restricted(instance: Model, actor) -> None:
+    """Edits to a record under an Article 18 restriction or Article 21 objection are the DPO's alone."""
+    person = instance if isinstance(instance, YoungPerson) else getattr(instance, "young_person", None)
+    if (
+        isinstance(person, YoungPerson)
+        and person.pk
+        and restrictions.processing_restricted(person)
+        and not (actor is not None and actor.has_perm(restrictions.CHANGE_RESTRICTED))
+    ):
+        raise ValidationError(
+            "Processing of this record is restricted: only the data protection officer can change it"
+        )
+
+
 def tracked_save(instance: Model, *, actor, reason: str = "") -> Model:
-    """Validate and save a tracked model, recording who did it and why in its history row."""
-    extensions.check_write(instance, actor)
+    """Validate and save a tracked model, recording who did it and why in its history row. A record
+    under restriction refuses everyone but the DPO."""
+    _guard_restricted(instance, actor)
     instance.full_clean()
     instance._history_user = actor
     instance._change_reason = reason
@@ -42,7 +58,7 @@ def tracked_save(instance: Model, *, actor, reason: str = "") -> Model:
 
 
 def tracked_delete(instance: Model, *, actor, reason: str) -> None:
-    extensions.check_write(instance, actor)
+    _guard_restricted(instance, actor)
     instance._history_user = actor
     instance._change_reason = reason
     instance.delete()
@@ -207,7 +223,7 @@ def young_people_create_bulk(
     for person in people:
         person.team = team
         person.clean()
-        extensions.check_write(person, actor)
+        _guard_restricted(person, actor)
     created = bulk_create_with_history(
         people, YoungPerson, batch_size=500, default_user=actor, default_change_reason=reason
     )
@@ -229,7 +245,7 @@ def young_people_update_bulk(*, people: list[YoungPerson], fields: set[str], act
     user and the reason. Each record passes the write guards; its values must already be checked."""
     now = timezone.now()
     for person in people:
-        extensions.check_write(person, actor)
+        _guard_restricted(person, actor)
         person.updated_at = now
     bulk_update_with_history(
         people,
@@ -278,3 +294,17 @@ def action_complete(*, action: Action, actor) -> Action:
 def sensitive_note_add(*, young_person: YoungPerson, actor, **fields) -> SensitiveNote:
     note = SensitiveNote(young_person=young_person, recorded_by=actor, **fields)
     return tracked_save(note, actor=actor, reason="Sensitive note recorded")
+
+
+# --- Restrictions ------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def restriction_set(
+    *, young_person: YoungPerson, actor, kind: str, set_by: str, set_on: date, reason: str = ""
+) -> Restriction:
+    return tracked_save(
+        Restriction(young_person=young_person, kind=kind, set_by=set_by, set_on=set_on, reason=reason),
+        actor=actor,
+        reason="Restriction set",
+    )

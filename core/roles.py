@@ -32,9 +32,10 @@ _IMPORTS = ("tracking.add_importbatch", "tracking.view_importbatch", "tracking.r
 _DPO_SHARING = (
     *(
         f"sharing.{verb}_{model}"
-        for model in ("informationsharingagreement", "subjectrequest", "breach", "restriction")
+        for model in ("informationsharingagreement", "subjectrequest", "breach")
         for verb in ("view", "add", "change")
     ),
+    *(f"cases.{verb}_restriction" for verb in ("view", "add", "change")),
     *(f"sharing.view_{model}" for model in ("consent", "disclosure", "disclosedperson", "accessbundle")),
     "sharing.change_accessbundle",
     "sharing.make_deidentified_extract",

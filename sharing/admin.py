@@ -1,4 +1,4 @@
-"""The DPO's admin: agreements, consents and restrictions, disclosures, subject requests (due and
+"""The DPO's admin: agreements, consents, disclosures, subject requests (due and
 overdue first, with their actions), access bundles, and the breach register."""
 
 from django.contrib import admin, messages
@@ -27,16 +27,6 @@ class AgreementAdmin(SimpleHistoryAdmin):
 @admin.register(models.Consent)
 class ConsentAdmin(ScopedAdmin):
     list_display = ["id", "young_person_id", "category", "given_by", "given_on", "withdrawn_on"]
-
-
-@admin.register(models.Restriction)
-class RestrictionAdmin(EditableScopedAdmin):
-    list_display = ["id", "young_person_id", "kind", "set_by", "set_on", "lifted_on"]
-    list_filter = ["kind"]
-    raw_id_fields = ["young_person"]
-
-    def save_model(self, request, obj, form, change):
-        services.tracked_save(obj, actor=request.user, reason="Changed by the data protection officer")
 
 
 @admin.register(models.Disclosure)
@@ -83,12 +73,12 @@ class SubjectRequestAdmin(EditableScopedAdmin):
             ),
             kind.RESTRICTION: (
                 "Record the restriction",
-                reverse("admin:sharing_restriction_add")
+                reverse("admin:cases_restriction_add")
                 + f"?young_person={person}&kind=art18&set_by=young_person",
             ),
             kind.OBJECTION: (
                 "Record the objection",
-                reverse("admin:sharing_restriction_add")
+                reverse("admin:cases_restriction_add")
                 + f"?young_person={person}&kind=art21&set_by=young_person",
             ),
         }

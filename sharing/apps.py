@@ -9,6 +9,4 @@ class SharingConfig(AppConfig):
         from cases import extensions
         from sharing import services
 
-        extensions.register_write_guard(services.guard_restricted_writes)
-        extensions.register_notices(services.restriction_notices)
         extensions.register_panel(services.disclosures_panel)

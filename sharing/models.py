@@ -1,5 +1,5 @@
 """Information leaving the service and the DPO's work on UK GDPR rights: information-sharing
-agreements, consent and restrictions, disclosures (every release, and every refused attempt),
+agreements, consent, disclosures (every release, and every refused attempt),
 subject requests with their statutory deadlines, access bundles, and the breach register."""
 
 from datetime import timedelta
@@ -10,7 +10,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from cases.models import Organisation, Tracked, YoungPerson
+from cases.models import GivenBy, Organisation, Tracked, YoungPerson
 from cases.validators import validate_not_future
 
 
@@ -137,11 +137,6 @@ class InformationSharingAgreement(models.Model):
         return self.starts_on <= day and (self.ends_on is None or day <= self.ends_on)
 
 
-class GivenBy(models.TextChoices):
-    YOUNG_PERSON = "young_person", "The young person"
-    PARENT_CARER = "parent_carer", "A parent or carer"
-
-
 class Consent(Tracked):
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="consents")
     category = models.CharField(max_length=16, choices=DataCategory)
@@ -158,31 +153,6 @@ class Consent(Tracked):
 
     def is_active_on(self, day) -> bool:
         return self.given_on <= day and (self.withdrawn_on is None or day < self.withdrawn_on)
-
-
-class Restriction(Tracked):
-    """The s507B restriction, and Article 18 restriction or Article 21 objection to processing."""
-
-    class Kind(models.TextChoices):
-        S507B = "s507b", "Section 507B: only name, address and date of birth to be passed on"
-        RESTRICTION = "art18", "Article 18: restriction of processing"
-        OBJECTION = "art21", "Article 21: objection to processing"
-
-    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="restrictions")
-    kind = models.CharField(max_length=8, choices=Kind)
-    set_by = models.CharField(max_length=16, choices=GivenBy)
-    set_on = models.DateField(validators=[validate_not_future])
-    lifted_on = models.DateField(null=True, blank=True, validators=[validate_not_future])
-    reason = models.TextField(blank=True)
-
-    class Meta:
-        ordering = ["-set_on", "-id"]
-
-    def __str__(self):
-        return f"Restriction {self.pk}"
-
-    def is_active_on(self, day) -> bool:
-        return self.set_on <= day and (self.lifted_on is None or day < self.lifted_on)
 
 
 class Disclosure(models.Model):

@@ -23,11 +23,6 @@ def subject_request_due(
     return starts + relativedelta(months=1 + extension_months)
 
 
-def s507b_controlled_by_young_person(date_of_birth: date, on: date) -> bool:
-    """The right to restrict passes from the parent to the young person at 16."""
-    return on >= date_of_birth + relativedelta(years=16)
-
-
 def k_anonymous(rows: list[dict], quasi_identifiers: tuple[str, ...], k: int) -> tuple[list[dict], int]:
     """Keep only rows whose combination of quasi-identifiers is shared by at least k rows; return
     them and how many were suppressed."""

@@ -16,7 +16,8 @@ from django.utils import timezone
 
 from cases import access
 from cases import selectors as case_selectors
-from cases.models import Organisation, YoungPerson, YoungPersonPermission
+from cases.models import Organisation, Restriction, YoungPerson, YoungPersonPermission
+from cases.restrictions import active_restrictions, processing_restricted
 from cases.services import tracked_save
 from sharing import rules, tasks
 from sharing.models import (
@@ -26,7 +27,6 @@ from sharing.models import (
     DisclosedPerson,
     Disclosure,
     InformationSharingAgreement,
-    Restriction,
     SubjectRequest,
 )
 from tracking import imports, nccis
@@ -48,44 +48,6 @@ class Override:
     kind: str
     condition: str
     justification: str
-
-
-# --- Restrictions ------------------------------------------------------------------------------
-
-
-def active_restrictions(young_person: YoungPerson, on: date | None = None) -> list[Restriction]:
-    on = on or timezone.localdate()
-    return [r for r in young_person.restrictions.all() if r.is_active_on(on)]
-
-
-def processing_restricted(young_person: YoungPerson) -> bool:
-    """Article 18 restriction or Article 21 objection: only the DPO may edit or share."""
-    return any(r.kind != Restriction.Kind.S507B for r in active_restrictions(young_person))
-
-
-def guard_restricted_writes(instance, actor) -> None:
-    """Registered on cases' write guard: edits to a restricted record are the DPO's alone."""
-    person = instance if isinstance(instance, YoungPerson) else getattr(instance, "young_person", None)
-    if (
-        isinstance(person, YoungPerson)
-        and person.pk
-        and processing_restricted(person)
-        and not (actor is not None and actor.has_perm(DPO_PERMISSION))
-    ):
-        raise ValidationError(
-            "Processing of this record is restricted: only the data protection officer can change it"
-        )
-
-
-@transaction.atomic
-def restriction_set(
-    *, young_person: YoungPerson, actor, kind: str, set_by: str, set_on: date, reason: str = ""
-) -> Restriction:
-    return tracked_save(
-        Restriction(young_person=young_person, kind=kind, set_by=set_by, set_on=set_on, reason=reason),
-        actor=actor,
-        reason="Restriction set",
-    )
 
 
 # --- The one exit ------------------------------------------------------------------------------
@@ -330,30 +292,6 @@ def subject_request_save(*, request: SubjectRequest, actor) -> SubjectRequest:
     ):
         request.closed_on = timezone.localdate()
     return tracked_save(request, actor=actor, reason="Subject request recorded")
-
-
-def restriction_notices(young_person: YoungPerson) -> list[str]:
-    """The banner on every page about a restricted record."""
-    notices = []
-    for restriction in active_restrictions(young_person):
-        since = f"{restriction.set_on:%-d %B %Y}"
-        if restriction.kind == Restriction.Kind.S507B:
-            who = (
-                "the young person"
-                if rules.s507b_controlled_by_young_person(young_person.date_of_birth, timezone.localdate())
-                else "their parent or carer"
-            )
-            notices.append(
-                f"Section 507B restriction since {since} (set by {restriction.get_set_by_display().lower()}"
-                f"): only name, address and date of birth, and a parent's name and address, may be "
-                f"shared. It is now {who}'s to change."
-            )
-        else:
-            notices.append(
-                f"{restriction.get_kind_display().split(':')[0]} since {since}: processing is "
-                f"restricted, and only the data protection officer may change or share this record."
-            )
-    return notices
 
 
 # --- Access bundles --------------------------------------------------------------------------------

@@ -14,11 +14,12 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access
-from cases.models import AccessEvent, Organisation, YoungPersonPermission
+from cases import services as case_services
+from cases.models import AccessEvent, Organisation, Restriction, YoungPersonPermission
 from cases.services import tracked_save
 from core.pages import FormPage, add_errors, record_form
 from sharing import forms, services
-from sharing.models import AccessBundle, Consent, Restriction
+from sharing.models import AccessBundle, Consent
 from tracking import nccis
 
 P = YoungPersonPermission
@@ -134,7 +135,7 @@ def s507b_create(request, young_person):
             "Restriction recorded",
             "Only name, address and date of birth, and a parent's name and address, will be shared.",
         ),
-        lambda data: services.restriction_set(
+        lambda data: case_services.restriction_set(
             young_person=young_person, actor=request.user, kind=Restriction.Kind.S507B, **data
         ),
         redirect_to=_back(young_person),

@@ -19,6 +19,7 @@ from django.utils import timezone
 from cases import services as case_services
 from cases import validators
 from cases.models import Attendance, Source, Team, YoungPerson
+from cases.restrictions import active_restrictions, s507b_controlled_by_young_person
 from cases.services import tracked_save
 from tracking import dashboards, facts, imports, matching, rules, signals, tasks
 from tracking.models import (
@@ -473,8 +474,6 @@ def _row_reason(batch: ImportBatch, row: dict) -> str:
 def _restriction_kinds(young_person: YoungPerson) -> set[str]:
     """The kinds of restriction in force on the record (s507B, Article 18, Article 21), as sharing reads
     them (from prefetched restrictions when the import loaded them)."""
-    from sharing.services import active_restrictions  # sharing builds on tracking
-
     return {restriction.kind for restriction in active_restrictions(young_person)}
 
 
@@ -526,10 +525,7 @@ def _import_row_extras(batch, row, young_person, provider_id, provenance) -> boo
     actor, on = batch.uploaded_by, batch.uploaded_at.date()
     added = False
     if row.get("s507b") and "s507b" not in _restriction_kinds(young_person):
-        from sharing.rules import s507b_controlled_by_young_person  # sharing builds on tracking
-        from sharing.services import restriction_set
-
-        restriction_set(
+        case_services.restriction_set(
             young_person=young_person,
             actor=actor,
             kind="s507b",

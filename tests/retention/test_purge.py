@@ -11,11 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
-from cases.models import YoungPerson
+from cases.models import Restriction, YoungPerson
 from retention import services
 from retention.models import DestructionRecord, EsfParticipation, LegalHold, ScannedDocument
 from sharing import services as sharing_services
-from sharing.models import Breach, Consent, InformationSharingAgreement, Restriction, SubjectRequest
+from sharing.models import Breach, Consent, InformationSharingAgreement, SubjectRequest
 from tests.factories import (
     ContactFactory,
     OrganisationFactory,

@@ -9,8 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services as case_services
+from cases.models import Restriction
 from sharing import rules, services
-from sharing.models import AccessBundle, Breach, Restriction, SubjectRequest
+from sharing.models import AccessBundle, Breach, SubjectRequest
 from tests.factories import ContactFactory, ParentCarerFactory, SensitiveNoteFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db

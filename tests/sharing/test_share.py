@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Organisation
+from cases.models import Organisation, Restriction
 from sharing import services
-from sharing.models import Consent, Disclosure, InformationSharingAgreement, Restriction
+from sharing.models import Consent, Disclosure, InformationSharingAgreement
 from tests.factories import OrganisationFactory, ParentCarerFactory, SensitiveNoteFactory
 
 pytestmark = pytest.mark.django_db

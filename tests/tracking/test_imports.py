@@ -8,8 +8,7 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from cases.models import Attendance, Organisation, YoungPerson
-from sharing.models import Restriction
+from cases.models import Attendance, Organisation, Restriction, YoungPerson
 from tests.factories import OrganisationFactory, sign_in_verified, valid_uln, valid_upn, years_ago
 from tracking import imports
 from tracking.models import Activity, ImportBatch, ReviewItem
@@ -386,7 +385,7 @@ def test_a_row_for_a_record_under_an_article_18_restriction_waits_for_the_dpo(
 ):
     from django.utils import timezone
 
-    from sharing.services import restriction_set
+    from cases.services import restriction_set
 
     world.case.upn = valid_upn()
     world.case.save()

@@ -1,0 +1,48 @@
+"""The young person and the people and records around them.
+
+Every model holding personal data or policy derives from ``Tracked``: it carries provenance (where
+the information came from and when) and simple-history, so each history row keeps the user, the
+reason and the source of that change.
+"""
+
+from cases.models.base import CodeTable, Ethnicity, Organisation, Source, Team, Tracked
+from cases.models.people import (
+    ParentCarer,
+    YoungPerson,
+    YoungPersonGroupObjectPermission,
+    YoungPersonPermission,
+    YoungPersonUserObjectPermission,
+)
+from cases.models.records import (
+    VIEW_ACCESS_EVENTS,
+    AccessEvent,
+    Action,
+    Attendance,
+    Contact,
+    Qualification,
+    SensitiveNote,
+)
+from cases.models.restrictions import GivenBy, Restriction
+
+__all__ = [
+    "VIEW_ACCESS_EVENTS",
+    "AccessEvent",
+    "Action",
+    "Attendance",
+    "CodeTable",
+    "Contact",
+    "Ethnicity",
+    "GivenBy",
+    "Organisation",
+    "ParentCarer",
+    "Qualification",
+    "Restriction",
+    "SensitiveNote",
+    "Source",
+    "Team",
+    "Tracked",
+    "YoungPerson",
+    "YoungPersonGroupObjectPermission",
+    "YoungPersonPermission",
+    "YoungPersonUserObjectPermission",
+]

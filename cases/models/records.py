@@ -1,0 +1,213 @@
+"""What advisers record about a young person, and every read of their record."""
+
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from cases import validators
+from cases.models.base import Organisation, Tracked
+from cases.models.people import YoungPerson
+
+
+class Qualification(Tracked):
+    class Type(models.TextChoices):
+        GCSE = "gcse", "GCSE"
+        A_LEVEL = "a_level", "A level"
+        T_LEVEL = "t_level", "T level"
+        BTEC = "btec", "BTEC"
+        NVQ = "nvq", "NVQ"
+        FUNCTIONAL_SKILLS = "functional_skills", "Functional skills"
+        APPRENTICESHIP = "apprenticeship", "Apprenticeship"
+        OTHER = "other", "Other"
+
+    class Level(models.TextChoices):
+        ENTRY = "E", "Entry level"
+        L1 = "1", "Level 1"
+        L2 = "2", "Level 2"
+        L3 = "3", "Level 3"
+        L4 = "4", "Level 4 or above"
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="qualifications")
+    qualification_type = models.CharField(max_length=20, choices=Type)
+    subject = models.CharField(max_length=100)
+    level = models.CharField(max_length=1, choices=Level)
+    grade = models.CharField(max_length=10, blank=True)
+    awarded_on = models.DateField(null=True, blank=True, validators=[validators.validate_not_future])
+
+    class Meta:
+        ordering = ["-awarded_on", "subject"]
+
+    def __str__(self):
+        return f"Qualification {self.pk}"
+
+
+class Attendance(Tracked):
+    """A school's attendance and exclusions summary for one academic year."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="attendance")
+    school = models.ForeignKey(Organisation, on_delete=models.PROTECT, null=True, blank=True)
+    academic_year = models.PositiveSmallIntegerField(help_text="The year the academic year starts, e.g. 2024")
+    sessions_possible = models.PositiveSmallIntegerField()
+    sessions_attended = models.PositiveSmallIntegerField()
+    authorised_absences = models.PositiveSmallIntegerField(default=0)
+    unauthorised_absences = models.PositiveSmallIntegerField(default=0)
+    absence_reasons = models.TextField(blank=True)
+    suspensions = models.PositiveSmallIntegerField("suspensions (fixed-term exclusions)", default=0)
+    permanently_excluded = models.BooleanField(default=False)
+    exclusion_reasons = models.TextField(blank=True)
+
+    class Meta:
+        verbose_name_plural = "attendance"
+        ordering = ["-academic_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(sessions_attended__lte=models.F("sessions_possible")),
+                name="attendance_attended_within_possible",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Attendance {self.pk}"
+
+    @property
+    def attendance_rate(self) -> float | None:
+        return self.sessions_attended / self.sessions_possible if self.sessions_possible else None
+
+    @property
+    def academic_year_label(self) -> str:
+        return f"{self.academic_year}/{(self.academic_year + 1) % 100:02d}"
+
+
+class Contact(Tracked):
+    """Every interaction with or about a young person."""
+
+    class Method(models.TextChoices):
+        FACE_TO_FACE = "face_to_face", "Face to face"
+        HOME_VISIT = "home_visit", "Home visit"
+        PHONE = "phone", "Phone call"
+        VIDEO = "video", "Video call"
+        TEXT = "text", "Text message"
+        EMAIL = "email", "Email"
+        LETTER = "letter", "Letter"
+        GROUP = "group", "Group session"
+        THIRD_PARTY = "third_party", "With another professional"
+
+    class Purpose(models.TextChoices):
+        GUIDANCE = "guidance", "Information, advice and guidance"
+        REVIEW = "review", "Review of progress or action plan"
+        NEET_SUPPORT = "neet_support", "Support into education, employment or training"
+        TRACKING = "tracking", "Checking current activity"
+        SAFEGUARDING = "safeguarding", "Safeguarding"
+        REFERRAL = "referral", "Referral to another service"
+        OTHER = "other", "Other"
+
+    class StaffRole(models.TextChoices):
+        PERSONAL_ADVISER = "personal_adviser", "Personal adviser"
+        YOUTH_WORKER = "youth_worker", "Youth worker"
+        COUNCIL_STAFF = "council_staff", "Other council staff"
+        YOUTH_JUSTICE = "youth_justice", "Youth justice worker"
+        SOCIAL_WORKER = "social_worker", "Social worker"
+        TEACHER = "teacher", "School or college staff"
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="contacts")
+    occurred_at = models.DateTimeField(
+        validators=[validators.validate_not_ancient, validators.validate_not_future]
+    )
+    method = models.CharField(max_length=16, choices=Method)
+    staff_member = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    staff_role = models.CharField(max_length=20, choices=StaffRole, default=StaffRole.PERSONAL_ADVISER)
+    purpose = models.CharField(max_length=16, choices=Purpose)
+    notes = models.TextField()
+    outcome = models.TextField(blank=True)
+    next_steps = models.TextField(blank=True)
+    duration_minutes = models.PositiveSmallIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["young_person", "-occurred_at"])]
+
+    def __str__(self):
+        return f"Contact {self.pk}"
+
+
+class Action(Tracked):
+    """An action in the young person's action plan, usually agreed at a contact."""
+
+    class Owner(models.TextChoices):
+        YOUNG_PERSON = "young_person", "Young person"
+        ADVISER = "adviser", "Personal adviser"
+        PARENT_CARER = "parent_carer", "Parent or carer"
+        OTHER_PROFESSIONAL = "other_professional", "Another professional"
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="actions")
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, blank=True, related_name="actions"
+    )
+    description = models.TextField()
+    owner = models.CharField(max_length=20, choices=Owner)
+    due_on = models.DateField()
+    completed_on = models.DateField(null=True, blank=True, validators=[validators.validate_not_future])
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["completed_on", "due_on", "id"]
+
+    def __str__(self):
+        return f"Action {self.pk}"
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.completed_on is None and self.due_on < timezone.localdate()
+
+
+class SensitiveNote(Tracked):
+    """Special-category and offence data: seen only with ``view_sensitive_youngperson``."""
+
+    class Category(models.TextChoices):
+        HEALTH = "health", "Health (including mental health)"
+        CRIMINAL_OFFENCE = "criminal_offence", "Criminal offence or conviction"
+        SAFEGUARDING = "safeguarding", "Safeguarding"
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="sensitive_notes")
+    category = models.CharField(max_length=20, choices=Category)
+    note = models.TextField()
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self):
+        return f"Sensitive note {self.pk}"
+
+
+VIEW_ACCESS_EVENTS = "cases.view_accessevent"  # the DPO's: who saw each record
+
+
+class AccessEvent(models.Model):
+    """One read of a young person's record: who, in which role, what, when. Itself the audit log,
+    so it has no history; it is destroyed with the young person."""
+
+    class What(models.TextChoices):
+        RECORD = "record", "Viewed the record"
+        EDIT = "edit", "Opened the record to edit it"
+        HISTORY = "history", "Viewed the change history"
+        AUDIT = "audit", "Viewed who accessed the record"
+        EXPORT = "export", "Exported"
+        ADMIN = "admin", "Viewed in the admin"
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="access_events")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    role = models.CharField(max_length=200)
+    what = models.CharField(max_length=16, choices=What)
+    occurred_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-occurred_at", "-id"]
+        indexes = [models.Index(fields=["young_person", "-occurred_at"])]
+
+    def __str__(self):
+        return f"Access event {self.pk}"
