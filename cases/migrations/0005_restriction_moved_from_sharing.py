@@ -1,13 +1,13 @@
 """Restrictions move from sharing to cases (every app checks them): the same rows, renamed tables,
 the same content types and permissions. sharing 0009 then drops them from its state."""
 
-import cases.validators
 import django.db.models.deletion
 import django.utils.timezone
 import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+import cases.validators
 from core.migration_moves import take_over_content_types
 
 

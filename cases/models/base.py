@@ -1,6 +1,5 @@
 """Provenance and history for every model, DfE code tables, organisations and teams."""
 
-
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import models

@@ -1,6 +1,5 @@
 """What advisers record about a young person, and every read of their record."""
 
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
