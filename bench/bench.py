@@ -50,6 +50,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.models import YoungPerson
 from core.roles import Role
 from demo import synthetic
+from exchange import services as exchange_services
 from retention import services as retention_services
 from tracking import dashboards, services
 
@@ -241,7 +242,7 @@ def import_row(count: int) -> tuple[float, float, dict]:
     every record, saving with history), and seconds for PostgreSQL COPY of the same file into a bare
     table. Both roll back, so the council stays as it was."""
     from cases.models import Organisation
-    from tracking.models import ImportBatch
+    from exchange.models import ImportBatch
 
     content = synthetic.school_roll(count)
     uploader = staff("bench-importer", Role.SERVICE_MANAGER)
@@ -257,7 +258,7 @@ def import_row(count: int) -> tuple[float, float, dict]:
             uploaded_by=uploader,
         )
         started = time.perf_counter()
-        batch = services.import_run(batch_id=batch.pk)
+        batch = exchange_services.import_run(batch_id=batch.pk)
         import_seconds = time.perf_counter() - started
         counts = {k: getattr(batch, k) for k in ("rows", "created", "updated", "unchanged", "to_review")}
         transaction.set_rollback(True)

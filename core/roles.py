@@ -27,7 +27,7 @@ _SERVICE_WIDE_READ = (
 )
 
 # Imports match rows against every record, so they are the service managers' (service-wide reach).
-_IMPORTS = ("tracking.add_importbatch", "tracking.view_importbatch", "tracking.resolve_reviewitem")
+_IMPORTS = ("exchange.add_importbatch", "exchange.view_importbatch", "exchange.resolve_reviewitem")
 
 _DPO_SHARING = (
     *(

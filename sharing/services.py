@@ -29,7 +29,7 @@ from sharing.models import (
     InformationSharingAgreement,
     SubjectRequest,
 )
-from tracking import imports, nccis
+from tracking import nccis
 from tracking.models import Activity, CohortExit, CurrentStatus
 
 DPO_PERMISSION = "sharing.change_subjectrequest"
@@ -498,6 +498,7 @@ def nccis_return_release(*, actor, month_end: date, dfe: Organisation) -> tuple[
 
 FEEDBACK_CATEGORIES = ["identity", "activity"]
 FEEDBACK_PERMISSION = "sharing.send_destination_feedback"
+TRANSFER_FORMAT = "youthservice-transfer/1"  # read back by exchange.formats (council leavers)
 TRANSFER_CATEGORIES = ["identity", "contact", "education", "characteristics", "activity"]
 
 
@@ -534,7 +535,7 @@ def transfer_out(
         recipient=council,
         override=override,
         file_format="json",
-        envelope={"format": imports.TRANSFER_FORMAT, "from_la": nccis.LA_CODE},
+        envelope={"format": TRANSFER_FORMAT, "from_la": nccis.LA_CODE},
     )
     tracked_save(
         CohortExit(

@@ -33,12 +33,12 @@ def log_output():
 
 
 def test_identifiers_and_contact_details_are_redacted_from_log_lines(log_output):
-    logging.getLogger("tracking.imports").warning(
+    logging.getLogger("exchange.formats").warning(
         "row for %s %s %s at %s tel %s", UPN, ULN, EMAIL, POSTCODE, PHONE
     )
     [line] = log_output()
     assert line["message"] == "row for [upn] [uln] [email] at [postcode] tel [phone]"
-    assert (line["level"], line["logger"]) == ("WARNING", "tracking.imports")
+    assert (line["level"], line["logger"]) == ("WARNING", "exchange.formats")
 
 
 def test_ids_and_counts_survive_redaction(log_output):

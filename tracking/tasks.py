@@ -19,11 +19,3 @@ def nightly_tracking() -> dict:
         "statuses": statuses,
         "snapshot_rows": services.snapshot_take(month_end=today) if month_ends_today else 0,
     }
-
-
-@shared_task(acks_late=True)
-def run_import(batch_id: int) -> str:
-    """Check and save one uploaded batch (by id: the file is in the database, never in the message)."""
-    from tracking import services
-
-    return services.import_run(batch_id=batch_id).state

@@ -1,18 +1,20 @@
-"""Destinations pages: thin, every one behind cases/access.py."""
+"""Destinations, allocation and merging pages: thin, every one behind cases/access.py."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access
 from cases.models import AccessEvent, YoungPersonPermission
-from core.pages import FormPage, record_form
+from core.pages import FormPage, add_errors, record_form
 from tracking import forms, selectors, services
+from tracking.models import Activity, Merge
 
 P = YoungPersonPermission
 GET_POST = require_http_methods(["GET", "POST"])
+MERGE = "tracking.merge_records"
 
 
 @access.young_person_view(record=AccessEvent.What.RECORD)
@@ -104,3 +106,68 @@ def allocate(request, young_person):
     else:
         messages.error(request, "Choose an adviser to allocate to")
     return redirect("tracking:team-caseloads")
+
+
+# --- Merging -----------------------------------------------------------------------------------------
+
+
+@access.young_person_view(P.CHANGE, capability=MERGE)
+@GET_POST
+def merge(request, young_person):
+    """Two steps: name the duplicate and the reason, then confirm with both records side by side."""
+    form = forms.MergeForm(request.POST or None)
+    duplicate = None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        duplicate = access.young_people_for(request.user, P.CHANGE).filter(pk=data["merged"]).first()
+        if duplicate is None:
+            form.add_error("merged", "There is no record with this number that you can change")
+        elif "confirm" in request.POST:
+            try:
+                done = services.records_merge(
+                    kept=young_person, merged=duplicate, actor=request.user, reason=data["reason"]
+                )
+            except ValidationError as error:
+                add_errors(form, error)
+            else:
+                messages.success(request, f"Record {duplicate.pk} merged into this record (merge {done.pk})")
+                return redirect("cases:young-person-detail", young_person.pk)
+    return render(
+        request,
+        "tracking/merge.html",
+        {
+            "person": young_person,
+            "form": form,
+            "duplicate": duplicate if form.is_bound and not form.errors else None,
+        },
+    )
+
+
+@access.model_permission(MERGE)
+@require_POST
+def merge_undo(request, merge_id):
+    """Undo needs the merge capability and reach to change both records (404 otherwise)."""
+    reachable = access.young_people_for(request.user, P.CHANGE)
+    merge = get_object_or_404(Merge, pk=merge_id, kept__in=reachable, merged__in=reachable)
+    try:
+        services.merge_undo(merge=merge, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Merge {merge.pk} undone: record {merge.merged_id} is back as it was")
+    return redirect("cases:young-person-detail", merge.kept_id)
+
+
+@access.young_person_view(P.CHANGE)
+@require_POST
+def activity_verify(request, young_person, activity_id):
+    activity = get_object_or_404(
+        Activity.objects.select_related("code"), pk=activity_id, young_person=young_person
+    )
+    try:
+        services.activity_verify(activity=activity, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "Activity verified")
+    return redirect("tracking:destinations", young_person.pk)

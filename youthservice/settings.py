@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "cases",
     "tracking",
     "sharing",
+    "exchange",
     "retention",
     "demo",  # demo data and the synthetic council
 ]

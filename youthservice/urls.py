@@ -15,4 +15,5 @@ urlpatterns = [
     path("", include("cases.urls")),
     path("", include("tracking.urls")),
     path("", include("sharing.urls")),
+    path("", include("exchange.urls")),
 ]

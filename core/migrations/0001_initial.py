@@ -5,6 +5,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
+from core.migration_moves import take_over_content_types
+
 OLD_TABLE = "youthservice_staffsession"
 
 
@@ -21,6 +23,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
+        ("contenttypes", "0002_remove_content_type_name"),
     ]
 
     operations = [
@@ -50,4 +53,5 @@ class Migration(migrations.Migration):
             ],
         ),
         migrations.RunPython(take_over_table, migrations.RunPython.noop),
+        take_over_content_types("youthservice", "core", ("staffsession",)),
     ]

@@ -1,9 +1,7 @@
-"""Restrictions now live in cases (cases 0005 took over the rows): drop them from sharing's state only,
-and give the DPO's role the moved permissions under their new app label."""
+"""Restrictions now live in cases (cases 0005 took over the rows): drop them from sharing's state only
+(exchange 0002 then gives the roles the moved permissions under their new app label)."""
 
 from django.db import migrations
-
-from core.roles import sync_roles
 
 
 class Migration(migrations.Migration):
@@ -20,5 +18,4 @@ class Migration(migrations.Migration):
                 migrations.DeleteModel(name="Restriction"),
             ],
         ),
-        migrations.RunPython(lambda apps, schema_editor: sync_roles(apps), migrations.RunPython.noop),
     ]

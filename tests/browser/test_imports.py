@@ -5,10 +5,10 @@ import pytest
 from django.core.cache import cache
 
 from cases.models import Organisation
+from exchange.models import ImportBatch, ReviewItem
 from tests.browser.conftest import sign_in
+from tests.exchange.test_imports import SCHOOL_HEADER, csv_bytes, school_row
 from tests.factories import OrganisationFactory, valid_upn, years_ago
-from tests.tracking.test_imports import SCHOOL_HEADER, csv_bytes, school_row
-from tracking.models import ImportBatch, ReviewItem
 
 pytestmark = [
     pytest.mark.browser,

@@ -11,10 +11,11 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Organisation, YoungPerson
+from exchange.models import ImportBatch
 from sharing.models import DisclosedPerson, Disclosure, InformationSharingAgreement
 from tests.factories import OrganisationFactory, YoungPersonFactory, valid_upn, years_ago
 from tracking import services as tracking_services
-from tracking.models import ActivityCode, CohortExit, ImportBatch
+from tracking.models import ActivityCode, CohortExit
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +141,7 @@ def test_another_councils_package_imports_as_a_leaver(
     client = client_for(world.service_manager)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
-            reverse("tracking:imports"),
+            reverse("exchange:imports"),
             {
                 "file_format": "council_leavers",
                 "source_organisation": council.pk,

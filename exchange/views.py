@@ -1,5 +1,5 @@
-"""Data exchange pages: imports with their progress and error report, the review queue, merging
-records, and young people's self-update links. Every one declares its rule from cases/access.py."""
+"""Data exchange pages: imports with their progress and error report, the review queue, and young
+people's self-update links. Every one declares its rule from cases/access.py."""
 
 from django.contrib import messages
 from django.core.cache import cache
@@ -8,25 +8,24 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import access, worklists
+from cases import access
 from cases.models import AccessEvent, YoungPersonPermission
 from cases.services import access_events_record
 from core.middleware import client_address
 from core.pages import add_errors, write_csv
-from tracking import forms, services
-from tracking.models import Activity, ActivityCode, ImportBatch, Merge, ReviewItem
+from exchange import forms, selectors, services, tasks
+from exchange.models import ImportBatch, ReviewItem
+from tracking.models import ActivityCode
 
 P = YoungPersonPermission
 GET_POST = require_http_methods(["GET", "POST"])
 IMPORT, VIEW_IMPORTS, RESOLVE = (
-    "tracking.add_importbatch",
-    "tracking.view_importbatch",
-    "tracking.resolve_reviewitem",
+    "exchange.add_importbatch",
+    "exchange.view_importbatch",
+    "exchange.resolve_reviewitem",
 )
-MERGE = "tracking.merge_records"
 
 
 @access.model_permission(IMPORT)
@@ -49,13 +48,13 @@ def imports(request):
             messages.info(
                 request, f"This file was imported before (import {already.batch.pk}): nothing has changed"
             )
-            return redirect("tracking:import-detail", already.batch.pk)
+            return redirect("exchange:import-detail", already.batch.pk)
         except ValidationError as error:
             add_errors(form, error)
         else:
-            return redirect("tracking:import-detail", batch.pk)
+            return redirect("exchange:import-detail", batch.pk)
     batches = ImportBatch.objects.select_related("source_organisation", "uploaded_by")[:25]
-    return render(request, "tracking/imports.html", {"form": form, "batches": batches})
+    return render(request, "exchange/imports.html", {"form": form, "batches": batches})
 
 
 @access.model_permission(VIEW_IMPORTS)
@@ -66,10 +65,10 @@ def import_detail(request, batch_id):
     )
     context = {
         "batch": batch,
-        "progress": services.import_progress(batch),
+        "progress": selectors.import_progress(batch),
         "open_reviews": batch.review_items.filter(outcome=ReviewItem.Outcome.OPEN).count(),
     }
-    return render(request, "tracking/import_detail.html", context)
+    return render(request, "exchange/import_detail.html", context)
 
 
 @access.model_permission(VIEW_IMPORTS)
@@ -77,7 +76,7 @@ def import_detail(request, batch_id):
 def import_progress(request, batch_id):
     """What the progress bar polls: state, label and percentage; never a row's values."""
     batch = get_object_or_404(ImportBatch, pk=batch_id)
-    return JsonResponse({**services.import_progress(batch), "finished": batch.finished})
+    return JsonResponse({**selectors.import_progress(batch), "finished": batch.finished})
 
 
 @access.model_permission(VIEW_IMPORTS)
@@ -98,7 +97,7 @@ def review_queue(request):
     if request.GET.get("batch", "").isdigit():
         items = items.filter(batch_id=request.GET["batch"])
     page = Paginator(items, 25).get_page(request.GET.get("page"))
-    return render(request, "tracking/review_queue.html", {"page": page, "items": page.object_list})
+    return render(request, "exchange/review_queue.html", {"page": page, "items": page.object_list})
 
 
 @access.model_permission(RESOLVE)
@@ -141,63 +140,13 @@ def review_item(request, item_id):
             messages.success(
                 request, f"Line {item.line} of import {item.batch_id}: {item.get_outcome_display().lower()}"
             )
-            return redirect("tracking:review-queue")
+            return redirect("exchange:review-queue")
     access_events_record(user=request.user, young_people=candidates, what=AccessEvent.What.RECORD)
     return render(
         request,
-        "tracking/review_item.html",
-        {"item": item, "row": services.review_row(item), "candidates": candidates, "form": form},
+        "exchange/review_item.html",
+        {"item": item, "row": selectors.review_row(item), "candidates": candidates, "form": form},
     )
-
-
-# --- Merging -----------------------------------------------------------------------------------------
-
-
-@access.young_person_view(P.CHANGE, capability=MERGE)
-@GET_POST
-def merge(request, young_person):
-    """Two steps: name the duplicate and the reason, then confirm with both records side by side."""
-    form = forms.MergeForm(request.POST or None)
-    duplicate = None
-    if request.method == "POST" and form.is_valid():
-        data = form.cleaned_data
-        duplicate = access.young_people_for(request.user, P.CHANGE).filter(pk=data["merged"]).first()
-        if duplicate is None:
-            form.add_error("merged", "There is no record with this number that you can change")
-        elif "confirm" in request.POST:
-            try:
-                done = services.records_merge(
-                    kept=young_person, merged=duplicate, actor=request.user, reason=data["reason"]
-                )
-            except ValidationError as error:
-                add_errors(form, error)
-            else:
-                messages.success(request, f"Record {duplicate.pk} merged into this record (merge {done.pk})")
-                return redirect("cases:young-person-detail", young_person.pk)
-    return render(
-        request,
-        "tracking/merge.html",
-        {
-            "person": young_person,
-            "form": form,
-            "duplicate": duplicate if form.is_bound and not form.errors else None,
-        },
-    )
-
-
-@access.model_permission(MERGE)
-@require_POST
-def merge_undo(request, merge_id):
-    """Undo needs the merge capability and reach to change both records (404 otherwise)."""
-    reachable = access.young_people_for(request.user, P.CHANGE)
-    merge = get_object_or_404(Merge, pk=merge_id, kept__in=reachable, merged__in=reachable)
-    try:
-        services.merge_undo(merge=merge, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"Merge {merge.pk} undone: record {merge.merged_id} is back as it was")
-    return redirect("cases:young-person-detail", merge.kept_id)
 
 
 # --- Self-update links -------------------------------------------------------------------------------
@@ -207,7 +156,7 @@ def merge_undo(request, merge_id):
 @require_POST
 def self_update_send(request, young_person):
     link, token = services.self_update_send(young_person=young_person, actor=request.user)
-    url = request.build_absolute_uri(reverse("tracking:self-update", args=[token]))
+    url = request.build_absolute_uri(reverse("exchange:self-update", args=[token]))
     emailed = " and emailed to the young person" if young_person.email else ""
     messages.success(
         request,
@@ -221,16 +170,13 @@ def self_update_send(request, young_person):
 @require_POST
 def self_update_bulk(request):
     """From the 'Not known' work list: a link to each young person on it (within the user's reach to
-    change) who has an email address."""
-    work_list = worklists.get("not_known")
-    people = access.young_people_for(request.user, P.CHANGE).filter(work_list.condition(timezone.localdate()))
-    with_email = list(people.exclude(email=""))
-    for young_person in with_email:
-        services.self_update_send(young_person=young_person, actor=request.user)
-    without = people.filter(email="").count()
+    change) who has an email address, sent by a task so the page does not wait for the mail."""
+    with_email = selectors.not_known_with_email(request.user).count()
+    without = selectors.not_known(request.user).count() - with_email
+    tasks.self_update_send_bulk.delay_on_commit(request.user.pk)
     messages.success(
         request,
-        f"Self-update links emailed to {len(with_email)} young people; {without} have no email address.",
+        f"Self-update links are being emailed to {with_email} young people; {without} have no email address.",
     )
     return redirect(f"{reverse('cases:caseload')}?work_list=not_known")
 
@@ -245,12 +191,12 @@ def self_update(request, token):
     keeps trying links that do not work (guessing) is refused for an hour."""
     misses = f"self-update-misses:{client_address(request)}"
     if cache.get(misses, 0) >= SELF_UPDATE_MISSES:
-        return render(request, "tracking/self_update_gone.html", {"throttled": True}, status=429)
-    link = services.self_update_link(token)
+        return render(request, "exchange/self_update_gone.html", {"throttled": True}, status=429)
+    link = selectors.self_update_link(token)
     if link is None:
         cache.add(misses, 0, timeout=60 * 60)
         cache.incr(misses)
-        return render(request, "tracking/self_update_gone.html", status=410)
+        return render(request, "exchange/self_update_gone.html", status=410)
     form = forms.SelfUpdateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -265,23 +211,8 @@ def self_update(request, token):
             add_errors(form, error)
         else:
             return render(
-                request, "tracking/self_update_done.html", {"first_name": link.young_person.known_as}
+                request, "exchange/self_update_done.html", {"first_name": link.young_person.known_as}
             )
     return render(
-        request, "tracking/self_update.html", {"form": form, "first_name": link.young_person.known_as}
+        request, "exchange/self_update.html", {"form": form, "first_name": link.young_person.known_as}
     )
-
-
-@access.young_person_view(P.CHANGE)
-@require_POST
-def activity_verify(request, young_person, activity_id):
-    activity = get_object_or_404(
-        Activity.objects.select_related("code"), pk=activity_id, young_person=young_person
-    )
-    try:
-        services.activity_verify(activity=activity, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, "Activity verified")
-    return redirect("tracking:destinations", young_person.pk)

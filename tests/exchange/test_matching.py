@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from faker import Faker
 
-from tracking.matching import MATCH, NEW, REVIEW, Index, Person, decide, edit_distance, name_similarity
+from exchange.matching import MATCH, NEW, REVIEW, Index, Person, decide, edit_distance, name_similarity
 
 
 def test_edit_distance_counts_a_transposition_as_one():

@@ -9,9 +9,10 @@ from django.urls import reverse
 from openpyxl import Workbook
 
 from cases.models import Attendance, Organisation, Restriction, YoungPerson
+from exchange import formats as imports
+from exchange.models import ImportBatch, ReviewItem
 from tests.factories import OrganisationFactory, sign_in_verified, valid_uln, valid_upn, years_ago
-from tracking import imports
-from tracking.models import Activity, ImportBatch, ReviewItem
+from tracking.models import Activity
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -76,7 +77,7 @@ def school_row(
 def upload(client, world, school, content, name="roll.csv", file_format="school_roll"):
     sign_in_verified(client, world.service_manager)
     return client.post(
-        reverse("tracking:imports"),
+        reverse("exchange:imports"),
         {
             "file_format": file_format,
             "source_organisation": school.pk,
@@ -105,7 +106,7 @@ def test_a_school_roll_updates_matched_people_and_creates_new_ones(
     assert (batch.state, batch.rows, batch.created, batch.updated, batch.to_review) == ("applied", 2, 1, 1, 0)
     assert batch.content is None  # the file is not kept once imported
     assert "Waiting to start: 0%" in response.content.decode()  # the task runs after the upload commits
-    assert "Imported: 100%" in client.get(reverse("tracking:import-detail", args=[batch.pk])).content.decode()
+    assert "Imported: 100%" in client.get(reverse("exchange:import-detail", args=[batch.pk])).content.decode()
 
     world.case.refresh_from_db()
     assert world.case.postcode == "ME4 4TB"
@@ -134,11 +135,11 @@ def test_a_batch_with_one_bad_row_commits_nothing_and_names_the_row(
     assert "UPN: enter a UPN of 13 characters" in batch.errors[0][1]
     assert "date of birth: not a date" in batch.errors[1][1]
     assert response.status_code == 200
-    page = client.get(reverse("tracking:import-detail", args=[batch.pk])).content.decode()
+    page = client.get(reverse("exchange:import-detail", args=[batch.pk])).content.decode()
     assert "Nothing was imported: 2 rows to fix" in page
     assert "A123" not in page
 
-    report = client.get(reverse("tracking:import-errors", args=[batch.pk]))
+    report = client.get(reverse("exchange:import-errors", args=[batch.pk]))
     lines = list(csv.reader(io.StringIO(report.content.decode())))
     assert lines[0] == ["line", "reason"]
     assert [row[0] for row in lines[1:]] == ["3", "4"]
@@ -233,11 +234,11 @@ def test_a_close_call_waits_in_the_review_queue_and_a_manager_links_it(
     assert item.outcome == "open"
     assert list(item.candidates.all()) == [existing]
 
-    queue = client.get(reverse("tracking:review-queue"))
+    queue = client.get(reverse("exchange:review-queue"))
     assert f"line {item.line}" in queue.content.decode()
-    page = client.get(reverse("tracking:review-item", args=[item.pk]))
+    page = client.get(reverse("exchange:review-item", args=[item.pk]))
     assert existing.legal_given_name in page.content.decode()
-    client.post(reverse("tracking:review-item", args=[item.pk]), {"decision": str(existing.pk)})
+    client.post(reverse("exchange:review-item", args=[item.pk]), {"decision": str(existing.pk)})
     item.refresh_from_db()
     assert item.outcome == "linked"
     assert item.young_person == existing
@@ -290,9 +291,9 @@ def test_an_enrolment_for_an_unknown_provider_is_reviewed_then_becomes_an_activi
     item = ReviewItem.objects.get()
     assert item.kind == ReviewItem.Kind.PROVIDER_NOT_FOUND
     other = OrganisationFactory(name="Art School", kind=Organisation.Kind.COLLEGE)
-    response = client.post(reverse("tracking:review-item", args=[item.pk]), {"decision": "new"})
+    response = client.post(reverse("exchange:review-item", args=[item.pk]), {"decision": "new"})
     assert "Select the school or provider the row names" in response.content.decode()
-    client.post(reverse("tracking:review-item", args=[item.pk]), {"decision": "new", "provider": other.pk})
+    client.post(reverse("exchange:review-item", args=[item.pk]), {"decision": "new", "provider": other.pk})
     created = YoungPerson.objects.get(legal_family_name="Lowe")
     assert created.activities.get().provider == other
 
@@ -303,13 +304,13 @@ def test_the_progress_page_reports_the_finished_state(
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, world, school, csv_bytes(SCHOOL_HEADER, [school_row()]))
     batch = ImportBatch.objects.get()
-    state = client.get(reverse("tracking:import-progress", args=[batch.pk])).json()
+    state = client.get(reverse("exchange:import-progress", args=[batch.pk])).json()
     assert state == {"state": "applied", "label": "Imported", "progress": 100, "finished": True}
 
 
 def test_progress_is_reported_while_the_task_runs(world, school, monkeypatch):
     """The progress bar moves through checking and saving before the batch is done."""
-    from tracking import services
+    from exchange import services
 
     seen = []
     real = services._report
@@ -370,12 +371,12 @@ def test_only_service_managers_import_and_review(client_for, world, school, pers
     )
     client = client_for(getattr(world, persona) if persona else None)
     for url in (
-        reverse("tracking:imports"),
-        reverse("tracking:import-detail", args=[batch.pk]),
-        reverse("tracking:import-progress", args=[batch.pk]),
-        reverse("tracking:import-errors", args=[batch.pk]),
-        reverse("tracking:review-queue"),
-        reverse("tracking:review-item", args=[item.pk]),
+        reverse("exchange:imports"),
+        reverse("exchange:import-detail", args=[batch.pk]),
+        reverse("exchange:import-progress", args=[batch.pk]),
+        reverse("exchange:import-errors", args=[batch.pk]),
+        reverse("exchange:review-queue"),
+        reverse("exchange:review-item", args=[item.pk]),
     ):
         assert client.get(url).status_code == status, url
 
@@ -408,7 +409,7 @@ def test_the_sample_school_roll_imports_cleanly(world, school, tmp_path, django_
     """`manage.py sample_school_roll` (for the demo and the benchmark) writes a file the import takes."""
     from django.core.management import call_command
 
-    from tracking import services
+    from exchange import services
 
     for person in (world.case, world.colleague_case):
         person.upn, person.school = valid_upn(), school
@@ -436,7 +437,7 @@ def test_a_clash_while_saving_rolls_back_and_logs_no_values(world, school, monke
     back, is rejected with a reason, and the log names the batch, never the clashing value."""
     from django.db import IntegrityError
 
-    from tracking import services
+    from exchange import applying, services
 
     row = school_row(given="Ivo", family="Lane")
     upn = row[0]
@@ -448,7 +449,7 @@ def test_a_clash_while_saving_rolls_back_and_logs_no_values(world, school, monke
 
     world.case.upn = valid_upn()  # so the batch also updates a record on file
     world.case.save()
-    monkeypatch.setattr(services.case_services, "young_people_create_bulk", clash)
+    monkeypatch.setattr(applying.case_services, "young_people_create_bulk", clash)
     monkeypatch.setattr(services.tasks.run_import, "delay_on_commit", lambda batch_id: None)
     before = YoungPerson.objects.count()
     batch = services.import_upload(

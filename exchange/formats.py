@@ -6,7 +6,7 @@ row whose young person has a section 507B restriction. ``check`` reads a whole f
 parsed rows and every bad row's line number and reason; the reasons never repeat a cell's value, so
 the error report can be downloaded and kept without personal data.
 
-Writing the rows is ``tracking.services.import_run``; matching is ``tracking.matching``.
+Writing the rows is ``exchange.services.import_run``; matching is ``exchange.matching``.
 """
 
 import csv
@@ -22,12 +22,13 @@ from django.utils import timezone
 
 from cases import validators
 from cases.models import Ethnicity, Organisation, Source, YoungPerson
-from tracking.models import ActivityCode, ImportBatch
+from exchange.models import ImportBatch
+from sharing.services import TRANSFER_FORMAT
+from tracking.models import ActivityCode
 
 MAX_BYTES = 20 * 1024 * 1024
 XLSX_MAGIC = b"PK\x03\x04"
 DEFAULT_ENROLMENT_CODE = "230"  # full-time further education
-TRANSFER_FORMAT = "youthservice-transfer/1"  # what sharing.services.transfer_out writes
 
 
 @dataclass

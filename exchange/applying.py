@@ -1,0 +1,275 @@
+"""Applying a checked import: each row matched against the records on file, then saved (changed
+records and new ones in bulk, each with its history row), or queued for a person to decide."""
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from cases import services as case_services
+from cases import validators
+from cases.models import Attendance, YoungPerson
+from cases.restrictions import active_restrictions, s507b_controlled_by_young_person
+from cases.services import tracked_save
+from exchange import formats, matching
+from exchange.models import ImportBatch, ReviewItem
+from tracking import signals
+from tracking.models import ActivityCode
+from tracking.services import activity_record, intended_destination_record
+
+
+@dataclass
+class ImportRun:
+    batch: ImportBatch
+    file_format: formats.Format
+    index: matching.Index
+    providers: dict[str, int]
+    counts: Counter = field(default_factory=Counter)
+
+    @property
+    def provenance(self) -> dict:
+        source = formats.FORMATS[self.batch.file_format].source
+        return {"source": source, "source_date": self.batch.uploaded_at.date()}
+
+    @classmethod
+    def start(cls, batch: ImportBatch, file_format: formats.Format) -> "ImportRun":
+        people = YoungPerson.objects.values_list(
+            "pk", "legal_given_name", "legal_family_name", "date_of_birth", "postcode", "upn", "uln"
+        )
+        index = matching.Index(
+            matching.Person(given, family, born, postcode, upn, uln, pk)
+            for pk, given, family, born, postcode, upn, uln in people.iterator(chunk_size=5000)
+        )
+        return cls(batch, file_format, index, formats.provider_lookup())
+
+    def apply(self, rows: list[dict]) -> None:
+        """Save a chunk of checked rows, or queue them for review, counting the outcomes. The records
+        the chunk matched are loaded together (with their restrictions), changed records are saved
+        together and new ones created together, each with its history row; a row's extra records
+        (intended destination, attendance, activity) go through the ordinary services."""
+        existing, new = self._plan(rows)
+        changed = {person.pk: person for _, _, person, fields in existing if fields}
+        if changed:
+            case_services.young_people_update_bulk(
+                people=list(changed.values()),
+                fields=set().union(*(fields for *_, fields in existing)),
+                actor=self.batch.uploaded_by,
+                reason=f"Import {self.batch.pk}",
+            )
+            signals.changed(changed)
+        created = case_services.young_people_create_bulk(
+            people=[person for *_, person in new],
+            team=self.batch.team,
+            actor=self.batch.uploaded_by,
+            reason=f"Import {self.batch.pk}",
+        )
+        signals.changed(person.pk for person in created)
+        self.counts["created"] += len(created)
+        for stored, provider, person in new:
+            self.index.add(_match_person(stored, person.pk))
+            _import_row_extras(self.batch, stored, person, provider, self.provenance)
+        for stored, provider, person, _ in existing:
+            added = _import_row_extras(self.batch, stored, person, provider, self.provenance)
+            self.counts["updated" if added or person.pk in changed else "unchanged"] += 1
+
+    def _plan(self, rows: list[dict]) -> tuple[list[tuple], list[tuple]]:
+        """Match each row: the review queue takes the close calls; matched records get the row's
+        changes set on them (not yet saved); new records are built (not yet saved)."""
+        decided = [(row, _match_person(row)) for row in rows]
+        decided = [(row, person, self.index.decide(person)) for row, person in decided]
+        matched = YoungPerson.objects.prefetch_related("restrictions").in_bulk(
+            [d.candidate_id for _, _, d in decided if d.kind == matching.MATCH]
+        )
+        existing, new = [], []
+        for row, person, decision in decided:
+            provider, missing = provider_for(self.batch, row, self.providers)
+            young_person = matched.get(decision.candidate_id) if decision.kind == matching.MATCH else None
+            if young_person is not None and _restriction_kinds(young_person) - {"s507b"}:
+                missing = "Processing of this record is restricted: the data protection officer decides"
+            if decision.kind == matching.REVIEW or missing:
+                self._review(row, person, decision, missing)
+                self.counts["to_review"] += 1
+                continue
+            identified = decision.kind == matching.MATCH and decision.reasons[0].startswith("same ")
+            stored, fields = _person_changes(self.batch, row, young_person, provider, identified=identified)
+            if young_person is None:
+                young_person = YoungPerson(**fields, **self.provenance)
+                young_person._change_reason = _row_reason(self.batch, row)  # read by the bulk history
+                new.append((stored, provider, young_person))
+                continue
+            if fields:
+                fields |= self.provenance
+                young_person._change_reason = _row_reason(self.batch, row)
+            for name, value in fields.items():
+                setattr(young_person, name, value)
+            existing.append((stored, provider, young_person, fields))
+        return existing, new
+
+    def _review(self, row: dict, person: matching.Person, decision: matching.Decision, missing: str) -> None:
+        kind = (
+            ReviewItem.Kind.PROVIDER_NOT_FOUND
+            if missing
+            else ReviewItem.Kind.SEVERAL_MATCHES
+            if "several" in decision.reasons[0]
+            else ReviewItem.Kind.POSSIBLE_MATCH
+        )
+        item = ReviewItem.objects.create(
+            batch=self.batch,
+            line=row["line"],
+            kind=kind,
+            reason=missing or decision.reasons[0],
+            row=row,
+            score=decision.score,
+        )
+        candidate_ids = [decision.candidate_id] if decision.candidate_id else []
+        if kind == ReviewItem.Kind.SEVERAL_MATCHES:
+            ranked = sorted(self.index.candidates(person), key=lambda c: -matching.score(person, c))
+            candidate_ids = [c.id for c in ranked[:5]]
+        item.candidates.set(candidate_ids)
+
+
+def _match_person(row: dict, pk: int | None = None) -> matching.Person:
+    return matching.Person(
+        row["given_name"],
+        row["family_name"],
+        row["date_of_birth"],
+        row.get("postcode", ""),
+        row.get("upn", ""),
+        row.get("uln", ""),
+        pk,
+    )
+
+
+def provider_for(batch: ImportBatch, row: dict, providers: dict[str, int]) -> tuple[int | None, str]:
+    """The school or provider a row names, found by URN, establishment number or UKPRN."""
+    number = row.get("ukprn") or row.get("school")
+    if not number:
+        return batch.source_organisation_id, ""
+    if number in providers:
+        return providers[number], ""
+    what = "UKPRN" if "ukprn" in row else "URN or establishment number"
+    return None, f"No organisation on file has this {what}"
+
+
+IDENTITY_FIELDS = ("legal_given_name", "legal_family_name", "date_of_birth")
+
+
+def _row_reason(batch: ImportBatch, row: dict) -> str:
+    """The history's reason for a row's change: the import, and for a leaver the council they left."""
+    return f"Import {batch.pk}" + (f" (leaver from LA {row['previous_la']})" if "previous_la" in row else "")
+
+
+def _restriction_kinds(young_person: YoungPerson) -> set[str]:
+    """The kinds of restriction in force on the record (s507B, Article 18, Article 21), as sharing reads
+    them (from prefetched restrictions when the import loaded them)."""
+    return {restriction.kind for restriction in active_restrictions(young_person)}
+
+
+def _person_changes(
+    batch: ImportBatch, row: dict, young_person: YoungPerson | None, provider_id, *, identified: bool
+) -> tuple[dict, dict]:
+    """The row as it may be stored (trimmed under s507B), and the person's fields to set: every field
+    the row gives for a new record; for an existing one only what differs, never replacing an
+    identifier, and names and date of birth only on an identifier match."""
+    file_format = formats.FORMATS[batch.file_format]
+    restricted = young_person is not None and "s507b" in _restriction_kinds(young_person)
+    row = formats.storable(row, file_format, restricted)
+    fields = formats.person_fields(row)
+    if batch.file_format == ImportBatch.Format.SCHOOL_ROLL and not restricted and not row.get("s507b"):
+        fields["school_id"] = provider_id
+    if young_person is None:
+        fields["postcode"] = validators.normalise_postcode(fields.get("postcode", ""))
+        return row, fields
+    keep = set(IDENTITY_FIELDS if not identified else ()) | {
+        name for name in ("upn", "uln") if getattr(young_person, name)
+    }
+    return row, {k: v for k, v in fields.items() if k not in keep and getattr(young_person, k) != v}
+
+
+def import_row_save(
+    batch: ImportBatch, row: dict, young_person: YoungPerson | None, provider_id, *, identified: bool
+) -> YoungPerson:
+    """One row, as a manager resolved it from the review queue: create or update the record through
+    the ordinary services, then what the row adds."""
+    stored, fields = _person_changes(batch, row, young_person, provider_id, identified=identified)
+    provenance = {
+        "source": formats.FORMATS[batch.file_format].source,
+        "source_date": batch.uploaded_at.date(),
+    }
+    reason = f"Import {batch.pk}"
+    if young_person is None:
+        young_person = case_services.young_person_create(
+            actor=batch.uploaded_by, team=batch.team, lead_adviser=None, reason=reason, **provenance, **fields
+        )
+    elif fields:
+        case_services.young_person_update(
+            young_person=young_person, actor=batch.uploaded_by, reason=reason, **fields, **provenance
+        )
+    _import_row_extras(batch, stored, young_person, provider_id, provenance)
+    return young_person
+
+
+def _import_row_extras(batch, row, young_person, provider_id, provenance) -> bool:
+    actor, on = batch.uploaded_by, batch.uploaded_at.date()
+    added = False
+    if row.get("s507b") and "s507b" not in _restriction_kinds(young_person):
+        case_services.restriction_set(
+            young_person=young_person,
+            actor=actor,
+            kind="s507b",
+            set_by="young_person"
+            if s507b_controlled_by_young_person(young_person.date_of_birth, on)
+            else "parent_carer",
+            set_on=on,
+            reason=f"Passed on by the school with import {batch.pk}",
+        )
+        added = True
+    code = row.get("intended_destination")
+    if code and not young_person.intended_destinations.filter(code__code=code).exists():
+        intended_destination_record(
+            young_person=young_person,
+            actor=actor,
+            code=ActivityCode.objects.get(code=code),
+            provider_id=None,
+            recorded_on=on,
+            **provenance,
+        )
+        added = True
+    if "academic_year" in row:
+        added |= _attendance_save(batch, row, young_person, provider_id, provenance)
+    start = row.get("start_date") or row.get("activity_start_date")
+    code = row.get("activity_code") or (formats.DEFAULT_ENROLMENT_CODE if "ukprn" in row else None)
+    if code and start and not young_person.activities.filter(code__code=code, start_date=start).exists():
+        activity_record(
+            young_person=young_person,
+            actor=actor,
+            reason=f"Import {batch.pk}",
+            code=ActivityCode.objects.get(code=code),
+            start_date=start,
+            date_ascertained=on,
+            date_verified=on if "ukprn" in row else None,
+            predicted_end_date=row.get("expected_end_date"),
+            provider_id=provider_id if "ukprn" in row else None,
+            notes=row.get("course", ""),
+            **provenance,
+        )
+        added = True
+    return added
+
+
+def _attendance_save(batch, row, young_person, school_id, provenance) -> bool:
+    values = {
+        "sessions_possible": row["sessions_possible"],
+        "sessions_attended": row["sessions_attended"],
+        "suspensions": row.get("suspensions", 0),
+        "permanently_excluded": row.get("permanently_excluded", False),
+    }
+    attendance = Attendance.objects.filter(
+        young_person=young_person, academic_year=row["academic_year"], school_id=school_id
+    ).first() or Attendance(
+        young_person=young_person, academic_year=row["academic_year"], school_id=school_id
+    )
+    if attendance.pk and all(getattr(attendance, k) == v for k, v in values.items()):
+        return False
+    for name, value in {**values, **provenance}.items():
+        setattr(attendance, name, value)
+    tracked_save(attendance, actor=batch.uploaded_by, reason=f"Import {batch.pk}")
+    return True

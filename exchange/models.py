@@ -1,0 +1,125 @@
+"""Data exchange: files from schools, colleges and other councils (each an import batch, checked
+whole before anything is saved), the rows matching could not decide (the review queue), and the
+single-use links a young person answers to tell us what they are doing."""
+
+from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
+
+from cases.models import Organisation, Team, YoungPerson
+from tracking.models import Activity
+
+
+class ImportBatch(models.Model):
+    """One uploaded file from a school, college or another council. The file itself is kept only
+    until the batch is applied or rejected; the hash makes a second upload of it change nothing."""
+
+    class Format(models.TextChoices):
+        SCHOOL_ROLL = "school_roll", "School roll or Year 11 leavers"
+        ENROLMENTS = "enrolments", "College and training provider enrolments"
+        COUNCIL_LEAVERS = "council_leavers", "Leavers from another council"
+
+    class State(models.TextChoices):
+        QUEUED = "queued", "Waiting to start"
+        CHECKING = "checking", "Checking every row"
+        APPLYING = "applying", "Matching and saving"
+        APPLIED = "applied", "Imported"
+        REJECTED = "rejected", "Rejected: nothing was imported"
+
+    file_format = models.CharField(max_length=16, choices=Format)
+    source_organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    team = models.ForeignKey(
+        Team, on_delete=models.PROTECT, related_name="+", help_text="Where new young people are placed"
+    )
+    file_name = models.CharField(max_length=200)
+    file_sha256 = models.CharField(max_length=64)
+    content = models.BinaryField(null=True, editable=False)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    state = models.CharField(max_length=16, choices=State, default=State.QUEUED)
+    progress = models.PositiveSmallIntegerField(default=0)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    to_review = models.PositiveIntegerField(default=0)
+    errors = models.JSONField(default=list, help_text="[line, reason] for each bad row; no values")
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name_plural = "import batches"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["file_format", "file_sha256"],
+                condition=~models.Q(state="rejected"),
+                name="one_import_of_each_file",
+            )
+        ]
+
+    def __str__(self):
+        return f"Import {self.pk}"
+
+    @property
+    def finished(self) -> bool:
+        return self.state in (self.State.APPLIED, self.State.REJECTED)
+
+
+class ReviewItem(models.Model):
+    """An imported row the matching could not decide: no confident match, several, or a provider
+    that is not on file. A manager links it to a record or creates one; the row's values are
+    cleared once it is resolved."""
+
+    class Kind(models.TextChoices):
+        POSSIBLE_MATCH = "possible_match", "Possible match"
+        SEVERAL_MATCHES = "several_matches", "Several possible matches"
+        PROVIDER_NOT_FOUND = "provider_not_found", "Provider not found"
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Waiting for review"
+        LINKED = "linked", "Linked to an existing record"
+        CREATED = "created", "New record created"
+        DISMISSED = "dismissed", "Dismissed"
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.PROTECT, related_name="review_items")
+    line = models.PositiveIntegerField()
+    kind = models.CharField(max_length=20, choices=Kind)
+    reason = models.CharField(max_length=200)
+    row = models.JSONField(encoder=DjangoJSONEncoder, help_text="The row as checked; cleared when resolved")
+    candidates = models.ManyToManyField(YoungPerson, related_name="+", blank=True)
+    score = models.FloatField(null=True)
+    outcome = models.CharField(max_length=16, choices=Outcome, default=Outcome.OPEN)
+    young_person = models.ForeignKey(
+        YoungPerson, on_delete=models.CASCADE, null=True, blank=True, related_name="review_items"
+    )
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["batch", "line"]
+        indexes = [models.Index(fields=["outcome", "batch"])]
+        permissions = [("resolve_reviewitem", "Can resolve imported rows waiting for review")]
+
+    def __str__(self):
+        return f"Review item {self.pk}"
+
+
+class SelfUpdateLink(models.Model):
+    """A single-use link for a young person to tell us what they are doing. Only a hash of the token
+    is stored; the page it opens shows nothing about them beyond their first name."""
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="self_update_links")
+    token_sha256 = models.CharField(max_length=64, unique=True)
+    sent_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    sent_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    activity = models.ForeignKey(Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+
+    def __str__(self):
+        return f"Self-update link {self.pk}"

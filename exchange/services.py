@@ -1,0 +1,244 @@
+"""Every write of data exchange: uploading and running imports, resolving the review queue, and
+self-update links. Each names the acting user; tasks take ids only."""
+
+import hashlib
+import logging
+import secrets
+from datetime import date, timedelta
+
+from django.conf import settings
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import DatabaseError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.models import Source, YoungPerson
+from exchange import formats, selectors, tasks
+from exchange.applying import ImportRun, import_row_save, provider_for
+from exchange.models import ImportBatch, ReviewItem, SelfUpdateLink
+from exchange.selectors import progress_key, review_row, self_update_link, token_hash
+from tracking import signals
+from tracking.models import Activity, ActivityCode
+from tracking.services import activity_record
+
+# --- Imports ---------------------------------------------------------------------------------------
+
+
+class AlreadyImported(Exception):  # noqa: N818 - an outcome, not a fault
+    def __init__(self, batch: ImportBatch):
+        super().__init__(f"Import {batch.pk} already holds this file")
+        self.batch = batch
+
+
+logger = logging.getLogger(__name__)
+IMPORT_CHUNK = 500  # rows matched and loaded together, and how often progress is reported
+
+
+def _report(batch: ImportBatch, state: str, progress: int, *, store: bool) -> None:
+    label = ImportBatch.State(state).label
+    cache.set(progress_key(batch.pk), {"state": state, "label": label, "progress": progress}, 3600)
+    if store:  # outside the saving transaction: visible to the progress page at once
+        ImportBatch.objects.filter(pk=batch.pk).update(state=state, progress=progress)
+
+
+@transaction.atomic
+def import_upload(
+    *, actor, file_format: str, source_organisation, team, file_name: str, content: bytes
+) -> ImportBatch:
+    """Record an uploaded file and queue it. The same file again raises AlreadyImported: nothing changes."""
+    if len(content) > formats.MAX_BYTES:
+        raise ValidationError({"file": "The file must be smaller than 20 MB"})
+    try:
+        formats.sniff(content, file_name)
+    except ValueError as error:
+        raise ValidationError({"file": str(error)}) from None
+    digest = hashlib.sha256(content).hexdigest()
+    earlier = (
+        ImportBatch.objects.filter(file_format=file_format, file_sha256=digest)
+        .exclude(state=ImportBatch.State.REJECTED)
+        .first()
+    )
+    if earlier is not None:
+        raise AlreadyImported(earlier)
+    batch = ImportBatch.objects.create(
+        file_format=file_format,
+        source_organisation=source_organisation,
+        team=team,
+        file_name=file_name[-200:],
+        file_sha256=digest,
+        content=content,
+        uploaded_by=actor,
+    )
+    tasks.run_import.delay_on_commit(batch.pk)
+    return batch
+
+
+def import_run(*, batch_id: int) -> ImportBatch:
+    """Check every row; if any is bad, reject the batch (nothing saved, each bad line listed). Else
+    match and save every row in one transaction. Safe to run again: a finished batch is left alone,
+    and an interrupted one starts over (its transaction rolled back)."""
+    batch = ImportBatch.objects.get(pk=batch_id)
+    if batch.finished:
+        return batch
+    file_format = formats.FORMATS[batch.file_format]
+    content = bytes(batch.content)
+    kind = formats.sniff(content, batch.file_name)
+    total = max(1, formats.count_rows(content, kind))
+
+    def checked_line(line: int) -> None:
+        if line % 1000 == 0:
+            _report(batch, ImportBatch.State.CHECKING, min(49, 50 * line // total), store=True)
+
+    _report(batch, ImportBatch.State.CHECKING, 0, store=True)
+    checked = formats.check(content, kind, file_format, on_row=checked_line)
+    if checked.errors:
+        return _import_finish(batch, ImportBatch.State.REJECTED, rows=total - 1, errors=checked.errors)
+    _report(batch, ImportBatch.State.APPLYING, 50, store=True)
+    try:
+        return _import_save(batch_id, file_format, checked.rows)
+    except (DatabaseError, ValidationError) as error:
+        # The database's message can quote a value (a UPN in a unique-key clash): log the kind only.
+        logger.warning("Import %s could not be saved (%s): rolled back", batch_id, type(error).__name__)
+        reason = "the file could not be saved beside the records on file (a clash the checks did not catch)"
+        return _import_finish(batch, ImportBatch.State.REJECTED, rows=len(checked.rows), errors=[[0, reason]])
+
+
+def _import_save(batch_id: int, file_format: formats.Format, rows: list[dict]) -> ImportBatch:
+    """Match and save every checked row in one transaction holding the batch row."""
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch_id)  # one run saves a batch
+        if batch.finished:
+            return batch
+        run = ImportRun.start(batch, file_format)
+        with signals.refresh_at_end():
+            for start in range(0, len(rows), IMPORT_CHUNK):
+                run.apply(rows[start : start + IMPORT_CHUNK])
+                done = min(start + IMPORT_CHUNK, len(rows))
+                _report(batch, ImportBatch.State.APPLYING, 50 + 49 * done // len(rows), store=False)
+        return _import_finish(batch, ImportBatch.State.APPLIED, rows=len(rows), **run.counts)
+
+
+def _import_finish(batch: ImportBatch, state: str, **values) -> ImportBatch:
+    for name, value in values.items():
+        setattr(batch, name, value)
+    batch.state, batch.progress, batch.content, batch.finished_at = state, 100, None, timezone.now()
+    batch.save()
+    cache.delete(progress_key(batch.pk))
+    return batch
+
+
+# --- The review queue --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def review_resolve(
+    *, item: ReviewItem, actor, young_person: YoungPerson | None, provider_id: int | None = None
+) -> ReviewItem:
+    """Link the row to ``young_person`` (or create a record when None) and save it as the import
+    would have; the row's values are then cleared from the queue."""
+    item = ReviewItem.objects.select_for_update().select_related("batch").get(pk=item.pk)
+    if item.outcome != ReviewItem.Outcome.OPEN:
+        raise ValidationError("This row has already been resolved")
+    row = review_row(item)
+    if item.kind == ReviewItem.Kind.PROVIDER_NOT_FOUND and provider_id is None:
+        raise ValidationError({"provider": "Choose the school or provider this row names"})
+    provider_id = provider_id or provider_for(item.batch, row, formats.provider_lookup())[0]
+    outcome = ReviewItem.Outcome.CREATED if young_person is None else ReviewItem.Outcome.LINKED
+    young_person = import_row_save(item.batch, row, young_person, provider_id, identified=False)
+    return _review_close(item, actor, outcome, young_person)
+
+
+@transaction.atomic
+def review_dismiss(*, item: ReviewItem, actor) -> ReviewItem:
+    if item.outcome != ReviewItem.Outcome.OPEN:
+        raise ValidationError("This row has already been resolved")
+    return _review_close(item, actor, ReviewItem.Outcome.DISMISSED, None)
+
+
+def _review_close(item: ReviewItem, actor, outcome: str, young_person) -> ReviewItem:
+    item.outcome, item.young_person, item.resolved_by, item.resolved_at = (
+        outcome,
+        young_person,
+        actor,
+        timezone.now(),
+    )
+    item.row = {}  # the queue keeps no copy of personal data once the row is dealt with
+    item.save()
+    item.candidates.clear()
+    return item
+
+
+# --- Self-update links -------------------------------------------------------------------------------
+
+SELF_UPDATE_DAYS = 14
+
+
+@transaction.atomic
+def self_update_send(*, young_person: YoungPerson, actor) -> tuple[SelfUpdateLink, str]:
+    """A new single-use link (earlier unused ones stop working), emailed when there is an address.
+    Returns the link and its token: the token is shown once and stored only as a hash."""
+    now = timezone.now()
+    SelfUpdateLink.objects.filter(young_person=young_person, used_at__isnull=True, expires_at__gt=now).update(
+        expires_at=now
+    )
+    token = secrets.token_urlsafe(32)
+    link = SelfUpdateLink.objects.create(
+        young_person=young_person,
+        token_sha256=token_hash(token),
+        sent_by=actor,
+        expires_at=now + timedelta(days=SELF_UPDATE_DAYS),
+    )
+    if young_person.email:  # sent by a task once the link is saved; the message names only ids
+        tasks.self_update_email.delay_on_commit(link.pk, token)
+    return link, token
+
+
+def self_update_email(*, link_id: int, token: str) -> bool:
+    """Email a link to the young person (their address as it is now); False when there is none, or
+    the link has since been used, replaced or expired."""
+    link = self_update_link(token)
+    if link is None or link.pk != link_id or not link.young_person.email:
+        return False
+    url = settings.SITE_URL.rstrip("/") + reverse("exchange:self-update", args=[token])
+    send_mail(
+        subject="Tell us what you are doing now",
+        message=f"Hello {link.young_person.known_as},\n\nYour personal adviser would like to know what you "
+        f"are doing now. It takes a minute: {url}\n\nThe link works once and stops working on "
+        f"{link.expires_at:%-d %B %Y}.\n",
+        from_email=None,
+        recipient_list=[link.young_person.email],
+    )
+    return True
+
+
+def self_update_send_bulk(*, actor) -> int:
+    """A link to each young person on the actor's 'Not known' work list (within their reach to change)
+    who has an email address, each in its own transaction. Returns how many were sent."""
+    sent = 0
+    for young_person in selectors.not_known_with_email(actor):
+        self_update_send(young_person=young_person, actor=actor)
+        sent += 1
+    return sent
+
+
+@transaction.atomic
+def self_update_submit(*, link: SelfUpdateLink, code: ActivityCode, start_date: date, where: str) -> Activity:
+    """Record what the young person told us, unverified, for their adviser to check. Uses the link."""
+    link = SelfUpdateLink.objects.select_for_update().get(pk=link.pk)
+    if link.used_at is not None or link.expires_at <= timezone.now():
+        raise ValidationError("This link has already been used or has expired")
+    activity = activity_record(
+        young_person=link.young_person,
+        actor=None,
+        reason="Told us through a self-update link",
+        code=code,
+        start_date=start_date,
+        date_ascertained=timezone.localdate(),
+        notes=f"Where: {where}" if where else "",
+        source=Source.YOUNG_PERSON,
+    )
+    link.used_at, link.activity = timezone.now(), activity
+    link.save(update_fields=["used_at", "activity"])
+    return activity

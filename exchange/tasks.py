@@ -1,0 +1,28 @@
+"""Celery tasks: thin wrappers that call services, with ids only, never personal data (a self-update
+link's token is a random secret, not data about anyone)."""
+
+from celery import shared_task
+
+
+@shared_task(acks_late=True)
+def run_import(batch_id: int) -> str:
+    """Check and save one uploaded batch (by id: the file is in the database, never in the message)."""
+    from exchange import services
+
+    return services.import_run(batch_id=batch_id).state
+
+
+@shared_task(acks_late=True)
+def self_update_email(link_id: int, token: str) -> bool:
+    from exchange import services
+
+    return services.self_update_email(link_id=link_id, token=token)
+
+
+@shared_task(acks_late=True)
+def self_update_send_bulk(actor_id: int) -> int:
+    from django.contrib.auth import get_user_model
+
+    from exchange import services
+
+    return services.self_update_send_bulk(actor=get_user_model().objects.get(pk=actor_id))
