@@ -47,6 +47,7 @@ load: install
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 security: $(STAMP)
 	$(BIN)/bandit -q -c pyproject.toml -r .

@@ -51,6 +51,7 @@ from cases.models import YoungPerson
 from core.roles import Role
 from demo import synthetic
 from exchange import services as exchange_services
+from retention import selectors as retention_selectors
 from retention import services as retention_services
 from tracking import dashboards, services
 
@@ -207,7 +208,7 @@ def purge_row(count: int) -> tuple[float, float, float, int]:
         YoungPerson.objects.filter(pk__in=ids).update(date_of_birth=date(1990, 1, 1))
         return [
             d.young_person_id
-            for d in retention_services.due_for_destruction(timezone.localdate())
+            for d in retention_selectors.due_for_destruction(timezone.localdate())
             if not d.held
         ]
 

@@ -13,7 +13,7 @@ may not change answers 403 to a write.
 
 from functools import wraps
 
-from django.contrib.auth.decorators import login_required, permission_required
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
@@ -31,6 +31,7 @@ from cases.models import (
     YoungPersonPermission,
     YoungPersonUserObjectPermission,
 )
+from core import access_rules
 
 VIEW = YoungPersonPermission.VIEW
 
@@ -112,56 +113,14 @@ def young_person_or_404(
 
 
 # --- Declared access rules: every URL pattern's view carries one (tests/test_urls_declare_access) ---
+# The rules that need no young person come from core (whose sign-in pages use them too); they are
+# named here so that every view finds every rule in this one module.
 
-
-def public(view):
-    """Reachable without signing in (the sign-in page, health check). Shows no personal data."""
-    view.access_rule = "public"
-    return view
-
-
-def before_two_factor(view):
-    """Signed in with a password, before (or without) the two-factor check: the code pages only.
-    Every other page needs a verified session (core.middleware)."""
-    wrapped = login_required(view)
-    wrapped.access_rule = "signed in, two-factor pages"
-    wrapped.before_two_factor = True
-    return wrapped
-
-
-def signed_in(view):
-    """Any signed-in user; the view lists only what ``scope``/``young_people_for`` return."""
-    wrapped = login_required(view)
-    wrapped.access_rule = "signed in, lists scoped by access.scope"
-    return wrapped
-
-
-def model_permission(perm: str):
-    """A service-wide capability given by a role (e.g. ``cases.view_accessevent`` for the DPO)."""
-
-    def decorator(view):
-        wrapped = login_required(permission_required(perm, raise_exception=True)(view))
-        wrapped.access_rule = f"model permission {perm}"
-        return wrapped
-
-    return decorator
-
-
-def any_model_permission(*perms: str):
-    """Any one of several service-wide capabilities (e.g. a team or a service dashboard)."""
-
-    def decorator(view):
-        @login_required
-        @wraps(view)
-        def wrapped(request, *args, **kwargs):
-            if not any(request.user.has_perm(perm) for perm in perms):
-                raise PermissionDenied
-            return view(request, *args, **kwargs)
-
-        wrapped.access_rule = f"any model permission of {', '.join(perms)}"
-        return wrapped
-
-    return decorator
+public = access_rules.public
+before_two_factor = access_rules.before_two_factor
+signed_in = access_rules.signed_in
+model_permission = access_rules.model_permission
+any_model_permission = access_rules.any_model_permission
 
 
 def young_person_view(

@@ -6,15 +6,16 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Model, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from cases import access, extensions, services, validators, worklists
+from cases import access, extensions, registry, services, validators, worklists
 from cases.models import (
     VIEW_ACCESS_EVENTS,
     AccessEvent,
     Contact,
+    SensitiveNote,
     Team,
     YoungPerson,
     YoungPersonPermission,
@@ -23,16 +24,6 @@ from cases.models import (
 
 User = get_user_model()
 SEARCH_LIMIT = 50
-
-
-def personal_record_models() -> list[type[Model]]:
-    """Models whose rows belong to one young person (a foreign key to YoungPerson), discovered by
-    introspection so a model added later is covered by history pages, bundles and the purge."""
-    return [
-        relation.related_model
-        for relation in YoungPerson._meta.related_objects
-        if relation.one_to_many and relation.field.name in ("young_person", "content_object")
-    ]
 
 
 # --- Lists ---------------------------------------------------------------------------------------
@@ -319,12 +310,16 @@ def young_person_history(user, young_person: YoungPerson) -> list[Change]:
     notes' history appears only to those who may see sensitive notes. One query per history table."""
     may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
     sources = [(YoungPerson.history.model, Q(id=young_person.pk), "Young person")]
-    for model in personal_record_models():
-        if not hasattr(model, "history") or (model.__name__ == "SensitiveNote" and not may_see_sensitive):
+    for owned in registry.owned_models():
+        model = owned.model
+        if not hasattr(model, "history") or (model is SensitiveNote and not may_see_sensitive):
             continue
-        link = "content_object_id" if model is YoungPersonUserObjectPermission else "young_person_id"
         sources.append(
-            (model.history.model, Q(**{link: young_person.pk}), str(model._meta.verbose_name).capitalize())
+            (
+                model.history.model,
+                Q(**{owned.person_column: young_person.pk}),
+                str(model._meta.verbose_name).capitalize(),
+            )
         )
     changes = []
     for history_model, condition, label in sources:

@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 from qrcode.image.svg import SvgPathImage
 
-from cases import access
+from core import access_rules as access
 from core import forms, services
 
 

@@ -6,7 +6,7 @@ from django.utils import timezone
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin
-from retention import models, services
+from retention import models, selectors, services
 
 
 @admin.register(models.RetentionRule)
@@ -38,7 +38,7 @@ class DestructionRecordAdmin(ReadOnlyAdmin):
 
     def changelist_view(self, request, extra_context=None):
         today = timezone.localdate()
-        due = services.due_for_destruction(today, within_days=30)
+        due = selectors.due_for_destruction(today, within_days=30)
         report = services.purge_expired(dry_run=True)
         extra_context = {**(extra_context or {}), "due_soon": due, "dry_run": report}
         return super().changelist_view(request, extra_context)

@@ -7,8 +7,8 @@ class RetentionConfig(AppConfig):
 
     def ready(self):
         from cases import extensions
-        from retention import services
+        from retention import selectors, services
         from sharing.services import register_erasure_handler
 
         register_erasure_handler(services.erase)
-        extensions.register_panel(services.retention_panel)
+        extensions.register_panel(selectors.retention_panel)

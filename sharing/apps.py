@@ -7,6 +7,6 @@ class SharingConfig(AppConfig):
 
     def ready(self):
         from cases import extensions
-        from sharing import services
+        from sharing import selectors
 
-        extensions.register_panel(services.disclosures_panel)
+        extensions.register_panel(selectors.disclosures_panel)

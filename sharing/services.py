@@ -1,34 +1,30 @@
 """Every flow of personal data out of the service goes through ``share()``; the DPO's rights work is
 here too. Refused shares are recorded as refused disclosures, with the reason shown to the user."""
 
-import csv
 import hashlib
 import io
 import json
 from dataclasses import dataclass
 from datetime import date
 
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch
 from django.utils import timezone
 
-from cases import access
-from cases import selectors as case_selectors
-from cases.models import Organisation, Restriction, YoungPerson, YoungPersonPermission
-from cases.restrictions import active_restrictions, processing_restricted
+from cases import access, registry
+from cases.models import Organisation, YoungPerson, YoungPersonPermission
+from cases.restrictions import processing_restricted
 from cases.services import tracked_save
 from sharing import rules, tasks
 from sharing.models import (
-    S507B_FIELDS,
     AccessBundle,
     DataCategory,
     DisclosedPerson,
     Disclosure,
-    InformationSharingAgreement,
     SubjectRequest,
 )
+from sharing.selectors import agreement_for, former_pupils, serialise, share_rows, third_party_names
 from tracking import nccis
 from tracking.models import Activity, CohortExit, CurrentStatus
 
@@ -53,98 +49,6 @@ class Override:
 # --- The one exit ------------------------------------------------------------------------------
 
 
-def _rows(people, categories: set[str], trimmed: list[str]) -> list[dict]:
-    """The package: for each person, the fields of the categories allowed, trimmed to their s507B
-    restriction and consent."""
-    rows = []
-    on = timezone.localdate()
-    for person in people:
-        allowed = set(categories)
-        restrictions = active_restrictions(person, on)
-        withdrawn = {c.category for c in person.consents.all() if c.withdrawn_on and c.withdrawn_on <= on}
-        if withdrawn & allowed:
-            trimmed.append(
-                f"Record {person.pk}: consent withdrawn for {', '.join(sorted(withdrawn & allowed))}"
-            )
-            allowed -= withdrawn
-        row = _person_fields(person, allowed)
-        if any(r.kind == Restriction.Kind.S507B for r in restrictions):
-            dropped = sorted(set(row) - S507B_FIELDS - {"record_id"})
-            if dropped:
-                trimmed.append(f"Record {person.pk}: s507B restriction removed {', '.join(dropped)}")
-            row = {key: value for key, value in row.items() if key in S507B_FIELDS | {"record_id"}}
-        rows.append(row)
-    return rows
-
-
-def _person_fields(person: YoungPerson, categories: set[str]) -> dict:
-    parent = next(iter(person.parents.all()), None)
-    fields = {"record_id": person.pk}
-    if DataCategory.IDENTITY in categories:
-        fields |= {
-            "given_name": person.legal_given_name,
-            "family_name": person.legal_family_name,
-            "date_of_birth": person.date_of_birth.isoformat(),
-            "gender": person.gender,
-            "upn": person.upn,
-            "uln": person.uln,
-        }
-    if DataCategory.CONTACT in categories:
-        fields |= {
-            "address_line_1": person.address_line_1,
-            "address_line_2": person.address_line_2,
-            "town": person.town,
-            "county": person.county,
-            "postcode": person.postcode,
-            "phone": person.phone,
-            "email": person.email,
-            "parent_name": parent.name if parent else "",
-            "parent_address": parent.address if parent else "",
-            "parent_postcode": parent.postcode if parent else "",
-        }
-    if DataCategory.EDUCATION in categories:
-        fields |= {
-            "school": person.school.name if person.school else "",
-            "qualifications": "; ".join(
-                f"{q.get_qualification_type_display()} {q.subject} {q.grade}"
-                for q in person.qualifications.all()
-            ),
-        }
-    if DataCategory.CHARACTERISTICS in categories:
-        fields |= {
-            "sen_status": person.get_sen_status_display(),
-            "fsm_eligible": person.fsm_eligible,
-            "ethnicity": person.ethnicity.code if person.ethnicity else "",
-        }
-    for category, note_kind in ((DataCategory.HEALTH, "health"), (DataCategory.OFFENCES, "criminal_offence")):
-        if category in categories:
-            fields[category.value] = "; ".join(
-                n.note for n in person.sensitive_notes.all() if n.category == note_kind
-            )
-    if DataCategory.ACTIVITY in categories:
-        current = next((a for a in person.activities.all() if a.end_date is None), None)
-        fields |= {
-            "activity_code": current.code.code if current else "",
-            "activity": current.code.label if current else "",
-            "activity_start_date": current.start_date.isoformat() if current else "",
-            "activity_provider": current.provider.name if current and current.provider else "",
-        }
-    if DataCategory.NOTES in categories:
-        fields["contacts"] = "; ".join(f"{c.occurred_at:%Y-%m-%d} {c.notes}" for c in person.contacts.all())
-    return fields
-
-
-def _serialise(rows: list[dict], file_format: str, envelope: dict | None = None) -> bytes:
-    if file_format == "json":
-        return json.dumps({**envelope, "people": rows} if envelope else rows, indent=2, default=str).encode()
-    out = io.StringIO()
-    header = sorted({key for row in rows for key in row}, key=lambda k: (k != "record_id", k))
-    writer = csv.DictWriter(out, fieldnames=header)
-    writer.writeheader()
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
 def _refuse(reason: str, **attempt) -> None:
     people = attempt.pop("people")
     disclosure = Disclosure.objects.create(
@@ -154,25 +58,6 @@ def _refuse(reason: str, **attempt) -> None:
         DisclosedPerson(disclosure=disclosure, young_person=p) for p in people
     )
     raise ShareRefused(reason, disclosure)
-
-
-def _agreement_for(
-    recipient, categories: set[str], on: date
-) -> tuple[InformationSharingAgreement | None, str]:
-    agreements = [
-        a for a in InformationSharingAgreement.objects.filter(parties=recipient) if a.is_active_on(on)
-    ]
-    if not agreements:
-        return None, "There is no active information-sharing agreement with this organisation"
-    covering = [a for a in agreements if categories <= set(a.categories)]
-    if not covering:
-        missing = sorted(categories - set().union(*(set(a.categories) for a in agreements)))
-        labels = (
-            ", ".join(DataCategory(c).label.split(" (")[0].lower() for c in missing)
-            or "these categories together"
-        )
-        return None, f"The agreement does not cover {labels}"
-    return covering[0], ""
 
 
 def share(
@@ -227,7 +112,7 @@ def share(
     elif recipient is None:
         _refuse("Choose the organisation to share with", **attempt)
     else:
-        agreement, reason = _agreement_for(recipient, wanted, timezone.localdate())
+        agreement, reason = agreement_for(recipient, wanted, timezone.localdate())
         if agreement is None:
             _refuse(reason, **attempt)
     trimmed: list[str] = []
@@ -244,7 +129,7 @@ def share(
             Prefetch("activities", Activity.objects.select_related("code", "provider")),
         )
     )
-    content = _serialise(_rows(people, wanted, trimmed), file_format, envelope)
+    content = serialise(share_rows(people, wanted, trimmed), file_format, envelope)
     with transaction.atomic():
         attempt.pop("people")
         disclosure = Disclosure.objects.create(
@@ -321,13 +206,7 @@ def access_bundle_build(*, bundle_id: int) -> AccessBundle:
     person_id = bundle.request.young_person_id
     bundle.state, bundle.progress = AccessBundle.State.BUILDING, 0
     bundle.save(update_fields=["state", "progress"])
-    sources = [(YoungPerson, "id")] + [
-        (
-            model,
-            "content_object" if "content_object" in {f.name for f in model._meta.fields} else "young_person",
-        )
-        for model in case_selectors.personal_record_models()
-    ]
+    sources = [(YoungPerson, "id")] + [(owned.model, owned.person_field) for owned in registry.owned_models()]
     content: dict = {"subject_request": bundle.request.pk, "generated_at": timezone.now().isoformat()}
     third_parties: set[str] = set()
     for step, (model, field) in enumerate(sources, start=1):
@@ -342,7 +221,7 @@ def access_bundle_build(*, bundle_id: int) -> AccessBundle:
         if hasattr(model, "history"):
             history_field = "id" if person_field is None else f"{person_field}_id"
             content[f"history of {key}"] = list(model.history.filter(**{history_field: person_id}).values())
-        third_parties |= _third_party_names(rows)
+        third_parties |= third_party_names(rows)
         bundle.progress = int(100 * step / len(sources))
         bundle.save(update_fields=["progress"])
     bundle.content_json = json.dumps(content, indent=2, default=str)
@@ -350,14 +229,6 @@ def access_bundle_build(*, bundle_id: int) -> AccessBundle:
     bundle.state, bundle.finished_at = AccessBundle.State.READY, timezone.now()
     bundle.save()
     return bundle
-
-
-def _third_party_names(rows: list[dict]) -> set[str]:
-    names = {row.get("name", "") for row in rows}  # parents and carers
-    staff_ids = {row.get(key) for row in rows for key in ("staff_member_id", "recorded_by_id", "user_id")}
-    for user in get_user_model().objects.filter(pk__in={i for i in staff_ids if i}):
-        names.add(user.get_full_name() or user.username)
-    return {name for name in names if name}
 
 
 @transaction.atomic
@@ -406,19 +277,6 @@ def erasure_hand_over(*, subject_request: SubjectRequest, actor) -> str:
     return f"Record erased for request {subject_request.pk}"
 
 
-def disclosures_panel(young_person: YoungPerson, user) -> dict:
-    """The record page's Disclosures tab (one query)."""
-    disclosures = list(
-        young_person.disclosures.select_related("recipient", "made_by", "agreement").order_by("-made_at")[:20]
-    )
-    return {
-        "id": "disclosures",
-        "title": f"Disclosures ({len(disclosures)})",
-        "template": "sharing/_disclosures_table.html",
-        "context": {"disclosures": disclosures},
-    }
-
-
 # --- De-identified extracts ------------------------------------------------------------------------
 
 QUASI_IDENTIFIERS = ("birth_month", "district", "gender", "ethnicity")
@@ -448,7 +306,7 @@ def deidentified_extract(*, actor, purpose: str, k: int = 5) -> tuple[bytes, int
         for s in statuses.iterator(chunk_size=2000)
     ]
     kept, suppressed = rules.k_anonymous(rows, QUASI_IDENTIFIERS, k)
-    content = _serialise(kept, "csv") if kept else b""
+    content = serialise(kept, "csv") if kept else b""
     disclosure = Disclosure.objects.create(
         made_by=actor,
         recipient_name="De-identified extract",
@@ -500,11 +358,6 @@ FEEDBACK_CATEGORIES = ["identity", "activity"]
 FEEDBACK_PERMISSION = "sharing.send_destination_feedback"
 TRANSFER_FORMAT = "youthservice-transfer/1"  # read back by exchange.formats (council leavers)
 TRANSFER_CATEGORIES = ["identity", "contact", "education", "characteristics", "activity"]
-
-
-def former_pupils(school: Organisation) -> QuerySet[YoungPerson]:
-    """A school's former pupils: young people it last reported, now past Year 11 (academic age 16+)."""
-    return YoungPerson.objects.filter(school=school, current_status__academic_age__gte=16).order_by("pk")
 
 
 def destination_feedback(*, actor, school: Organisation) -> tuple[Disclosure, bytes]:

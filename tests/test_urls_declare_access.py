@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from cases.admin import ScopedAdmin
-from cases.selectors import personal_record_models
+from cases.registry import owned_models
 
 
 def walk(patterns, prefix=""):
@@ -35,7 +35,10 @@ def test_the_walk_sees_every_page():
 
 
 def test_every_admin_over_personal_records_is_scoped():
-    personal = {*personal_record_models(), *[m for m in admin.site._registry if m.__name__ == "YoungPerson"]}
+    personal = {
+        *(owned.model for owned in owned_models()),
+        *[m for m in admin.site._registry if m.__name__ == "YoungPerson"],
+    }
     unscoped = [
         model.__name__
         for model in personal

@@ -7,8 +7,10 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Model
 from django.utils import timezone
 
+from cases import registry
 from cases import services as case_services
 from cases.models import Team, YoungPerson
 from cases.services import tracked_save
@@ -222,14 +224,15 @@ MERGE_FILLABLE = (
 )
 
 
-def _movable_models():
-    """Every tracked model whose rows belong to one young person (found by introspection, so a model
-    added later moves too). Access events, grants and disclosures stay: they record what happened
-    to each record as it was."""
-    from cases.models import Tracked
-    from cases.selectors import personal_record_models
-
-    return [m for m in personal_record_models() if issubclass(m, Tracked) and hasattr(m, "young_person")]
+def _movable_models() -> list[type[Model]]:
+    """Every tracked model whose rows belong to one young person (from the registry, so a model added
+    later moves too). Access events, grants and disclosures stay: they record what happened to each
+    record as it was."""
+    return [
+        owned.model
+        for owned in registry.owned_models()
+        if owned.tracked and owned.person_field == "young_person"
+    ]
 
 
 def _blank(value) -> bool:

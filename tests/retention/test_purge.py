@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases import services as case_services
 from cases.models import Restriction, YoungPerson
-from retention import services
+from retention import selectors, services
 from retention.models import DestructionRecord, EsfParticipation, LegalHold, ScannedDocument
 from sharing import services as sharing_services
 from sharing.models import Breach, Consent, InformationSharingAgreement, SubjectRequest
@@ -208,7 +208,7 @@ def test_the_latest_rule_wins_esf_keeps_the_record_ten_years_after_the_project(w
     EsfParticipation.objects.create(
         young_person=person, project="Impact", project_ends_on=today - relativedelta(years=2)
     )
-    [due] = [d for d in services.destruction_dates(YoungPerson.objects.filter(pk=person.pk))]
+    [due] = [d for d in selectors.destruction_dates(YoungPerson.objects.filter(pk=person.pk))]
     assert due.destroy_on == today + relativedelta(years=8)
     assert due.rule.covers == "esf"
     assert services.purge_expired(on=today + timedelta(days=10)).due == 0

@@ -1,0 +1,82 @@
+"""The one registry of personal data: which models hold rows about one young person, and through
+which column. Discovered from the models, so a model added later is covered everywhere at once:
+
+- ``owned_models()``: models whose rows belong to one person (a foreign key named ``young_person``,
+  or guardian's ``content_object`` for co-worker grants). The record's history tab, the access
+  bundle and merging read these; ``PersonalModel.person_field`` says which field links them.
+- ``references()``: every column that holds a young person's id, in every table (history tables and
+  auto-created many-to-many tables included), with whether the row outlives the person (SET_NULL).
+  The retention purge deletes or unlinks through these.
+- ``declared_dependants()``: models that hold a copy of a person's data through another model and
+  declare it with ``purge_path`` (an access bundle, through its subject request).
+"""
+
+from dataclasses import dataclass
+
+from django.apps import apps
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+
+from cases.models import Tracked, YoungPerson
+
+PERSON_FIELDS = ("young_person", "content_object")  # the names a link to the owning person may have
+
+
+@dataclass(frozen=True)
+class PersonalModel:
+    model: type[models.Model]
+    person_field: str  # the foreign key to YoungPerson: "young_person", or "content_object" for grants
+
+    @property
+    def person_column(self) -> str:
+        return f"{self.person_field}_id"
+
+    @property
+    def tracked(self) -> bool:
+        """Written through the services with history (and so movable by a merge)."""
+        return issubclass(self.model, Tracked)
+
+
+def owned_models() -> list[PersonalModel]:
+    return [
+        PersonalModel(relation.related_model, relation.field.name)
+        for relation in YoungPerson._meta.related_objects
+        if relation.one_to_many and relation.field.name in PERSON_FIELDS
+    ]
+
+
+@dataclass(frozen=True)
+class Reference:
+    model: type[models.Model]
+    column: str  # the database column holding the young person's id
+    keep_row: bool  # True: the row outlives the person with the link set to NULL (on_delete SET_NULL)
+
+    @property
+    def label(self) -> str:
+        return self.model._meta.label
+
+
+def _original_on_delete(model: type[models.Model], field: models.Field) -> object:
+    original = getattr(model, "instance_type", None)  # simple-history's historical models
+    if original is not None:
+        try:
+            return original._meta.get_field(field.name).remote_field.on_delete
+        except FieldDoesNotExist:  # a history-only field: it belongs to the person
+            return models.CASCADE
+    return field.remote_field.on_delete
+
+
+def references() -> list[Reference]:
+    found = []
+    for model in apps.get_models(include_auto_created=True):
+        for field in model._meta.concrete_fields:
+            if field.is_relation and field.related_model is YoungPerson:
+                keep = _original_on_delete(model, field) is models.SET_NULL
+                found.append(Reference(model, field.column, keep))
+    found.append(Reference(YoungPerson.history.model, "id", False))
+    return found
+
+
+def declared_dependants() -> list[tuple[type[models.Model], str]]:
+    """Models declaring ``purge_path``: the ORM path from them to the young person's id."""
+    return [(model, model.purge_path) for model in apps.get_models() if getattr(model, "purge_path", "")]
