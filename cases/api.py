@@ -18,7 +18,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from cases import access, selectors, services
-from cases.forms import PERSON_FIELDS
+from cases.forms import EDITABLE_PERSON_FIELDS
 from cases.models import AccessEvent, Action, Contact, YoungPerson, YoungPersonPermission
 
 P = YoungPersonPermission
@@ -138,7 +138,7 @@ class YoungPersonSerializer(ModelSerializer):
 
     class Meta:
         model = YoungPerson
-        fields = ["id", *PERSON_FIELDS, "team", "lead_adviser", "created_at", "updated_at", "reason"]
+        fields = ["id", *EDITABLE_PERSON_FIELDS, "team", "lead_adviser", "created_at", "updated_at", "reason"]
         read_only_fields = ["created_at", "updated_at"]
         validators = []  # uniqueness and the rest are checked once, by the model in the service
 

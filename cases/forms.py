@@ -13,7 +13,7 @@ from core.forms import GovukDateField, GovukForm, GovukModelForm
 
 User = get_user_model()
 
-PERSON_FIELDS = [
+EDITABLE_PERSON_FIELDS = [
     "legal_given_name",
     "middle_names",
     "legal_family_name",
@@ -59,7 +59,7 @@ class YoungPersonForm(GovukModelForm):
 
     class Meta:
         model = YoungPerson
-        fields = PERSON_FIELDS
+        fields = EDITABLE_PERSON_FIELDS
         widgets = {
             "gender": forms.RadioSelect,
             "sen_status": forms.RadioSelect,
@@ -102,7 +102,7 @@ class YoungPersonCreateForm(YoungPersonForm):
     )
 
     class Meta(YoungPersonForm.Meta):
-        fields = [*PERSON_FIELDS, "team", "lead_adviser"]
+        fields = [*EDITABLE_PERSON_FIELDS, "team", "lead_adviser"]
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,7 +19,7 @@ from django.db import models
 
 from cases.models import Tracked, YoungPerson
 
-PERSON_FIELDS = ("young_person", "content_object")  # the names a link to the owning person may have
+OWNER_LINKS = ("young_person", "content_object")  # the names a link to the owning person may have
 
 
 @dataclass(frozen=True)
@@ -41,7 +41,7 @@ def owned_models() -> list[PersonalModel]:
     return [
         PersonalModel(relation.related_model, relation.field.name)
         for relation in YoungPerson._meta.related_objects
-        if relation.one_to_many and relation.field.name in PERSON_FIELDS
+        if relation.one_to_many and relation.field.name in OWNER_LINKS
     ]
 
 

@@ -108,7 +108,7 @@ def young_person_create(request):
         duplicates = list(access.scope(request.user, matches, through=""))
         hidden_duplicates = matches.count() - len(duplicates)
         if not (duplicates or hidden_duplicates) or form.cleaned_data["not_a_duplicate"]:
-            data = {name: form.cleaned_data[name] for name in forms.PERSON_FIELDS}
+            data = {name: form.cleaned_data[name] for name in forms.EDITABLE_PERSON_FIELDS}
             try:
                 person = services.young_person_create(
                     actor=request.user,
@@ -148,7 +148,7 @@ def young_person_edit(request, young_person):
             young_person=young_person,
             actor=request.user,
             reason=data["reason"],
-            **{name: data[name] for name in forms.PERSON_FIELDS},
+            **{name: data[name] for name in forms.EDITABLE_PERSON_FIELDS},
         ),
     )
 

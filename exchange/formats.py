@@ -406,7 +406,7 @@ def check(content: bytes, kind: str, file_format: Format, on_row=None) -> Checke
 
 # --- What a row stores ----------------------------------------------------------------------------
 
-PERSON_FIELDS = {
+ROW_TO_PERSON_FIELD = {
     "upn": "upn",
     "uln": "uln",
     "given_name": "legal_given_name",
@@ -434,7 +434,7 @@ def storable(row: dict, file_format: Format, restricted: bool) -> dict:
 
 
 def person_fields(row: dict) -> dict:
-    return {PERSON_FIELDS[name]: value for name, value in row.items() if name in PERSON_FIELDS}
+    return {ROW_TO_PERSON_FIELD[name]: value for name, value in row.items() if name in ROW_TO_PERSON_FIELD}
 
 
 def provider_lookup() -> dict[str, int]:

@@ -11,8 +11,9 @@ from tracking.models import Activity, Characteristic, CharacteristicCode, Cohort
 from tracking.rules import ActivityFact, AttendanceFact, CharacteristicFact, OfferFact, PersonFacts
 
 CHUNK = 2000
-PERSON_FIELDS = (
-    "id",
+# The young person's columns the rules read (PersonFacts, in order). A change to any other field of the
+# record (a phone number, a note) cannot change a status, so it refreshes nothing (tracking.signals).
+RULE_INPUTS = (
     "date_of_birth",
     "sen_status",
     "has_disability",
@@ -23,8 +24,9 @@ PERSON_FIELDS = (
     "team_id",
     "gender",
     "postcode",
-    "ethnicity__code",
+    "ethnicity_id",
 )
+FACT_COLUMNS = ("id", *RULE_INPUTS[:-1], "ethnicity__code")  # the rules read the code, not the id
 
 
 def rule_tables() -> dict:
@@ -94,7 +96,7 @@ def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
             "young_person_id", "reason", "left_on"
         )
     }
-    for row in YoungPerson.objects.filter(pk__in=ids).order_by("pk").values_list(*PERSON_FIELDS):
+    for row in YoungPerson.objects.filter(pk__in=ids).order_by("pk").values_list(*FACT_COLUMNS):
         person_id, *fields, team_id, gender, postcode, ethnicity = row
         exit_reason, exit_on = exits.get(person_id, ("", None))
         yield PersonFacts(

@@ -9,6 +9,7 @@ from contextvars import ContextVar
 from django.db.models.signals import post_delete, post_save
 
 from cases.models import Attendance, YoungPerson
+from tracking.facts import RULE_INPUTS
 from tracking.models import Activity, Characteristic, CohortExit, Offer
 
 _deferred: ContextVar[set[int] | None] = ContextVar("status_refresh_deferred", default=None)
@@ -46,6 +47,8 @@ def changed(young_person_ids) -> None:
 def _on_change(sender, instance, raw=False, **kwargs):
     from tracking.services import status_refresh
 
+    if sender is YoungPerson and not instance.changed_since_read(RULE_INPUTS):
+        return  # a phone number or a name: no rule reads it
     young_person_id = instance.pk if sender is YoungPerson else instance.young_person_id
     deferred = _deferred.get()
     if deferred is not None:

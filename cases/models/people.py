@@ -152,6 +152,26 @@ class YoungPerson(Tracked):
         self.postcode = validators.normalise_postcode(self.postcode)
         self.upn = self.upn.upper()
 
+    # --- What changed since the record was read (so a receiver can tell a phone number from a birthday)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        self._stored = {field.attname: getattr(self, field.attname) for field in self._meta.concrete_fields}
+
+    def changed_since_read(self, attnames) -> bool:
+        """Whether any of these fields (attnames, e.g. ``team_id``) differs from the stored row as this
+        instance last read or saved it. A new record, or a field never read, counts as changed."""
+        stored = getattr(self, "_stored", None)
+        return stored is None or any(
+            name not in stored or stored[name] != getattr(self, name) for name in attnames
+        )
+
 
 class YoungPersonUserObjectPermission(UserObjectPermissionBase):
     """guardian's direct foreign-key grant to a user. A co-worker grant ends at ``expires_at``;
