@@ -193,7 +193,9 @@ class AccessEventAdmin(ScopedAdmin):
     date_hierarchy = "occurred_at"
 
     def has_view_permission(self, request, obj=None):
-        return request.user.has_perm(models.VIEW_ACCESS_EVENTS) and super().has_view_permission(request, obj)
+        return request.user.has_perm(
+            models.CasesPermission.VIEW_ACCESS_EVENTS
+        ) and super().has_view_permission(request, obj)
 
 
 @admin.register(models.Organisation)

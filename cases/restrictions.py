@@ -9,9 +9,6 @@ from django.utils import timezone
 
 from cases.models import Restriction, YoungPerson
 
-# Held by the DPO alone: may change or share a record whose processing is restricted.
-CHANGE_RESTRICTED = "cases.change_restriction"
-
 
 def active_restrictions(young_person: YoungPerson, on: date | None = None) -> list[Restriction]:
     on = on or timezone.localdate()

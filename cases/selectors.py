@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from cases import access, extensions, registry, services, validators, worklists
 from cases.models import (
-    VIEW_ACCESS_EVENTS,
     AccessEvent,
+    CasesPermission,
     Contact,
     SensitiveNote,
     Team,
@@ -221,7 +221,7 @@ def young_person_page(user, young_person: YoungPerson) -> dict:
         "co_workers": co_workers(young_person),
         "may_change": access.can(user, young_person, YoungPersonPermission.CHANGE),
         "may_assign": user.has_perm(YoungPersonPermission.ASSIGN.qualified),
-        "may_audit": user.has_perm(VIEW_ACCESS_EVENTS),
+        "may_audit": user.has_perm(CasesPermission.VIEW_ACCESS_EVENTS),
         "panels": extensions.panels_for(young_person, user),
     }
 

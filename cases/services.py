@@ -15,6 +15,7 @@ from cases import restrictions
 from cases.models import (
     AccessEvent,
     Action,
+    CasesPermission,
     Contact,
     Restriction,
     SensitiveNote,
@@ -39,7 +40,7 @@ def _guard_restricted(instance: Model, actor) -> None:
         isinstance(person, YoungPerson)
         and person.pk
         and restrictions.processing_restricted(person)
-        and not (actor is not None and actor.has_perm(restrictions.CHANGE_RESTRICTED))
+        and not (actor is not None and actor.has_perm(CasesPermission.CHANGE_RESTRICTED))
     ):
         raise ValidationError(
             "Processing of this record is restricted: only the data protection officer can change it"

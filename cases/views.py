@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, forms, selectors, services
-from cases.models import VIEW_ACCESS_EVENTS, AccessEvent, YoungPersonPermission
+from cases.models import AccessEvent, CasesPermission, YoungPersonPermission
 from core.pages import FormPage, add_errors, record_form, write_csv
 
 P = YoungPersonPermission
@@ -164,7 +164,7 @@ def young_person_history(request, young_person):
     return render(request, "cases/young_person_history.html", context)
 
 
-@access.young_person_view(capability=VIEW_ACCESS_EVENTS, record=AccessEvent.What.AUDIT)
+@access.young_person_view(capability=CasesPermission.VIEW_ACCESS_EVENTS, record=AccessEvent.What.AUDIT)
 @require_http_methods(["GET"])
 def young_person_audit(request, young_person):
     return render(

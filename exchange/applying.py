@@ -76,19 +76,23 @@ class ImportRun:
         decided = [(row, _match_person(row)) for row in rows]
         decided = [(row, person, self.index.decide(person)) for row, person in decided]
         matched = YoungPerson.objects.prefetch_related("restrictions").in_bulk(
-            [d.candidate_id for _, _, d in decided if d.kind == matching.MATCH]
+            [d.candidate_id for _, _, d in decided if d.kind == matching.Outcome.MATCH]
         )
         existing, new = [], []
         for row, person, decision in decided:
             provider, missing = provider_for(self.batch, row, self.providers)
-            young_person = matched.get(decision.candidate_id) if decision.kind == matching.MATCH else None
+            young_person = (
+                matched.get(decision.candidate_id) if decision.kind == matching.Outcome.MATCH else None
+            )
             if young_person is not None and _restriction_kinds(young_person) - {"s507b"}:
                 missing = "Processing of this record is restricted: the data protection officer decides"
-            if decision.kind == matching.REVIEW or missing:
+            if decision.kind == matching.Outcome.REVIEW or missing:
                 self._review(row, person, decision, missing)
                 self.counts["to_review"] += 1
                 continue
-            identified = decision.kind == matching.MATCH and decision.reasons[0].startswith("same ")
+            identified = (
+                decision.kind == matching.Outcome.MATCH and decision.basis == matching.Basis.IDENTIFIER
+            )
             stored, fields = _person_changes(self.batch, row, young_person, provider, identified=identified)
             if young_person is None:
                 young_person = YoungPerson(**fields, **self.provenance)
@@ -108,7 +112,7 @@ class ImportRun:
             ReviewItem.Kind.PROVIDER_NOT_FOUND
             if missing
             else ReviewItem.Kind.SEVERAL_MATCHES
-            if "several" in decision.reasons[0]
+            if decision.basis in (matching.Basis.SHARED_IDENTIFIER, matching.Basis.SEVERAL_LIKELY)
             else ReviewItem.Kind.POSSIBLE_MATCH
         )
         item = ReviewItem.objects.create(

@@ -10,9 +10,28 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from enum import StrEnum
 from functools import lru_cache
 
-MATCH, NEW, REVIEW = "match", "new", "review"
+
+class Outcome(StrEnum):
+    MATCH = "match"  # the row is this record: update it
+    NEW = "new"  # nobody on file: create a record
+    REVIEW = "review"  # a person decides
+
+
+class Basis(StrEnum):
+    """Why: what the import acts on (``reasons`` are the words a person reads)."""
+
+    IDENTIFIER = "identifier"  # the same UPN or ULN
+    SHARED_IDENTIFIER = "shared_identifier"  # several records hold it
+    CONFLICTING_IDENTIFIER = "conflicting_identifier"  # a close match holds another one
+    SCORE = "score"  # names, date of birth and postcode
+    SEVERAL_LIKELY = "several_likely"
+    POSSIBLE = "possible"
+    NO_LIKELY_MATCH = "no_likely_match"
+
+
 CONFIDENT_MATCH, SECOND_BEST_MARGIN, CONFIDENT_NEW = 0.85, 0.1, 0.55
 NAME_FLOOR = 0.4
 NICKNAMES = {
@@ -73,9 +92,10 @@ class Person:
 
 @dataclass(frozen=True)
 class Decision:
-    kind: str  # match, new or review
+    kind: Outcome
     candidate_id: int | None
     score: float
+    basis: Basis
     reasons: tuple[str, ...] = ()
 
 
@@ -156,23 +176,35 @@ def decide(row: Person, candidates: list[Person]) -> Decision:
         value = getattr(row, key)
         same = [c for c in candidates if value and getattr(c, key) == value]
         if len(same) == 1:
-            return Decision(MATCH, same[0].id, 1.0, (f"same {key.upper()}",))
+            return Decision(Outcome.MATCH, same[0].id, 1.0, Basis.IDENTIFIER, (f"same {key.upper()}",))
         if len(same) > 1:
-            return Decision(REVIEW, None, 1.0, (f"several records share this {key.upper()}",))
+            return Decision(
+                Outcome.REVIEW,
+                None,
+                1.0,
+                Basis.SHARED_IDENTIFIER,
+                (f"several records share this {key.upper()}",),
+            )
     ranked = sorted(((score(row, c), c) for c in candidates), key=lambda pair: pair[0], reverse=True)
     if not ranked or ranked[0][0] < CONFIDENT_NEW:
-        return Decision(NEW, None, ranked[0][0] if ranked else 0.0, ("no likely match",))
+        return Decision(
+            Outcome.NEW, None, ranked[0][0] if ranked else 0.0, Basis.NO_LIKELY_MATCH, ("no likely match",)
+        )
     best_score, best = ranked[0]
     runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
     if best_score >= CONFIDENT_MATCH and best_score - runner_up >= SECOND_BEST_MARGIN:
         for key in ("upn", "uln"):
             if getattr(row, key) and getattr(best, key) and getattr(row, key) != getattr(best, key):
-                return Decision(
-                    REVIEW, best.id, best_score, (f"a close match holds a different {key.upper()}",)
-                )
-        return Decision(MATCH, best.id, best_score, ("names, date of birth and postcode agree",))
-    reason = "several likely matches" if best_score - runner_up < SECOND_BEST_MARGIN else "a possible match"
-    return Decision(REVIEW, best.id, best_score, (reason,))
+                reason = f"a close match holds a different {key.upper()}"
+                return Decision(Outcome.REVIEW, best.id, best_score, Basis.CONFLICTING_IDENTIFIER, (reason,))
+        return Decision(
+            Outcome.MATCH, best.id, best_score, Basis.SCORE, ("names, date of birth and postcode agree",)
+        )
+    if best_score - runner_up < SECOND_BEST_MARGIN:
+        return Decision(
+            Outcome.REVIEW, best.id, best_score, Basis.SEVERAL_LIKELY, ("several likely matches",)
+        )
+    return Decision(Outcome.REVIEW, best.id, best_score, Basis.POSSIBLE, ("a possible match",))
 
 
 DATE_WINDOW_DAYS = 7
@@ -215,5 +247,5 @@ class Index:
         for key in ("upn", "uln"):  # the common case, without scoring anyone
             same = self._by_key.get((key, getattr(row, key)), ()) if getattr(row, key) else ()
             if len(same) == 1:
-                return Decision(MATCH, same[0].id, 1.0, (f"same {key.upper()}",))
+                return Decision(Outcome.MATCH, same[0].id, 1.0, Basis.IDENTIFIER, (f"same {key.upper()}",))
         return decide(row, self.candidates(row))

@@ -2,12 +2,23 @@
 whole before anything is saved), the rows matching could not decide (the review queue), and the
 single-use links a young person answers to tell us what they are doing."""
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 
 from cases.models import Organisation, Team, YoungPerson
 from tracking.models import Activity
+
+
+class ExchangePermission(StrEnum):
+    """Capabilities in data exchange (qualified codenames): the service managers' (imports match rows
+    against every record)."""
+
+    IMPORT = "exchange.add_importbatch"
+    VIEW_IMPORTS = "exchange.view_importbatch"
+    RESOLVE_REVIEW = "exchange.resolve_reviewitem"
 
 
 class ImportBatch(models.Model):

@@ -16,16 +16,12 @@ from cases.services import access_events_record
 from core.middleware import client_address
 from core.pages import add_errors, write_csv
 from exchange import forms, selectors, services, tasks
-from exchange.models import ImportBatch, ReviewItem
+from exchange.models import ExchangePermission, ImportBatch, ReviewItem
 from tracking.models import ActivityCode
 
 P = YoungPersonPermission
 GET_POST = require_http_methods(["GET", "POST"])
-IMPORT, VIEW_IMPORTS, RESOLVE = (
-    "exchange.add_importbatch",
-    "exchange.view_importbatch",
-    "exchange.resolve_reviewitem",
-)
+IMPORT, VIEW_IMPORTS, RESOLVE = ExchangePermission
 
 
 @access.model_permission(IMPORT)

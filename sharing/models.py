@@ -3,6 +3,7 @@ agreements, consent, disclosures (every release, and every refused attempt),
 subject requests with their statutory deadlines, access bundles, and the breach register."""
 
 from datetime import timedelta
+from enum import StrEnum
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -12,6 +13,16 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import GivenBy, Organisation, Tracked, YoungPerson
 from cases.validators import validate_not_future
+
+
+class SharingPermission(StrEnum):
+    """Capabilities in sharing (qualified codenames, declared in the models' Meta.permissions)."""
+
+    HANDLE_SUBJECT_REQUESTS = "sharing.change_subjectrequest"  # the DPO's
+    VIEW_ACCESS_BUNDLES = "sharing.view_accessbundle"
+    MAKE_DEIDENTIFIED_EXTRACT = "sharing.make_deidentified_extract"
+    MAKE_STATUTORY_RETURN = "sharing.make_statutory_return"
+    SEND_DESTINATION_FEEDBACK = "sharing.send_destination_feedback"
 
 
 class DataCategory(models.TextChoices):

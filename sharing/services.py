@@ -22,13 +22,12 @@ from sharing.models import (
     DataCategory,
     DisclosedPerson,
     Disclosure,
+    SharingPermission,
     SubjectRequest,
 )
 from sharing.selectors import agreement_for, former_pupils, serialise, share_rows, third_party_names
 from tracking import nccis
 from tracking.models import Activity, CohortExit, CurrentStatus
-
-DPO_PERMISSION = "sharing.change_subjectrequest"
 
 
 class ShareRefused(Exception):  # noqa: N818 - a refusal, not a fault
@@ -90,7 +89,7 @@ def share(
     }
     if not wanted or not young_people:
         _refuse("Choose at least one category and one young person", **attempt)
-    is_dpo = actor.has_perm(DPO_PERMISSION)
+    is_dpo = actor.has_perm(SharingPermission.HANDLE_SUBJECT_REQUESTS)
     service_wide = is_dpo or bool(capability and actor.has_perm(capability))
     for person in young_people:
         if not service_wide and not access.can(actor, person, YoungPersonPermission.SHARE):
@@ -355,7 +354,6 @@ def nccis_return_release(*, actor, month_end: date, dfe: Organisation) -> tuple[
 # --- Destination feedback and council transfers ------------------------------------------------------
 
 FEEDBACK_CATEGORIES = ["identity", "activity"]
-FEEDBACK_PERMISSION = "sharing.send_destination_feedback"
 TRANSFER_FORMAT = "youthservice-transfer/1"  # read back by exchange.formats (council leavers)
 TRANSFER_CATEGORIES = ["identity", "contact", "education", "characteristics", "activity"]
 
@@ -369,7 +367,7 @@ def destination_feedback(*, actor, school: Organisation) -> tuple[Disclosure, by
         categories=FEEDBACK_CATEGORIES,
         purpose=f"Destination feedback to {school.name}",
         recipient=school,
-        capability=FEEDBACK_PERMISSION,
+        capability=SharingPermission.SEND_DESTINATION_FEEDBACK,
     )
 
 

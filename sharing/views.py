@@ -19,7 +19,7 @@ from cases.models import AccessEvent, Organisation, Restriction, YoungPersonPerm
 from cases.services import tracked_save
 from core.pages import FormPage, add_errors, record_form
 from sharing import forms, services
-from sharing.models import AccessBundle, Consent
+from sharing.models import AccessBundle, Consent, SharingPermission
 from tracking import nccis
 
 P = YoungPersonPermission
@@ -142,7 +142,7 @@ def s507b_create(request, young_person):
     )
 
 
-@access.model_permission("sharing.make_deidentified_extract")
+@access.model_permission(SharingPermission.MAKE_DEIDENTIFIED_EXTRACT)
 @require_http_methods(["GET", "POST"])
 def extract(request):
     form = forms.ExtractForm(request.POST or None)
@@ -157,7 +157,7 @@ def extract(request):
     return render(request, "sharing/extract.html", {"form": form})
 
 
-@access.model_permission("sharing.view_accessbundle")
+@access.model_permission(SharingPermission.VIEW_ACCESS_BUNDLES)
 @require_http_methods(["GET"])
 def bundle_document(request, bundle_id):
     """The bundle as a readable document for the DPO's review, third parties' names marked."""
@@ -175,7 +175,7 @@ def bundle_document(request, bundle_id):
     )
 
 
-@access.model_permission("sharing.make_statutory_return")
+@access.model_permission(SharingPermission.MAKE_STATUTORY_RETURN)
 @require_http_methods(["GET", "POST"])
 def nccis_return(request):
     """Validate first (each problem links to its record); generating downloads the XML and records
@@ -201,7 +201,7 @@ def nccis_return(request):
     return render(request, "sharing/nccis_return.html", {"form": form, "problems": problems})
 
 
-@access.model_permission(services.FEEDBACK_PERMISSION)
+@access.model_permission(SharingPermission.SEND_DESTINATION_FEEDBACK)
 @require_http_methods(["GET", "POST"])
 def destination_feedback(request):
     """One file per school: its former pupils' current activities, through the sharing exit."""

@@ -12,11 +12,13 @@ from cases import access
 from cases.models import Ethnicity, Team, YoungPerson
 from core.pages import write_csv
 from tracking import dashboards
-from tracking.models import CharacteristicCode, MonthlySnapshot
+from tracking.models import CharacteristicCode, MonthlySnapshot, TrackingPermission
 
 D = MonthlySnapshot.Dimension
-TEAM_DASHBOARD = "tracking.view_team_dashboard"
-SERVICE_DASHBOARD = "tracking.view_service_dashboard"
+TEAM_DASHBOARD, SERVICE_DASHBOARD = (
+    TrackingPermission.VIEW_TEAM_DASHBOARD,
+    TrackingPermission.VIEW_SERVICE_DASHBOARD,
+)
 BREAKDOWNS = [D.ACADEMIC_AGE, D.TEAM, D.AREA, D.SEND, D.CHARACTERISTIC, D.VULNERABLE, D.GENDER, D.ETHNICITY]
 dashboard_access = access.any_model_permission(TEAM_DASHBOARD, SERVICE_DASHBOARD)
 

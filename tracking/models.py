@@ -2,6 +2,8 @@
 activities, intended destinations, September Guarantee offers, characteristics, the per-person status
 the dashboards read, and the monthly aggregate snapshots (which hold no personal data)."""
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
@@ -10,6 +12,14 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import CodeTable, Organisation, Team, Tracked, YoungPerson
 from cases.validators import validate_not_future
+
+
+class TrackingPermission(StrEnum):
+    """Capabilities in tracking (qualified codenames, declared in Meta.permissions below)."""
+
+    VIEW_TEAM_DASHBOARD = "tracking.view_team_dashboard"
+    VIEW_SERVICE_DASHBOARD = "tracking.view_service_dashboard"
+    MERGE_RECORDS = "tracking.merge_records"
 
 
 class Status(models.TextChoices):

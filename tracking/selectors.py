@@ -20,6 +20,7 @@ from tracking.models import (
     Merge,
     NeedWeight,
     Offer,
+    TrackingPermission,
 )
 
 User = get_user_model()
@@ -175,7 +176,7 @@ def merges_panel(young_person: YoungPerson, user) -> dict | None:
     merges = list(
         Merge.objects.filter(Q(kept=young_person) | Q(merged=young_person)).select_related("merged_by")
     )
-    may_merge = user.has_perm("tracking.merge_records")
+    may_merge = user.has_perm(TrackingPermission.MERGE_RECORDS)
     if not merges and not may_merge:
         return None
     return {

@@ -10,11 +10,11 @@ from cases import access
 from cases.models import AccessEvent, YoungPersonPermission
 from core.pages import FormPage, add_errors, record_form
 from tracking import forms, selectors, services
-from tracking.models import Activity, Merge
+from tracking.models import Activity, Merge, TrackingPermission
 
 P = YoungPersonPermission
 GET_POST = require_http_methods(["GET", "POST"])
-MERGE = "tracking.merge_records"
+MERGE = TrackingPermission.MERGE_RECORDS
 
 
 @access.young_person_view(record=AccessEvent.What.RECORD)

@@ -14,10 +14,10 @@ from cases.models.people import (
     YoungPersonUserObjectPermission,
 )
 from cases.models.records import (
-    VIEW_ACCESS_EVENTS,
     AccessEvent,
     Action,
     Attendance,
+    CasesPermission,
     Contact,
     Qualification,
     SensitiveNote,
@@ -25,10 +25,10 @@ from cases.models.records import (
 from cases.models.restrictions import GivenBy, Restriction
 
 __all__ = [
-    "VIEW_ACCESS_EVENTS",
     "AccessEvent",
     "Action",
     "Attendance",
+    "CasesPermission",
     "CodeTable",
     "Contact",
     "Ethnicity",

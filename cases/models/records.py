@@ -1,5 +1,7 @@
 """What advisers record about a young person, and every read of their record."""
 
+from enum import StrEnum
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -183,7 +185,12 @@ class SensitiveNote(Tracked):
         return f"Sensitive note {self.pk}"
 
 
-VIEW_ACCESS_EVENTS = "cases.view_accessevent"  # the DPO's: who saw each record
+class CasesPermission(StrEnum):
+    """Service-wide capabilities in cases (qualified codenames); object permissions on one record are
+    ``YoungPersonPermission``. Never type these as bare strings."""
+
+    VIEW_ACCESS_EVENTS = "cases.view_accessevent"  # the DPO's: who saw each record
+    CHANGE_RESTRICTED = "cases.change_restriction"  # the DPO's: may change a restricted record
 
 
 class AccessEvent(models.Model):

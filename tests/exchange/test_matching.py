@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from faker import Faker
 
-from exchange.matching import MATCH, NEW, REVIEW, Index, Person, decide, edit_distance, name_similarity
+from exchange.matching import Index, Outcome, Person, decide, edit_distance, name_similarity
 
 
 def test_edit_distance_counts_a_transposition_as_one():
@@ -22,7 +22,9 @@ def test_nicknames_and_hyphenated_surnames_are_close():
 
 def test_identifiers_decide_first():
     existing = [Person("Sam", "Jones", date(2009, 1, 2), upn="A123", id=1)]
-    assert decide(Person("Totally", "Different", date(2001, 5, 5), upn="A123"), existing).kind == MATCH
+    assert (
+        decide(Person("Totally", "Different", date(2001, 5, 5), upn="A123"), existing).kind == Outcome.MATCH
+    )
 
 
 def _vary(person: Person, rng: random.Random) -> Person:
@@ -80,11 +82,11 @@ def test_precision_and_recall_on_a_hidden_variation_sample(capsys):
     outcomes = {"true_match": 0, "wrong_match": 0, "review": 0, "true_new": 0, "false_new": 0}
     for row, truth in varied + newcomers:
         decision = index.decide(row)  # the imports' blocking: date-of-birth window, a shared initial
-        if decision.kind == MATCH:
+        if decision.kind == Outcome.MATCH:
             outcomes["true_match" if decision.candidate_id == truth else "wrong_match"] += 1
-        elif decision.kind == REVIEW:
+        elif decision.kind == Outcome.REVIEW:
             outcomes["review"] += 1
-        elif decision.kind == NEW:
+        elif decision.kind == Outcome.NEW:
             outcomes["true_new" if truth is None else "false_new"] += 1
     precision = outcomes["true_match"] / max(1, outcomes["true_match"] + outcomes["wrong_match"])
     recall = outcomes["true_match"] / len(varied)
