@@ -49,7 +49,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from cases.models import YoungPerson
 from core.roles import Role
-from demo import synthetic
+from demo import rolls
 from exchange import services as exchange_services
 from retention import selectors as retention_selectors
 from retention import services as retention_services
@@ -245,7 +245,7 @@ def import_row(count: int) -> tuple[float, float, dict]:
     from cases.models import Organisation
     from exchange.models import ImportBatch
 
-    content = synthetic.school_roll(count)
+    content = rolls.school_roll(count)
     uploader = staff("bench-importer", Role.SERVICE_MANAGER)
     school = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL).first()
     with transaction.atomic():

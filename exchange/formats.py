@@ -1,20 +1,16 @@
-"""Reading and checking imported files from schools, colleges and other councils.
+"""The formats of files from schools, colleges and other councils, and what a checked row stores.
 
 Each format declares its columns in one place (``FORMATS``): the field each column fills, the header
 spellings accepted, how a cell is parsed, whether it is required, and whether it may be stored for a
-row whose young person has a section 507B restriction. ``check`` reads a whole file and returns the
-parsed rows and every bad row's line number and reason; the reasons never repeat a cell's value, so
-the error report can be downloaded and kept without personal data.
+row whose young person has a section 507B restriction. ``exchange.reading.check`` reads a whole file
+against them.
 
 Writing the rows is ``exchange.services.import_run``; matching is ``exchange.matching``.
 """
 
-import csv
-import io
-import json
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from django.core.exceptions import ValidationError
@@ -23,7 +19,6 @@ from django.utils import timezone
 from cases import validators
 from cases.models import Ethnicity, Organisation, Source, YoungPerson
 from exchange.models import ImportBatch
-from sharing.services import TRANSFER_FORMAT
 from tracking.models import ActivityCode
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -262,146 +257,8 @@ FORMATS: dict[str, Format] = {
 }
 
 
-def _key(header: str) -> str:
+def header_key(header: str) -> str:
     return re.sub(r"[^a-z0-9]+", " ", str(header or "").lower()).strip()
-
-
-# --- Reading ---------------------------------------------------------------------------------------
-
-
-def sniff(content: bytes, file_name: str) -> str:
-    """'csv', 'xlsx' or 'json' (a council's transfer package), or ValueError for anything else
-    (checked by content, not only the name)."""
-    if content.startswith(XLSX_MAGIC) and file_name.lower().endswith(".xlsx"):
-        return "xlsx"
-    if file_name.lower().endswith(".json"):
-        try:
-            package = json.loads(content)
-        except ValueError:
-            package = None
-        if isinstance(package, dict) and package.get("format") == TRANSFER_FORMAT:
-            return "json"
-        raise ValueError("A .json file must be a transfer package from another council")
-    if file_name.lower().endswith(".csv") and b"\x00" not in content[:4096]:
-        return "csv"
-    raise ValueError("The file must be a CSV or an Excel (.xlsx) workbook")
-
-
-def _cell(value) -> str:
-    if isinstance(value, datetime):
-        return value.date().isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return "" if value is None else str(value).strip()
-
-
-def read(content: bytes, kind: str) -> Iterator[list[str]]:
-    """Every row of the file (the header first) as a list of strings."""
-    if kind == "json":
-        package = json.loads(content)
-        people = package.get("people", [])
-        header = sorted({key for person in people for key in person})
-        yield [*header, "previous_la"]
-        for person in people:
-            yield [_cell(person.get(key)) for key in header] + [str(package.get("from_la", ""))]
-        return
-    if kind == "xlsx":
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        try:
-            for values in workbook.worksheets[0].iter_rows(values_only=True):
-                yield [_cell(v) for v in values]
-        finally:
-            workbook.close()
-        return
-    try:
-        text = content.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        text = content.decode("cp1252", errors="replace")
-    for values in csv.reader(io.StringIO(text, newline="")):
-        yield [v.strip() for v in values]
-
-
-def count_rows(content: bytes, kind: str) -> int:
-    """About how many rows the file has (for the progress bar), without checking it."""
-    if kind == "json":
-        return len(json.loads(content).get("people", [])) + 1
-    if kind == "xlsx":
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(io.BytesIO(content), read_only=True)
-        try:
-            return workbook.worksheets[0].max_row or 0
-        finally:
-            workbook.close()
-    return content.count(b"\n") + (not content.endswith(b"\n"))
-
-
-# --- Checking --------------------------------------------------------------------------------------
-
-
-@dataclass
-class Checked:
-    rows: list[dict] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)
-
-
-def _columns_of(header: list[str], file_format: Format, checked: Checked) -> dict[int, Column]:
-    by_header = {_key(h): column for column in file_format.columns for h in (*column.headers, column.name)}
-    positions = {i: by_header[_key(h)] for i, h in enumerate(header) if _key(h) in by_header}
-    missing = [c.headers[0] for c in file_format.columns if c.required and c not in positions.values()]
-    if missing:
-        checked.errors.append((1, f"the header has no column for {', '.join(missing)}"))
-    return positions
-
-
-def _parse(values: list[str], positions: dict[int, Column], lookups: Lookups) -> tuple[dict, list[str]]:
-    row, problems = {}, []
-    for i, column in positions.items():
-        value = values[i] if i < len(values) else ""
-        if not value:
-            if column.required:
-                problems.append(f"{column.headers[0]}: missing")
-            continue
-        try:
-            row[column.name] = column.parse(value, lookups)
-        except ValueError as error:
-            problems.append(f"{column.headers[0]}: {error}")
-    return row, problems
-
-
-def check(content: bytes, kind: str, file_format: Format, on_row=None) -> Checked:
-    """Parse and check every row; collect each bad row's line and reason (never its values)."""
-    lookups = Lookups.load()
-    checked = Checked()
-    rows = read(content, kind)
-    positions = _columns_of(next(rows, []), file_format, checked)
-    if checked.errors:
-        return checked
-    seen: dict[tuple[str, str], int] = {}
-    for line, values in enumerate(rows, start=2):
-        if not any(values):
-            continue
-        row, problems = _parse(values, positions, lookups)
-        row["line"] = line
-        if not problems:
-            problems = [p for p in (row_check(row) for row_check in file_format.row_checks) if p]
-        for identifier in ("upn", "uln"):
-            first = seen.setdefault((identifier, row[identifier]), line) if row.get(identifier) else line
-            if first != line:
-                problems.append(f"the {identifier.upper()} is the same as on line {first}")
-        if problems:
-            checked.errors.append((line, "; ".join(problems)))
-        else:
-            checked.rows.append(row)
-        if on_row is not None:
-            on_row(line)
-    if not checked.rows and not checked.errors:
-        checked.errors.append((1, "the file has no rows below its header"))
-    return checked
 
 
 # --- What a row stores ----------------------------------------------------------------------------

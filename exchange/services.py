@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.models import Source, YoungPerson
-from exchange import formats, selectors, tasks
+from exchange import formats, reading, selectors, tasks
 from exchange.applying import ImportRun, import_row_save, provider_for
 from exchange.models import ImportBatch, ReviewItem, SelfUpdateLink
 from exchange.selectors import progress_key, review_row, self_update_link, token_hash
@@ -51,7 +51,7 @@ def import_upload(
     if len(content) > formats.MAX_BYTES:
         raise ValidationError({"file": "The file must be smaller than 20 MB"})
     try:
-        formats.sniff(content, file_name)
+        reading.sniff(content, file_name)
     except ValueError as error:
         raise ValidationError({"file": str(error)}) from None
     digest = hashlib.sha256(content).hexdigest()
@@ -84,15 +84,15 @@ def import_run(*, batch_id: int) -> ImportBatch:
         return batch
     file_format = formats.FORMATS[batch.file_format]
     content = bytes(batch.content)
-    kind = formats.sniff(content, batch.file_name)
-    total = max(1, formats.count_rows(content, kind))
+    kind = reading.sniff(content, batch.file_name)
+    total = max(1, reading.count_rows(content, kind))
 
     def checked_line(line: int) -> None:
         if line % 1000 == 0:
             _report(batch, ImportBatch.State.CHECKING, min(49, 50 * line // total), store=True)
 
     _report(batch, ImportBatch.State.CHECKING, 0, store=True)
-    checked = formats.check(content, kind, file_format, on_row=checked_line)
+    checked = reading.check(content, kind, file_format, on_row=checked_line)
     if checked.errors:
         return _import_finish(batch, ImportBatch.State.REJECTED, rows=total - 1, errors=checked.errors)
     _report(batch, ImportBatch.State.APPLYING, 50, store=True)

@@ -7,7 +7,7 @@ from django.core.cache import cache
 from cases.models import Organisation
 from exchange.models import ImportBatch, ReviewItem
 from tests.browser.conftest import sign_in
-from tests.exchange.test_imports import SCHOOL_HEADER, csv_bytes, school_row
+from tests.exchange.helpers import SCHOOL_HEADER, csv_bytes, school_row
 from tests.factories import OrganisationFactory, valid_upn, years_ago
 
 pytestmark = [

@@ -8,90 +8,13 @@ import pytest
 from django.urls import reverse
 from openpyxl import Workbook
 
-from cases.models import Attendance, Organisation, Restriction, YoungPerson
+from cases.models import Attendance, Restriction, YoungPerson
 from exchange import formats as imports
 from exchange.models import ImportBatch, ReviewItem
-from tests.factories import OrganisationFactory, sign_in_verified, valid_uln, valid_upn, years_ago
-from tracking.models import Activity
+from tests.exchange.helpers import SCHOOL_HEADER, csv_bytes, school_row, upload
+from tests.factories import valid_upn, years_ago
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
-
-SCHOOL_HEADER = [
-    "UPN",
-    "Forename",
-    "Surname",
-    "Date of birth",
-    "Gender",
-    "Address line 1",
-    "Postcode",
-    "Ethnicity",
-    "FSM",
-    "SEN status",
-    "Intended destination",
-    "Academic year",
-    "Sessions possible",
-    "Sessions attended",
-    "Suspensions",
-    "s507B",
-]
-
-
-@pytest.fixture
-def school(db):
-    return OrganisationFactory(name="Hillside Academy", kind=Organisation.Kind.SCHOOL, urn="123456")
-
-
-def csv_bytes(header, rows) -> bytes:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return out.getvalue().encode()
-
-
-def school_row(
-    person=None, *, upn=None, given="Amira", family="Okafor", born=None, postcode="SS1 2AB", **extra
-):
-    born = born or (person.date_of_birth if person else years_ago(16, 40))
-    values = {
-        "UPN": upn or (person.upn if person else valid_upn()),
-        "Forename": person.legal_given_name if person else given,
-        "Surname": person.legal_family_name if person else family,
-        "Date of birth": born.isoformat(),
-        "Gender": "F",
-        "Address line 1": "1 High Street",
-        "Postcode": postcode,
-        "Ethnicity": "WBRI",
-        "FSM": "Y",
-        "SEN status": "N",
-        "Intended destination": "230",
-        "Academic year": "2025",
-        "Sessions possible": "300",
-        "Sessions attended": "270",
-        "Suspensions": "1",
-        "s507B": "N",
-    } | extra
-    return [values[h] for h in SCHOOL_HEADER]
-
-
-def upload(client, world, school, content, name="roll.csv", file_format="school_roll"):
-    sign_in_verified(client, world.service_manager)
-    return client.post(
-        reverse("exchange:imports"),
-        {
-            "file_format": file_format,
-            "source_organisation": school.pk,
-            "team": world.team.pk,
-            "file": _file(content, name),
-        },
-        follow=True,
-    )
-
-
-def _file(content, name):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    return SimpleUploadedFile(name, content)
 
 
 def test_a_school_roll_updates_matched_people_and_creates_new_ones(
@@ -219,85 +142,6 @@ def test_an_s507b_row_stores_only_name_address_and_date_of_birth(
     assert person.restrictions.get().kind == Restriction.Kind.S507B
 
 
-def test_a_close_call_waits_in_the_review_queue_and_a_manager_links_it(
-    client, world, school, django_capture_on_commit_callbacks
-):
-    existing = world.case  # no UPN on file; the school's row has a typo in the family name
-    family = existing.legal_family_name
-    typo = family[0] + family[2] + family[1] + family[3:] if len(family) > 3 else family + "e"
-    row = school_row(
-        given=existing.legal_given_name, family=typo, born=existing.date_of_birth, postcode="ME4 4TB"
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(client, world, school, csv_bytes(SCHOOL_HEADER, [row]))
-    item = ReviewItem.objects.get()
-    assert item.outcome == "open"
-    assert list(item.candidates.all()) == [existing]
-
-    queue = client.get(reverse("exchange:review-queue"))
-    assert f"line {item.line}" in queue.content.decode()
-    page = client.get(reverse("exchange:review-item", args=[item.pk]))
-    assert existing.legal_given_name in page.content.decode()
-    client.post(reverse("exchange:review-item", args=[item.pk]), {"decision": str(existing.pk)})
-    item.refresh_from_db()
-    assert item.outcome == "linked"
-    assert item.young_person == existing
-    assert item.row == {}
-    existing.refresh_from_db()
-    assert existing.postcode == "ME4 4TB"
-    assert existing.legal_family_name == family
-    assert existing.upn  # the school's UPN now on the record
-
-
-def test_an_enrolment_for_an_unknown_provider_is_reviewed_then_becomes_an_activity(
-    client, world, django_capture_on_commit_callbacks
-):
-    college = OrganisationFactory(name="Bay College", kind=Organisation.Kind.COLLEGE, ukprn="10001234")
-    world.case.uln = valid_uln()
-    world.case.save()
-    header = [
-        "ULN",
-        "Forename",
-        "Surname",
-        "Date of birth",
-        "UKPRN",
-        "Course",
-        "Start date",
-        "Expected end date",
-    ]
-    start = years_ago(0, 60)
-    rows = [
-        [
-            world.case.uln,
-            world.case.legal_given_name,
-            world.case.legal_family_name,
-            world.case.date_of_birth,
-            "10001234",
-            "Plumbing L2",
-            start,
-            "",
-        ],
-        [valid_uln(), "Kit", "Lowe", years_ago(17, 5), "19999999", "Art L3", start, ""],
-    ]
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(client, world, college, csv_bytes(header, rows), file_format="enrolments")
-    activity = Activity.objects.get(young_person=world.case)
-    assert (activity.code.code, activity.provider, activity.notes, activity.source) == (
-        "230",
-        college,
-        "Plumbing L2",
-        "college",
-    )
-    item = ReviewItem.objects.get()
-    assert item.kind == ReviewItem.Kind.PROVIDER_NOT_FOUND
-    other = OrganisationFactory(name="Art School", kind=Organisation.Kind.COLLEGE)
-    response = client.post(reverse("exchange:review-item", args=[item.pk]), {"decision": "new"})
-    assert "Select the school or provider the row names" in response.content.decode()
-    client.post(reverse("exchange:review-item", args=[item.pk]), {"decision": "new", "provider": other.pk})
-    created = YoungPerson.objects.get(legal_family_name="Lowe")
-    assert created.activities.get().provider == other
-
-
 def test_the_progress_page_reports_the_finished_state(
     client, world, school, django_capture_on_commit_callbacks
 ):
@@ -379,30 +223,6 @@ def test_only_service_managers_import_and_review(client_for, world, school, pers
         reverse("exchange:review-item", args=[item.pk]),
     ):
         assert client.get(url).status_code == status, url
-
-
-def test_a_row_for_a_record_under_an_article_18_restriction_waits_for_the_dpo(
-    client, world, school, django_capture_on_commit_callbacks
-):
-    from django.utils import timezone
-
-    from cases.services import restriction_set
-
-    world.case.upn = valid_upn()
-    world.case.save()
-    restriction_set(
-        young_person=world.case,
-        actor=world.dpo,
-        kind=Restriction.Kind.RESTRICTION,
-        set_by="young_person",
-        set_on=timezone.localdate(),
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        upload(client, world, school, csv_bytes(SCHOOL_HEADER, [school_row(world.case, postcode="ME4 4TB")]))
-    item = ReviewItem.objects.get()
-    assert item.reason.startswith("Processing of this record is restricted")
-    world.case.refresh_from_db()
-    assert world.case.postcode != "ME4 4TB"
 
 
 def test_the_sample_school_roll_imports_cleanly(world, school, tmp_path, django_capture_on_commit_callbacks):

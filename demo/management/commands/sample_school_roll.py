@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from demo import synthetic
+from demo import rolls
 
 
 class Command(BaseCommand):
@@ -16,5 +16,5 @@ class Command(BaseCommand):
         parser.add_argument("--out", type=Path, required=True)
 
     def handle(self, *args, rows, out, **options):
-        out.write_bytes(synthetic.school_roll(rows))
+        out.write_bytes(rolls.school_roll(rows))
         self.stdout.write(f"Wrote {rows:,} rows to {out}")

@@ -1,0 +1,151 @@
+"""Reading an uploaded file (CSV or XLSX, its type found by content) and checking every row against
+its format before anything is saved: each bad line with its reason, never its values."""
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from exchange.formats import XLSX_MAGIC, Column, Format, Lookups, header_key
+from sharing.services import TRANSFER_FORMAT
+
+# --- Reading ---------------------------------------------------------------------------------------
+
+
+def sniff(content: bytes, file_name: str) -> str:
+    """'csv', 'xlsx' or 'json' (a council's transfer package), or ValueError for anything else
+    (checked by content, not only the name)."""
+    if content.startswith(XLSX_MAGIC) and file_name.lower().endswith(".xlsx"):
+        return "xlsx"
+    if file_name.lower().endswith(".json"):
+        try:
+            package = json.loads(content)
+        except ValueError:
+            package = None
+        if isinstance(package, dict) and package.get("format") == TRANSFER_FORMAT:
+            return "json"
+        raise ValueError("A .json file must be a transfer package from another council")
+    if file_name.lower().endswith(".csv") and b"\x00" not in content[:4096]:
+        return "csv"
+    raise ValueError("The file must be a CSV or an Excel (.xlsx) workbook")
+
+
+def _cell(value) -> str:
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return "" if value is None else str(value).strip()
+
+
+def read(content: bytes, kind: str) -> Iterator[list[str]]:
+    """Every row of the file (the header first) as a list of strings."""
+    if kind == "json":
+        package = json.loads(content)
+        people = package.get("people", [])
+        header = sorted({key for person in people for key in person})
+        yield [*header, "previous_la"]
+        for person in people:
+            yield [_cell(person.get(key)) for key in header] + [str(package.get("from_la", ""))]
+        return
+    if kind == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        try:
+            for values in workbook.worksheets[0].iter_rows(values_only=True):
+                yield [_cell(v) for v in values]
+        finally:
+            workbook.close()
+        return
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        text = content.decode("cp1252", errors="replace")
+    for values in csv.reader(io.StringIO(text, newline="")):
+        yield [v.strip() for v in values]
+
+
+def count_rows(content: bytes, kind: str) -> int:
+    """About how many rows the file has (for the progress bar), without checking it."""
+    if kind == "json":
+        return len(json.loads(content).get("people", [])) + 1
+    if kind == "xlsx":
+        from openpyxl import load_workbook
+
+        workbook = load_workbook(io.BytesIO(content), read_only=True)
+        try:
+            return workbook.worksheets[0].max_row or 0
+        finally:
+            workbook.close()
+    return content.count(b"\n") + (not content.endswith(b"\n"))
+
+
+# --- Checking --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Checked:
+    rows: list[dict] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)
+
+
+def _columns_of(header: list[str], file_format: Format, checked: Checked) -> dict[int, Column]:
+    by_header = {
+        header_key(h): column for column in file_format.columns for h in (*column.headers, column.name)
+    }
+    positions = {i: by_header[header_key(h)] for i, h in enumerate(header) if header_key(h) in by_header}
+    missing = [c.headers[0] for c in file_format.columns if c.required and c not in positions.values()]
+    if missing:
+        checked.errors.append((1, f"the header has no column for {', '.join(missing)}"))
+    return positions
+
+
+def _parse(values: list[str], positions: dict[int, Column], lookups: Lookups) -> tuple[dict, list[str]]:
+    row, problems = {}, []
+    for i, column in positions.items():
+        value = values[i] if i < len(values) else ""
+        if not value:
+            if column.required:
+                problems.append(f"{column.headers[0]}: missing")
+            continue
+        try:
+            row[column.name] = column.parse(value, lookups)
+        except ValueError as error:
+            problems.append(f"{column.headers[0]}: {error}")
+    return row, problems
+
+
+def check(content: bytes, kind: str, file_format: Format, on_row=None) -> Checked:
+    """Parse and check every row; collect each bad row's line and reason (never its values)."""
+    lookups = Lookups.load()
+    checked = Checked()
+    rows = read(content, kind)
+    positions = _columns_of(next(rows, []), file_format, checked)
+    if checked.errors:
+        return checked
+    seen: dict[tuple[str, str], int] = {}
+    for line, values in enumerate(rows, start=2):
+        if not any(values):
+            continue
+        row, problems = _parse(values, positions, lookups)
+        row["line"] = line
+        if not problems:
+            problems = [p for p in (row_check(row) for row_check in file_format.row_checks) if p]
+        for identifier in ("upn", "uln"):
+            first = seen.setdefault((identifier, row[identifier]), line) if row.get(identifier) else line
+            if first != line:
+                problems.append(f"the {identifier.upper()} is the same as on line {first}")
+        if problems:
+            checked.errors.append((line, "; ".join(problems)))
+        else:
+            checked.rows.append(row)
+        if on_row is not None:
+            on_row(line)
+    if not checked.rows and not checked.errors:
+        checked.errors.append((1, "the file has no rows below its header"))
+    return checked
