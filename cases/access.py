@@ -11,13 +11,17 @@ Records outside a user's reach answer 404, so ids leak nothing; a record within 
 may not change answers 403 to a write.
 """
 
+from collections.abc import Callable
 from functools import wraps
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Permission, User
 from django.core.exceptions import PermissionDenied
-from django.db.models import BooleanField, F, Func, Q, QuerySet, Subquery
-from django.http import Http404
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import BooleanField, F, Func, Model, Q, QuerySet, Subquery
+from django.db.models.sql.compiler import SQLCompiler
+from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django_otp import user_has_device
 from knox.auth import TokenAuthentication
@@ -32,18 +36,24 @@ from cases.models import (
     YoungPersonUserObjectPermission,
 )
 from core import access_rules
+from core.types import Viewer
+
+if TYPE_CHECKING:  # DRF imports this module from its settings: importing its views here would loop
+    from rest_framework.request import Request
+    from rest_framework.views import APIView
 
 VIEW = YoungPersonPermission.VIEW
+M = TypeVar("M", bound=Model)
 
 
-def has_global(user, perm: YoungPersonPermission) -> bool:
+def has_global(user: Viewer, perm: YoungPersonPermission) -> bool:
     """Whether a model-level permission gives this user ``perm`` over every young person."""
     return user.is_authenticated and user.is_active and user.has_perm(perm.qualified)
 
 
 def scope(
-    user, queryset: QuerySet, *, perm: YoungPersonPermission = VIEW, through: str = "young_person"
-) -> QuerySet:
+    user: Viewer, queryset: QuerySet[M], *, perm: YoungPersonPermission = VIEW, through: str = "young_person"
+) -> QuerySet[M]:
     """Narrow ``queryset`` to rows whose young person ``user`` may reach for ``perm``.
 
     ``through`` is the path from the queryset's model to YoungPerson ("" for YoungPerson itself).
@@ -81,25 +91,32 @@ class _InGrants(Func):
 
     output_field = BooleanField()
 
-    def as_sql(self, compiler, connection, template="%s IN %s"):
+    def as_sql(  # type: ignore[override]  # Func's signature names more options than this needs
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper, template: str = "%s IN %s"
+    ) -> tuple[str, tuple[Any, ...]]:
         column, grants = (compiler.compile(expression) for expression in self.source_expressions)
         return template % (column[0], grants[0]), (*column[1], *grants[1])
 
-    def as_postgresql(self, compiler, connection):
+    def as_postgresql(
+        self, compiler: SQLCompiler, connection: BaseDatabaseWrapper
+    ) -> tuple[str, tuple[Any, ...]]:
         return self.as_sql(compiler, connection, template="%s = ANY(ARRAY%s)")
 
 
-def young_people_for(user, perm: YoungPersonPermission = VIEW) -> QuerySet[YoungPerson]:
+def young_people_for(user: Viewer, perm: YoungPersonPermission = VIEW) -> QuerySet[YoungPerson]:
     """The young people ``user`` may reach for ``perm``."""
     return scope(user, YoungPerson.objects.all(), perm=perm, through="")
 
 
-def can(user, young_person: YoungPerson, perm: YoungPersonPermission) -> bool:
+def can(user: Viewer, young_person: YoungPerson, perm: YoungPersonPermission) -> bool:
     return has_global(user, perm) or young_people_for(user, perm).filter(pk=young_person.pk).exists()
 
 
 def young_person_or_404(
-    user, young_person_id, perm: YoungPersonPermission = VIEW, queryset: QuerySet | None = None
+    user: Viewer,
+    young_person_id: int,
+    perm: YoungPersonPermission = VIEW,
+    queryset: QuerySet[YoungPerson] | None = None,
 ) -> YoungPerson:
     """One young person within reach, or 404. A record within reach for viewing but not for
     ``perm`` answers 403 (the user knows it exists). ``queryset`` may add joins (a selector's)."""
@@ -128,29 +145,30 @@ def young_person_view(
     *,
     capability: str | None = None,
     record: AccessEvent.What | None = None,
-    selector=None,
-):
+    selector: Callable[[], QuerySet[YoungPerson]] | None = None,
+) -> access_rules.Decorator:
     """For views of one young person (URL kwarg ``young_person_id``): loads the record through
     ``young_person_or_404`` for ``perm``, requires the model-level ``capability`` (a qualified
     permission) if given (403), writes an AccessEvent when ``record`` is given, and calls
     ``view(request, young_person, ...)``.
     ``selector`` returns the base queryset, so a page can load its joins in the same query."""
 
-    def decorator(view):
-        @login_required
+    def decorator(view: access_rules.View) -> access_rules.View:
         @wraps(view)
-        def wrapped(request, young_person_id, *args, **kwargs):
+        def wrapped(
+            request: HttpRequest, young_person_id: int, *args: Any, **kwargs: Any
+        ) -> HttpResponseBase:
             young_person = young_person_or_404(
                 request.user, young_person_id, perm, queryset=selector() if selector else None
             )
             if capability is not None and not request.user.has_perm(capability):
                 raise PermissionDenied
             if record is not None:
+                assert isinstance(request.user, User)  # noqa: S101 - login_required let only a user in
                 services.access_event_record(user=request.user, young_person=young_person, what=record)
             return view(request, young_person, *args, **kwargs)
 
-        wrapped.access_rule = f"young person, {perm.value}"
-        return wrapped
+        return access_rules.declare(login_required(wrapped), f"young person, {perm.value}")
 
     return decorator
 
@@ -166,10 +184,10 @@ class VerifiedUser(BasePermission):
 
     message = "Sign in with two-factor authentication to use the API"
 
-    def has_permission(self, request, view):
+    def has_permission(self, request: "Request", view: "APIView") -> bool:
         user = request.user
         if not (user and user.is_authenticated and user.is_active):
             return False
         if isinstance(request.successful_authenticator, TokenAuthentication):
-            return user_has_device(user, confirmed=True)
-        return user.is_verified()
+            return bool(user_has_device(user, confirmed=True))
+        return bool(getattr(user, "is_verified", lambda: False)())  # set by django-otp's middleware

@@ -6,8 +6,12 @@ an access event, and writes go through the app's services (history, write guards
 the change permission on the young person is checked (403 when the record is in reach but read-only).
 """
 
+from collections.abc import Callable
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import Model
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, serializers, status, viewsets
@@ -113,7 +117,7 @@ class CreateThroughService:
     """POST writes one row with ``create_service(young_person=..., actor=..., **data)``, after the
     change permission on that young person is checked."""
 
-    create_service = None
+    create_service: Callable[..., Model]
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)
@@ -140,7 +144,7 @@ class YoungPersonSerializer(ModelSerializer):
         model = YoungPerson
         fields = ["id", *EDITABLE_PERSON_FIELDS, "team", "lead_adviser", "created_at", "updated_at", "reason"]
         read_only_fields = ["created_at", "updated_at"]
-        validators = []  # uniqueness and the rest are checked once, by the model in the service
+        validators: list[Any] = []  # uniqueness and the rest are checked once, by the model in the service
 
     def get_fields(self):
         fields = super().get_fields()

@@ -63,7 +63,7 @@ def _original_on_delete(model: type[models.Model], field: models.Field) -> objec
             return original._meta.get_field(field.name).remote_field.on_delete
         except FieldDoesNotExist:  # a history-only field: it belongs to the person
             return models.CASCADE
-    return field.remote_field.on_delete
+    return getattr(field.remote_field, "on_delete", None)
 
 
 def references() -> list[Reference]:
@@ -72,11 +72,11 @@ def references() -> list[Reference]:
         for field in model._meta.concrete_fields:
             if field.is_relation and field.related_model is YoungPerson:
                 keep = _original_on_delete(model, field) is models.SET_NULL
-                found.append(Reference(model, field.column, keep))
+                found.append(Reference(model, field.column or field.attname, keep))
     found.append(Reference(YoungPerson.history.model, "id", False))
     return found
 
 
 def declared_dependants() -> list[tuple[type[models.Model], str]]:
     """Models declaring ``purge_path``: the ORM path from them to the young person's id."""
-    return [(model, model.purge_path) for model in apps.get_models() if getattr(model, "purge_path", "")]
+    return [(model, path) for model in apps.get_models() if (path := getattr(model, "purge_path", ""))]

@@ -2,11 +2,13 @@
 place, so the pages' query counts stay constant however large the caseload or the record."""
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, Field, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -21,6 +23,7 @@ from cases.models import (
     YoungPersonPermission,
     YoungPersonUserObjectPermission,
 )
+from core.types import Viewer
 
 User = get_user_model()
 SEARCH_LIMIT = 50
@@ -39,14 +42,14 @@ class CaseloadFilters:
     work_list: str = ""
 
 
-def teams_for_new_records(user) -> QuerySet[Team]:
+def teams_for_new_records(user: Viewer) -> QuerySet[Team]:
     """The teams a user may put a new record in: every team with service-wide reach, else their own."""
     if not user.is_authenticated:
         return Team.objects.none()  # the API schema is drawn for an anonymous user
     return Team.objects.all() if access.has_global(user, access.VIEW) else user.teams.all()
 
 
-def caseload(user, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[YoungPerson]:
+def caseload(user: Viewer, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[YoungPerson]:
     """Everyone within the user's reach, newest contact annotated, filtered as asked (including a
     registered work list)."""
     people = with_last_contact(access.young_people_for(user).select_related("team", "lead_adviser")).order_by(
@@ -72,7 +75,7 @@ def with_last_contact(people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
     return people.annotate(last_contact_at=Subquery(latest[:1]))
 
 
-def work_list_counts(user, filters: CaseloadFilters) -> list[tuple[worklists.WorkList, int]]:
+def work_list_counts(user: Viewer, filters: CaseloadFilters) -> list[tuple[worklists.WorkList, int]]:
     """How many of the filtered caseload are on each work list: one query."""
     people = caseload(user, replace(filters, work_list=""))
     today = timezone.localdate()
@@ -95,7 +98,13 @@ CASELOAD_CSV_HEADER = [
 ]
 
 
-def caseload_csv_row(person: YoungPerson) -> list:
+def _last_contact_day(person: YoungPerson) -> str:
+    """The ``last_contact_at`` the caseload query annotates, as a date."""
+    last: datetime | None = getattr(person, "last_contact_at", None)
+    return timezone.localtime(last).date().isoformat() if last else ""
+
+
+def caseload_csv_row(person: YoungPerson) -> list[object]:
     adviser = person.lead_adviser
     return [
         person.pk,
@@ -107,11 +116,11 @@ def caseload_csv_row(person: YoungPerson) -> list:
         person.team.name,
         adviser.get_full_name() if adviser else "",
         person.get_support_level_display(),
-        timezone.localtime(person.last_contact_at).date().isoformat() if person.last_contact_at else "",
+        _last_contact_day(person),
     ]
 
 
-def caseload_filter_choices(user) -> dict:
+def caseload_filter_choices(user: Viewer) -> dict[str, Any]:
     """Teams and advisers that appear in the user's reach, for the filter menus. The distinct teams and
     advisers are read first, in one pass over the reachable people: as a subquery per user the planner
     probed the whole reach once for every staff account (430 ms for an adviser among 150,000)."""
@@ -137,7 +146,7 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
-def search(user, query: str) -> QuerySet[YoungPerson]:
+def search(user: Viewer, query: str) -> QuerySet[YoungPerson]:
     """Young people within reach matching a UPN, ULN, date of birth, postcode or names. Every word
     must match; a name word matches the start of a given, family or preferred name."""
     terms = query.strip()
@@ -177,7 +186,7 @@ def likely_duplicates(
     upn: str = "",
     uln: str = "",
     postcode: str = "",
-    exclude_pk=None,
+    exclude_pk: int | None = None,
 ) -> QuerySet[YoungPerson]:
     """Existing records (across the whole service) that may be the same person. The caller shows
     only those within the user's reach and a count of the rest."""
@@ -190,13 +199,10 @@ def likely_duplicates(
         | (Q(postcode=validators.normalise_postcode(postcode)) if postcode else Q(pk__in=[]))
     )
     condition = same_person | same_identifier if same_identifier else same_person
-    return (
-        YoungPerson.objects.annotate(
-            family_upper=Upper("legal_family_name"), given_upper=Upper("legal_given_name")
-        )
-        .filter(condition)
-        .exclude(pk=exclude_pk)
-    )
+    people = YoungPerson.objects.annotate(
+        family_upper=Upper("legal_family_name"), given_upper=Upper("legal_given_name")
+    ).filter(condition)
+    return people.exclude(pk=exclude_pk) if exclude_pk is not None else people
 
 
 # --- One record ----------------------------------------------------------------------------------
@@ -206,7 +212,7 @@ def young_person_detail_queryset() -> QuerySet[YoungPerson]:
     return YoungPerson.objects.select_related("team", "lead_adviser", "school", "ethnicity")
 
 
-def young_person_page(user, young_person: YoungPerson) -> dict:
+def young_person_page(user: Viewer, young_person: YoungPerson) -> dict[str, Any]:
     """Everything on the record page, one query per section."""
     may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
     return {
@@ -226,7 +232,7 @@ def young_person_page(user, young_person: YoungPerson) -> dict:
     }
 
 
-def co_workers(young_person: YoungPerson) -> list[dict]:
+def co_workers(young_person: YoungPerson) -> list[dict[str, Any]]:
     """People with an unexpired co-worker grant, one row per person."""
     rows = (
         YoungPersonUserObjectPermission.objects.filter(content_object=young_person, expires_at__isnull=False)
@@ -235,7 +241,7 @@ def co_workers(young_person: YoungPerson) -> list[dict]:
         .order_by("user_id")
         .distinct()
     )
-    return list({row["user_id"]: row for row in rows}.values())
+    return [dict(row) for row in {row["user_id"]: row for row in rows}.values()]
 
 
 # --- History and provenance -----------------------------------------------------------------------
@@ -252,7 +258,7 @@ class Change:
     fields: list[tuple[str, str, str]]  # (field label, old, new)
 
 
-def _display(field, value) -> str:
+def _display(field: "Field[Any, Any]", value: object) -> str:
     if value in (None, ""):
         return "(blank)"
     if field.choices:
@@ -265,7 +271,7 @@ def _display(field, value) -> str:
 _KIND = {"+": "Created", "~": "Changed", "-": "Deleted"}
 
 
-def _changes_for(history_model, rows, label) -> list[Change]:
+def _changes_for(history_model: Any, rows: Iterable[Any], label: str) -> list[Change]:
     """Changes from one history table's rows (ordered by object then date), diffed in memory."""
     model = history_model.instance_type
     fields = [
@@ -273,7 +279,8 @@ def _changes_for(history_model, rows, label) -> list[Change]:
         for field in model._meta.concrete_fields
         if field.name not in ("id", "created_at", "updated_at", "young_person", "content_object")
     ]
-    changes, previous = [], {}
+    changes: list[Change] = []
+    previous: dict[int, Any] = {}
     for row in rows:
         before = previous.get(row.id)
         changed = [
@@ -305,7 +312,7 @@ def _changes_for(history_model, rows, label) -> list[Change]:
     return changes
 
 
-def young_person_history(user, young_person: YoungPerson) -> list[Change]:
+def young_person_history(user: Viewer, young_person: YoungPerson) -> list[Change]:
     """Every change to the record and to each record that belongs to it, newest first. Sensitive
     notes' history appears only to those who may see sensitive notes. One query per history table."""
     may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
@@ -332,7 +339,7 @@ def young_person_history(user, young_person: YoungPerson) -> list[Change]:
     return sorted(changes, key=lambda change: change.when, reverse=True)
 
 
-def provenance(young_person: YoungPerson) -> list[dict]:
+def provenance(young_person: YoungPerson) -> list[dict[str, Any]]:
     """For each field of the record: its current value and the source, date and person of the
     change that last set it."""
     rows = young_person.history.select_related("history_user").order_by("history_date", "history_id")
@@ -341,7 +348,7 @@ def provenance(young_person: YoungPerson) -> list[dict]:
         for field in YoungPerson._meta.concrete_fields
         if field.name not in ("id", "created_at", "updated_at", "source", "source_date")
     ]
-    last_set: dict[str, object] = {}
+    last_set: dict[str, Any] = {}
     previous = None
     for row in rows:
         for field in fields:
@@ -361,7 +368,7 @@ def provenance(young_person: YoungPerson) -> list[dict]:
     ]
 
 
-def access_log(young_person: YoungPerson) -> list[dict]:
+def access_log(young_person: YoungPerson) -> list[dict[str, Any]]:
     """Everyone who viewed or changed the record: access events and history rows, newest first."""
     events = AccessEvent.objects.filter(young_person=young_person).select_related("user")
     viewed = [
@@ -385,7 +392,7 @@ def access_log(young_person: YoungPerson) -> list[dict]:
     return sorted(viewed + edits, key=lambda item: item["when"], reverse=True)
 
 
-def staff_for_assignment() -> QuerySet:
+def staff_for_assignment() -> QuerySet[Any]:
     """Active staff who can hold a caseload (advisers and managers), for transfer and grant menus."""
     return (
         User.objects.filter(is_active=True, teams__isnull=False)

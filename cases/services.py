@@ -2,7 +2,9 @@
 acting user. History rows get the user and the reason here (not only from the request middleware),
 so tasks, commands and imports are audited the same way as pages."""
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time
+from typing import Any, TypeVar
 
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
@@ -26,14 +28,16 @@ from cases.models import (
     YoungPersonUserObjectPermission,
 )
 from core.roles import Role
+from core.types import Actor
 
 P = YoungPersonPermission
+M = TypeVar("M", bound=Model)
 LEAD_ADVISER_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
 TEAM_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
 CO_WORKER_PERMISSIONS = (P.VIEW, P.CHANGE)
 
 
-def _guard_restricted(instance: Model, actor) -> None:
+def _guard_restricted(instance: Model, actor: Actor | None) -> None:
     """Edits to a record under an Article 18 restriction or Article 21 objection are the DPO's alone."""
     person = instance if isinstance(instance, YoungPerson) else getattr(instance, "young_person", None)
     if (
@@ -47,25 +51,30 @@ def _guard_restricted(instance: Model, actor) -> None:
         )
 
 
-def tracked_save(instance: Model, *, actor, reason: str = "") -> Model:
+def audit(instance: Model, actor: Actor | None, reason: str) -> None:
+    """What simple-history writes on the next history row: who (None: the young person themselves,
+    through a self-update link) and why."""
+    instance._history_user = actor  # type: ignore[attr-defined]  # read by simple-history
+    instance._change_reason = reason  # type: ignore[attr-defined]
+
+
+def tracked_save(instance: M, *, actor: Actor | None, reason: str = "") -> M:
     """Validate and save a tracked model, recording who did it and why in its history row. A record
     under restriction refuses everyone but the DPO."""
     _guard_restricted(instance, actor)
     instance.full_clean()
-    instance._history_user = actor
-    instance._change_reason = reason
+    audit(instance, actor, reason)
     instance.save()
     return instance
 
 
-def tracked_delete(instance: Model, *, actor, reason: str) -> None:
+def tracked_delete(instance: Model, *, actor: Actor, reason: str) -> None:
     _guard_restricted(instance, actor)
-    instance._history_user = actor
-    instance._change_reason = reason
+    audit(instance, actor, reason)
     instance.delete()
 
 
-def _permissions(perms) -> list[Permission]:
+def _permissions(perms: Iterable[YoungPersonPermission]) -> list[Permission]:
     return list(
         Permission.objects.filter(
             content_type__app_label="cases",
@@ -75,7 +84,7 @@ def _permissions(perms) -> list[Permission]:
     )
 
 
-def role_label(user) -> str:
+def role_label(user: Actor) -> str:
     """The staff roles a user holds, as recorded against each access event."""
     names = sorted(name for name in user.groups.values_list("name", flat=True) if name in set(Role))
     if user.is_superuser:
@@ -83,11 +92,11 @@ def role_label(user) -> str:
     return ", ".join(names) or "No role"
 
 
-def access_event_record(*, user, young_person: YoungPerson, what: AccessEvent.What) -> AccessEvent:
+def access_event_record(*, user: Actor, young_person: YoungPerson, what: AccessEvent.What) -> AccessEvent:
     return AccessEvent.objects.create(user=user, young_person=young_person, what=what, role=role_label(user))
 
 
-def access_events_record(*, user, young_people, what: AccessEvent.What) -> None:
+def access_events_record(*, user: Actor, young_people: Iterable[YoungPerson], what: AccessEvent.What) -> None:
     """One access event per person in a list read (an export), written in batches."""
     role = role_label(user)
     AccessEvent.objects.bulk_create(
@@ -100,7 +109,7 @@ def access_events_record(*, user, young_people, what: AccessEvent.What) -> None:
 
 
 @transaction.atomic
-def team_create(*, name: str, actor, area: str = "", team: Team | None = None) -> Team:
+def team_create(*, name: str, actor: Actor, area: str = "", team: Team | None = None) -> Team:
     """Create a team and its Django group; ``team`` is an unsaved instance to use (the admin's form's)."""
     team = team or Team()
     team.name, team.area = name, area
@@ -109,7 +118,7 @@ def team_create(*, name: str, actor, area: str = "", team: Team | None = None) -
 
 
 @transaction.atomic
-def team_member_add(*, team: Team, user, actor) -> None:
+def team_member_add(*, team: Team, user: Actor, actor: Actor) -> None:
     """Add a member; a team manager also joins the team's group and so reaches the team's cases."""
     team.members.add(user)
     if user.groups.filter(name=Role.TEAM_MANAGER).exists():
@@ -121,14 +130,19 @@ def team_member_add(*, team: Team, user, actor) -> None:
 
 @transaction.atomic
 def assign(
-    *, young_person: YoungPerson, adviser, actor, team: Team | None = None, reason: str = ""
+    *,
+    young_person: YoungPerson,
+    adviser: Actor | None,
+    actor: Actor,
+    team: Team | None = None,
+    reason: str = "",
 ) -> YoungPerson:
     """Assign (or transfer) a young person to a team and lead adviser, moving the object grants:
     the old adviser and old team lose theirs, the new ones gain theirs. Co-worker grants stay."""
     if adviser is not None and not adviser.is_active:
         raise ValidationError({"adviser": "This adviser's account is not active"})
     team = team or young_person.team
-    previous = (
+    previous: Mapping[str, Any] = (
         young_person.pk
         and YoungPerson.objects.filter(pk=young_person.pk).values("lead_adviser", "team").first()
     ) or {}
@@ -163,7 +177,15 @@ def assign(
     return young_person
 
 
-def _grant(young_person, user, perms, *, actor, expires_at, reason) -> None:
+def _grant(
+    young_person: YoungPerson,
+    user: Actor,
+    perms: Iterable[YoungPersonPermission],
+    *,
+    actor: Actor,
+    expires_at: datetime | None,
+    reason: str,
+) -> None:
     for permission in _permissions(perms):
         grant = YoungPersonUserObjectPermission.objects.filter(
             content_object=young_person, user=user, permission=permission
@@ -179,7 +201,13 @@ def _grant(young_person, user, perms, *, actor, expires_at, reason) -> None:
 
 @transaction.atomic
 def co_worker_grant(
-    *, young_person: YoungPerson, user, actor, until, reason: str, include_sensitive: bool = False
+    *,
+    young_person: YoungPerson,
+    user: Actor,
+    actor: Actor,
+    until: date,
+    reason: str,
+    include_sensitive: bool = False,
 ) -> None:
     """Give a co-worker (a second adviser, a youth justice worker) access until the end of ``until``."""
     if not reason:
@@ -194,7 +222,7 @@ def co_worker_grant(
 
 
 @transaction.atomic
-def co_worker_revoke(*, young_person: YoungPerson, user, actor, reason: str) -> None:
+def co_worker_revoke(*, young_person: YoungPerson, user: Actor, actor: Actor, reason: str) -> None:
     for grant in YoungPersonUserObjectPermission.objects.filter(
         content_object=young_person, user=user, expires_at__isnull=False
     ):
@@ -206,7 +234,7 @@ def co_worker_revoke(*, young_person: YoungPerson, user, actor, reason: str) -> 
 
 @transaction.atomic
 def young_person_create(
-    *, actor, team: Team, lead_adviser, reason: str = "Record created", **fields
+    *, actor: Actor, team: Team, lead_adviser: Actor | None, reason: str = "Record created", **fields: Any
 ) -> YoungPerson:
     """Create a record; assign() saves it and grants the team and lead adviser their access."""
     return assign(
@@ -216,7 +244,7 @@ def young_person_create(
 
 @transaction.atomic
 def young_people_create_bulk(
-    *, people: list[YoungPerson], team: Team, actor, reason: str
+    *, people: list[YoungPerson], team: Team, actor: Actor, reason: str
 ) -> list[YoungPerson]:
     """Create many unassigned records at once (a bulk import): with their history rows (user and
     reason) and their team's grants, as ``young_person_create`` gives one. Their values must already
@@ -237,11 +265,13 @@ def young_people_create_bulk(
         ),
         batch_size=2000,
     )
-    return created
+    return list(created)
 
 
 @transaction.atomic
-def young_people_update_bulk(*, people: list[YoungPerson], fields: set[str], actor, reason: str) -> None:
+def young_people_update_bulk(
+    *, people: list[YoungPerson], fields: set[str], actor: Actor, reason: str
+) -> None:
     """Save changed values on many records at once (a bulk import) with a history row each naming the
     user and the reason. Each record passes the write guards; its values must already be checked."""
     now = timezone.now()
@@ -259,7 +289,9 @@ def young_people_update_bulk(*, people: list[YoungPerson], fields: set[str], act
 
 
 @transaction.atomic
-def young_person_update(*, young_person: YoungPerson, actor, reason: str, **fields) -> YoungPerson:
+def young_person_update(
+    *, young_person: YoungPerson, actor: Actor, reason: str, **fields: Any
+) -> YoungPerson:
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for the change"})
     for name, value in fields.items():
@@ -268,7 +300,9 @@ def young_person_update(*, young_person: YoungPerson, actor, reason: str, **fiel
 
 
 @transaction.atomic
-def contact_log(*, young_person: YoungPerson, actor, action: dict | None = None, **fields) -> Contact:
+def contact_log(
+    *, young_person: YoungPerson, actor: Actor, action: dict[str, Any] | None = None, **fields: Any
+) -> Contact:
     """Log a contact, with an optional action agreed at it."""
     fields.setdefault("staff_member", actor)
     contact = tracked_save(Contact(young_person=young_person, **fields), actor=actor, reason="Contact logged")
@@ -278,12 +312,12 @@ def contact_log(*, young_person: YoungPerson, actor, action: dict | None = None,
 
 
 @transaction.atomic
-def action_add(*, young_person: YoungPerson, actor, **fields) -> Action:
+def action_add(*, young_person: YoungPerson, actor: Actor, **fields: Any) -> Action:
     return tracked_save(Action(young_person=young_person, **fields), actor=actor, reason="Action agreed")
 
 
 @transaction.atomic
-def action_complete(*, action: Action, actor) -> Action:
+def action_complete(*, action: Action, actor: Actor) -> Action:
     if action.completed_on is not None:
         raise ValidationError("This action is already complete")
     action.completed_on = timezone.localdate()
@@ -292,7 +326,7 @@ def action_complete(*, action: Action, actor) -> Action:
 
 
 @transaction.atomic
-def sensitive_note_add(*, young_person: YoungPerson, actor, **fields) -> SensitiveNote:
+def sensitive_note_add(*, young_person: YoungPerson, actor: Actor, **fields: Any) -> SensitiveNote:
     note = SensitiveNote(young_person=young_person, recorded_by=actor, **fields)
     return tracked_save(note, actor=actor, reason="Sensitive note recorded")
 
@@ -302,7 +336,7 @@ def sensitive_note_add(*, young_person: YoungPerson, actor, **fields) -> Sensiti
 
 @transaction.atomic
 def restriction_set(
-    *, young_person: YoungPerson, actor, kind: str, set_by: str, set_on: date, reason: str = ""
+    *, young_person: YoungPerson, actor: Actor, kind: str, set_by: str, set_on: date, reason: str = ""
 ) -> Restriction:
     return tracked_save(
         Restriction(young_person=young_person, kind=kind, set_by=set_by, set_on=set_on, reason=reason),

@@ -115,7 +115,7 @@ class GovukBoundField(BoundField):
 
 
 class GovukFormMixin:
-    bound_field_class = GovukBoundField
+    bound_field_class: type[forms.BoundField] | None = GovukBoundField
     template_name = "includes/form_fields.html"
 
     def __init__(self, *args, **kwargs):

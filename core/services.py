@@ -6,19 +6,22 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
+from django.contrib.auth.models import User
 from django.db import transaction
+from django.http import HttpRequest
 from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
 from core.models import StaffSession
+from core.types import Actor
 
 log = logging.getLogger(__name__)
 SessionStore = import_module(settings.SESSION_ENGINE).SessionStore
 
 
-def staff_session_record(*, user, session_key: str) -> None:
+def staff_session_record(*, user: Actor, session_key: str) -> None:
     """Remember the session, and forget this user's sessions that have outlived any lifetime."""
     StaffSession.objects.filter(
         user=user, signed_in_at__lt=timezone.now() - timedelta(seconds=settings.SESSION_COOKIE_AGE)
@@ -32,7 +35,7 @@ def staff_session_forget(*, session_key: str | None) -> None:
 
 
 @transaction.atomic
-def staff_sessions_end(*, user) -> int:
+def staff_sessions_end(*, user: Actor) -> int:
     """End every session and API token the user holds (on deactivation). Returns how many ended."""
     keys = list(StaffSession.objects.filter(user=user).values_list("session_key", flat=True))
     for key in keys:
@@ -41,10 +44,10 @@ def staff_sessions_end(*, user) -> int:
     tokens, _ = AuthToken.objects.filter(user=user).delete()
     if keys or tokens:
         log.info("ended sessions user=%s sessions=%d tokens=%d", user.pk, len(keys), tokens)
-    return len(keys) + tokens
+    return len(keys) + int(tokens)
 
 
-def two_factor_device(user) -> TOTPDevice:
+def two_factor_device(user: Actor) -> TOTPDevice:
     """The user's authenticator-app device: the confirmed one, or one waiting to be confirmed."""
     device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "pk").first()
     return device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=False)
@@ -56,9 +59,11 @@ def two_factor_secret(device: TOTPDevice) -> str:
     return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
-def two_factor_verify(request, *, code: str) -> bool:
+def two_factor_verify(request: HttpRequest, *, code: str) -> bool:
     """Check a code from the signed-in user's app; on success the session is verified (and a device
     being set up is confirmed). Wrong codes count towards django-otp's growing delay."""
+    if not isinstance(request.user, User):
+        return False
     device = two_factor_device(request.user)
     if not device.verify_is_allowed()[0] or not device.verify_token(code.replace(" ", "")):
         log.info("two-factor code refused user=%s", request.user.pk)
@@ -70,8 +75,8 @@ def two_factor_verify(request, *, code: str) -> bool:
     return True
 
 
-def api_token_create(*, user, days: int = 90) -> str:
+def api_token_create(*, user: Actor, days: int = 90) -> str:
     """A new API token for ``user``, valid ``days``; the token itself is shown once and stored hashed."""
     _, token = AuthToken.objects.create(user=user, expiry=timedelta(days=days))
     log.info("api token created user=%s days=%d", user.pk, days)
-    return token
+    return str(token)

@@ -143,7 +143,7 @@ class Generator:
             ]
         ]
         self.writer.write(Organisation, rows)
-        made = {}
+        made: dict[str, list[Organisation]] = {}
         for organisation in Organisation.objects.all():
             made.setdefault(organisation.kind, []).append(organisation)
         return made

@@ -73,8 +73,8 @@ class ImportRun:
     def _plan(self, rows: list[dict]) -> tuple[list[tuple], list[tuple]]:
         """Match each row: the review queue takes the close calls; matched records get the row's
         changes set on them (not yet saved); new records are built (not yet saved)."""
-        decided = [(row, _match_person(row)) for row in rows]
-        decided = [(row, person, self.index.decide(person)) for row, person in decided]
+        people = [(row, _match_person(row)) for row in rows]
+        decided = [(row, person, self.index.decide(person)) for row, person in people]
         matched = YoungPerson.objects.prefetch_related("restrictions").in_bulk(
             [d.candidate_id for _, _, d in decided if d.kind == matching.Outcome.MATCH]
         )
@@ -96,12 +96,12 @@ class ImportRun:
             stored, fields = _person_changes(self.batch, row, young_person, provider, identified=identified)
             if young_person is None:
                 young_person = YoungPerson(**fields, **self.provenance)
-                young_person._change_reason = _row_reason(self.batch, row)  # read by the bulk history
+                case_services.audit(young_person, self.batch.uploaded_by, _row_reason(self.batch, row))
                 new.append((stored, provider, young_person))
                 continue
             if fields:
                 fields |= self.provenance
-                young_person._change_reason = _row_reason(self.batch, row)
+                case_services.audit(young_person, self.batch.uploaded_by, _row_reason(self.batch, row))
             for name, value in fields.items():
                 setattr(young_person, name, value)
             existing.append((stored, provider, young_person, fields))
@@ -126,7 +126,7 @@ class ImportRun:
         candidate_ids = [decision.candidate_id] if decision.candidate_id else []
         if kind == ReviewItem.Kind.SEVERAL_MATCHES:
             ranked = sorted(self.index.candidates(person), key=lambda c: -matching.score(person, c))
-            candidate_ids = [c.id for c in ranked[:5]]
+            candidate_ids = [c.id for c in ranked[:5] if c.id is not None]
         item.candidates.set(candidate_ids)
 
 

@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -83,12 +84,16 @@ def _date(value, lookups) -> date:
     raise ValueError("not a date written as YYYY-MM-DD or DD/MM/YYYY")
 
 
-def _date_of_birth(value, lookups) -> date:
+def _date_of_birth(value: str, lookups: Lookups) -> date:
     born = _date(value, lookups)
-    return _validated(validators.validate_date_of_birth, normalise=lambda v: v)(born, lookups)
+    try:
+        validators.validate_date_of_birth(born)
+    except ValidationError as error:
+        raise ValueError(error.messages[0]) from None
+    return born
 
 
-def _choice(mapping: dict[str, str], what: str) -> Parse:
+def _choice(mapping: dict[str, Any], what: str) -> Parse:
     def parse(value, lookups):
         key = value.strip().lower()
         if key not in mapping:

@@ -2,6 +2,7 @@
 
 import hashlib
 from datetime import date
+from typing import Any
 
 from django.core.cache import cache
 from django.db.models import QuerySet
@@ -9,6 +10,7 @@ from django.utils import timezone
 
 from cases import access, worklists
 from cases.models import YoungPerson, YoungPersonPermission
+from core.types import Viewer
 from exchange.models import ImportBatch, ReviewItem, SelfUpdateLink
 
 
@@ -20,7 +22,7 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-def import_progress(batch: ImportBatch) -> dict:
+def import_progress(batch: ImportBatch) -> dict[str, Any]:
     """What the progress bar shows: the task's latest report (kept in the cache while it saves rows
     in one transaction), else the batch as stored."""
     reported = None if batch.finished else cache.get(progress_key(batch.pk))
@@ -30,7 +32,7 @@ def import_progress(batch: ImportBatch) -> dict:
 _DATE_COLUMNS = ("date_of_birth", "start_date", "expected_end_date", "activity_start_date")
 
 
-def review_row(item: ReviewItem) -> dict:
+def review_row(item: ReviewItem) -> dict[str, Any]:
     """The row as checked (dates back from JSON)."""
     return {k: date.fromisoformat(v) if k in _DATE_COLUMNS and v else v for k, v in item.row.items()}
 
@@ -44,12 +46,14 @@ def self_update_link(token: str) -> SelfUpdateLink | None:
     )
 
 
-def not_known(user) -> QuerySet[YoungPerson]:
+def not_known(user: Viewer) -> QuerySet[YoungPerson]:
     """The young people on the user's 'Not known' work list, within their reach to change."""
     people = access.young_people_for(user, YoungPersonPermission.CHANGE)
-    return people.filter(worklists.get("not_known").condition(timezone.localdate()))
+    not_known = worklists.get("not_known")
+    assert not_known is not None  # noqa: S101 - registered by tracking at start-up (docs/adr/0003)
+    return people.filter(not_known.condition(timezone.localdate()))
 
 
-def not_known_with_email(user) -> QuerySet[YoungPerson]:
+def not_known_with_email(user: Viewer) -> QuerySet[YoungPerson]:
     """Those of them with an email address (the self-update links sent in bulk)."""
     return not_known(user).exclude(email="")

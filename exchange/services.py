@@ -5,6 +5,7 @@ import hashlib
 import logging
 import secrets
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -14,7 +15,8 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Source, YoungPerson
+from cases.models import Organisation, Source, Team, YoungPerson
+from core.types import Actor
 from exchange import formats, reading, selectors, tasks
 from exchange.applying import ImportRun, import_row_save, provider_for
 from exchange.models import ImportBatch, ReviewItem, SelfUpdateLink
@@ -45,7 +47,13 @@ def _report(batch: ImportBatch, state: str, progress: int, *, store: bool) -> No
 
 @transaction.atomic
 def import_upload(
-    *, actor, file_format: str, source_organisation, team, file_name: str, content: bytes
+    *,
+    actor: Actor,
+    file_format: str,
+    source_organisation: Organisation,
+    team: Team,
+    file_name: str,
+    content: bytes,
 ) -> ImportBatch:
     """Record an uploaded file and queue it. The same file again raises AlreadyImported: nothing changes."""
     if len(content) > formats.MAX_BYTES:
@@ -83,7 +91,7 @@ def import_run(*, batch_id: int) -> ImportBatch:
     if batch.finished:
         return batch
     file_format = formats.FORMATS[batch.file_format]
-    content = bytes(batch.content)
+    content = bytes(batch.content or b"")
     kind = reading.sniff(content, batch.file_name)
     total = max(1, reading.count_rows(content, kind))
 
@@ -105,7 +113,7 @@ def import_run(*, batch_id: int) -> ImportBatch:
         return _import_finish(batch, ImportBatch.State.REJECTED, rows=len(checked.rows), errors=[[0, reason]])
 
 
-def _import_save(batch_id: int, file_format: formats.Format, rows: list[dict]) -> ImportBatch:
+def _import_save(batch_id: int, file_format: formats.Format, rows: list[dict[str, Any]]) -> ImportBatch:
     """Match and save every checked row in one transaction holding the batch row."""
     with transaction.atomic():
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)  # one run saves a batch
@@ -120,7 +128,7 @@ def _import_save(batch_id: int, file_format: formats.Format, rows: list[dict]) -
         return _import_finish(batch, ImportBatch.State.APPLIED, rows=len(rows), **run.counts)
 
 
-def _import_finish(batch: ImportBatch, state: str, **values) -> ImportBatch:
+def _import_finish(batch: ImportBatch, state: str, **values: Any) -> ImportBatch:
     for name, value in values.items():
         setattr(batch, name, value)
     batch.state, batch.progress, batch.content, batch.finished_at = state, 100, None, timezone.now()
@@ -134,7 +142,7 @@ def _import_finish(batch: ImportBatch, state: str, **values) -> ImportBatch:
 
 @transaction.atomic
 def review_resolve(
-    *, item: ReviewItem, actor, young_person: YoungPerson | None, provider_id: int | None = None
+    *, item: ReviewItem, actor: Actor, young_person: YoungPerson | None, provider_id: int | None = None
 ) -> ReviewItem:
     """Link the row to ``young_person`` (or create a record when None) and save it as the import
     would have; the row's values are then cleared from the queue."""
@@ -151,13 +159,15 @@ def review_resolve(
 
 
 @transaction.atomic
-def review_dismiss(*, item: ReviewItem, actor) -> ReviewItem:
+def review_dismiss(*, item: ReviewItem, actor: Actor) -> ReviewItem:
     if item.outcome != ReviewItem.Outcome.OPEN:
         raise ValidationError("This row has already been resolved")
     return _review_close(item, actor, ReviewItem.Outcome.DISMISSED, None)
 
 
-def _review_close(item: ReviewItem, actor, outcome: str, young_person) -> ReviewItem:
+def _review_close(
+    item: ReviewItem, actor: Actor, outcome: str, young_person: YoungPerson | None
+) -> ReviewItem:
     item.outcome, item.young_person, item.resolved_by, item.resolved_at = (
         outcome,
         young_person,
@@ -176,7 +186,7 @@ SELF_UPDATE_DAYS = 14
 
 
 @transaction.atomic
-def self_update_send(*, young_person: YoungPerson, actor) -> tuple[SelfUpdateLink, str]:
+def self_update_send(*, young_person: YoungPerson, actor: Actor) -> tuple[SelfUpdateLink, str]:
     """A new single-use link (earlier unused ones stop working), emailed when there is an address.
     Returns the link and its token: the token is shown once and stored only as a hash."""
     now = timezone.now()
@@ -213,7 +223,7 @@ def self_update_email(*, link_id: int, token: str) -> bool:
     return True
 
 
-def self_update_send_bulk(*, actor) -> int:
+def self_update_send_bulk(*, actor: Actor) -> int:
     """A link to each young person on the actor's 'Not known' work list (within their reach to change)
     who has an email address, each in its own transaction. Returns how many were sent."""
     sent = 0

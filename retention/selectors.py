@@ -4,12 +4,14 @@ legal hold applies, who is due, and the record page's Retention tab."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from cases.models import YoungPerson
+from core.types import Viewer
 from retention.models import EsfParticipation, LegalHold, RetentionRule
 
 
@@ -21,7 +23,7 @@ class Due:
     held: bool
 
 
-def destruction_dates(people=None, on: date | None = None) -> list[Due]:
+def destruction_dates(people: QuerySet[YoungPerson] | None = None, on: date | None = None) -> list[Due]:
     """Each person's destruction date: the latest any applicable rule gives (the 25th birthday for
     the whole record; ten years after an ESF project ends), and whether a legal hold applies."""
     rules = {rule.covers: rule for rule in RetentionRule.objects.all()}
@@ -70,9 +72,9 @@ def due_for_destruction(on: date, within_days: int = 0) -> list[Due]:
     return [d for d in destruction_dates(candidates, on) if d.destroy_on < horizon]
 
 
-def retention_panel(young_person: YoungPerson, user) -> dict:
+def retention_panel(young_person: YoungPerson, user: Viewer) -> dict[str, Any]:
     """The record page's Retention tab: when the record will be destroyed, by which rule, and holds."""
-    [due] = destruction_dates(YoungPerson.objects.filter(pk=young_person.pk)) or [None]
+    due = next(iter(destruction_dates(YoungPerson.objects.filter(pk=young_person.pk))), None)
     return {
         "id": "retention",
         "title": "Retention",

@@ -7,7 +7,8 @@ import hashlib
 import hmac
 import logging
 from collections import defaultdict
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from dateutil.relativedelta import relativedelta
@@ -17,6 +18,7 @@ from django.utils import timezone
 
 from cases import registry
 from cases.models import YoungPerson
+from core.types import Actor
 from retention.models import (
     AnonymisedSummary,
     DestructionRecord,
@@ -41,10 +43,10 @@ def subject_hash(young_person_id: int) -> str:
 # --- How ------------------------------------------------------------------------------------------
 
 
-def _execute(sql: str, params) -> int:
+def _execute(sql: str, params: list[int]) -> int:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
-        return cursor.rowcount
+        return int(cursor.rowcount)
 
 
 @functools.cache
@@ -57,13 +59,15 @@ def statement_templates() -> tuple[tuple[str, str], ...]:
     # Table and column names below come from model meta, never from input; values are bound (%s).
     for model, path in registry.declared_dependants():
         sql, _ = (
-            model.objects.filter(**{f"{path}_id": 0}).values_list("pk", flat=True).query.sql_with_params()
+            model._default_manager.filter(**{f"{path}_id": 0})
+            .values_list("pk", flat=True)
+            .query.sql_with_params()
         )
         templates.append(
             (
                 model._meta.label,
                 f"DELETE FROM {quote(model._meta.db_table)} WHERE "  # nosec B608
-                f"{quote(model._meta.pk.column)} IN (SELECT * FROM ({sql}) AS dependants)",
+                f"{quote(model._meta.pk.attname)} IN (SELECT * FROM ({sql}) AS dependants)",
             )
         )
     for ref in sorted(registry.references(), key=lambda r: not r.keep_row):
@@ -75,7 +79,7 @@ def statement_templates() -> tuple[tuple[str, str], ...]:
     return tuple(templates)
 
 
-def _statements(young_person_id: int):
+def _statements(young_person_id: int) -> Iterator[tuple[str, str, list[int]]]:
     for label, sql in statement_templates():
         yield label, sql, [young_person_id]
 
@@ -89,11 +93,11 @@ def purge_person(
     person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
     if person is None:
         return None
-    files = [d.file.name for d in person.documents.all() if d.file]
+    files = [d.file.name for d in person.documents.all() if d.file.name]
     if rule is not None and rule.action == RetentionRule.Action.ANONYMISE:
         _keep_anonymised_summary(person)
 
-    counts = defaultdict(int)
+    counts: defaultdict[str, int] = defaultdict(int)
     for label, sql, params in _statements(young_person_id):
         counts[label] += max(_execute(sql, params), 0)
     record = DestructionRecord.objects.create(
@@ -130,7 +134,7 @@ def _delete_files(names: list[str]) -> None:
         default_storage.delete(name)
 
 
-def erase(*, young_person_id: int, actor, reason: str) -> DestructionRecord | None:
+def erase(*, young_person_id: int, actor: Actor, reason: str) -> DestructionRecord | None:
     """Erasure on request (the DPO's subject request hands over here)."""
     record = purge_person(young_person_id=young_person_id, rule=None, reason=reason)
     logger.info(
@@ -147,7 +151,7 @@ class PurgeReport:
     due: int = 0
     held: int = 0
     destroyed: int = 0
-    rows: dict | None = None
+    rows: dict[str, int] = field(default_factory=dict)
     skipped: str = ""
 
 
@@ -191,7 +195,7 @@ def purge_expired(*, dry_run: bool = False, on: date | None = None) -> PurgeRepo
 
 
 def dry_run_counts(young_person_id: int) -> dict[str, int]:
-    counts = {}
+    counts: dict[str, int] = {}
     for label, sql, params in _statements(young_person_id):
         if sql.startswith("DELETE"):
             count_sql = "SELECT COUNT(*) " + sql[len("DELETE ") :]

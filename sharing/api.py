@@ -1,6 +1,8 @@
 """API endpoints for information leaving the service: each young person's disclosures (read only),
 and subject requests (the DPO's)."""
 
+from typing import Any
+
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.permissions import DjangoModelPermissions
 
@@ -15,11 +17,15 @@ class DisclosureSerializer(ModelSerializer):
     """One young person's part in a disclosure: when, to whom, what, and on what basis."""
 
     made_at = serializers.DateTimeField(source="disclosure.made_at", read_only=True)
-    recipient = serializers.PrimaryKeyRelatedField(source="disclosure.recipient", read_only=True)
+    recipient: "serializers.PrimaryKeyRelatedField[Any]" = serializers.PrimaryKeyRelatedField(
+        source="disclosure.recipient", read_only=True
+    )
     recipient_name = serializers.CharField(source="disclosure.recipient_name", read_only=True)
     categories = serializers.ListField(source="disclosure.categories", read_only=True)
     purpose = serializers.CharField(source="disclosure.purpose", read_only=True)
-    agreement = serializers.PrimaryKeyRelatedField(source="disclosure.agreement", read_only=True)
+    agreement: "serializers.PrimaryKeyRelatedField[Any]" = serializers.PrimaryKeyRelatedField(
+        source="disclosure.agreement", read_only=True
+    )
     override = serializers.CharField(source="disclosure.override", read_only=True)
     outcome = serializers.CharField(source="disclosure.outcome", read_only=True)
 

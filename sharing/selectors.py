@@ -5,7 +5,9 @@ tab. ``sharing.services.share`` is the one exit that uses them."""
 import csv
 import io
 import json
+from collections.abc import Iterable
 from datetime import date
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import QuerySet
@@ -13,10 +15,13 @@ from django.utils import timezone
 
 from cases.models import Organisation, Restriction, YoungPerson
 from cases.restrictions import active_restrictions
+from core.types import Viewer
 from sharing.models import S507B_FIELDS, DataCategory, InformationSharingAgreement
 
 
-def share_rows(people, categories: set[str], trimmed: list[str]) -> list[dict]:
+def share_rows(
+    people: Iterable[YoungPerson], categories: set[str], trimmed: list[str]
+) -> list[dict[str, Any]]:
     """The package: for each person, the fields of the categories allowed, trimmed to their s507B
     restriction and consent."""
     rows = []
@@ -40,9 +45,9 @@ def share_rows(people, categories: set[str], trimmed: list[str]) -> list[dict]:
     return rows
 
 
-def person_fields(person: YoungPerson, categories: set[str]) -> dict:
+def person_fields(person: YoungPerson, categories: set[str]) -> dict[str, Any]:
     parent = next(iter(person.parents.all()), None)
-    fields = {"record_id": person.pk}
+    fields: dict[str, Any] = {"record_id": person.pk}
     if DataCategory.IDENTITY in categories:
         fields |= {
             "given_name": person.legal_given_name,
@@ -97,7 +102,7 @@ def person_fields(person: YoungPerson, categories: set[str]) -> dict:
     return fields
 
 
-def serialise(rows: list[dict], file_format: str, envelope: dict | None = None) -> bytes:
+def serialise(rows: list[dict[str, Any]], file_format: str, envelope: dict[str, Any] | None = None) -> bytes:
     if file_format == "json":
         return json.dumps({**envelope, "people": rows} if envelope else rows, indent=2, default=str).encode()
     out = io.StringIO()
@@ -109,7 +114,7 @@ def serialise(rows: list[dict], file_format: str, envelope: dict | None = None) 
 
 
 def agreement_for(
-    recipient, categories: set[str], on: date
+    recipient: Organisation, categories: set[str], on: date
 ) -> tuple[InformationSharingAgreement | None, str]:
     agreements = [
         a for a in InformationSharingAgreement.objects.filter(parties=recipient) if a.is_active_on(on)
@@ -127,7 +132,7 @@ def agreement_for(
     return covering[0], ""
 
 
-def third_party_names(rows: list[dict]) -> set[str]:
+def third_party_names(rows: list[dict[str, Any]]) -> set[str]:
     names = {row.get("name", "") for row in rows}  # parents and carers
     staff_ids = {row.get(key) for row in rows for key in ("staff_member_id", "recorded_by_id", "user_id")}
     for user in get_user_model().objects.filter(pk__in={i for i in staff_ids if i}):
@@ -140,7 +145,7 @@ def former_pupils(school: Organisation) -> QuerySet[YoungPerson]:
     return YoungPerson.objects.filter(school=school, current_status__academic_age__gte=16).order_by("pk")
 
 
-def disclosures_panel(young_person: YoungPerson, user) -> dict:
+def disclosures_panel(young_person: YoungPerson, user: Viewer) -> dict[str, Any]:
     """The record page's Disclosures tab (one query)."""
     disclosures = list(
         young_person.disclosures.select_related("recipient", "made_by", "agreement").order_by("-made_at")[:20]

@@ -4,18 +4,21 @@ here too. Refused shares are recorded as refused disclosures, with the reason sh
 import hashlib
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Model, Prefetch
 from django.utils import timezone
 
 from cases import access, registry
 from cases.models import Organisation, YoungPerson, YoungPersonPermission
 from cases.restrictions import processing_restricted
 from cases.services import tracked_save
+from core.types import Actor
 from sharing import rules, tasks
 from sharing.models import (
     AccessBundle,
@@ -48,7 +51,7 @@ class Override:
 # --- The one exit ------------------------------------------------------------------------------
 
 
-def _refuse(reason: str, **attempt) -> None:
+def _refuse(reason: str, **attempt: Any) -> None:
     people = attempt.pop("people")
     disclosure = Disclosure.objects.create(
         outcome=Disclosure.Outcome.REFUSED, refusal_reason=reason, **attempt
@@ -61,16 +64,16 @@ def _refuse(reason: str, **attempt) -> None:
 
 def share(
     *,
-    actor,
+    actor: Actor,
     young_people: list[YoungPerson],
     categories: list[str],
     purpose: str,
-    recipient=None,
+    recipient: Organisation | None = None,
     recipient_name: str = "",
     override: Override | None = None,
     file_format: str = "csv",
     capability: str = "",
-    envelope: dict | None = None,
+    envelope: dict[str, Any] | None = None,
 ) -> tuple[Disclosure, bytes]:
     """Release a package to a recipient: only under an active agreement covering every category (or
     a recorded override), only for people the actor may share (or every person, for a service-wide
@@ -148,7 +151,7 @@ def share(
 
 
 @transaction.atomic
-def subject_request_save(*, request: SubjectRequest, actor) -> SubjectRequest:
+def subject_request_save(*, request: SubjectRequest, actor: Actor) -> SubjectRequest:
     """Validate and save a subject request, computing its statutory due date."""
     if request.extension_months > rules.MAX_EXTENSION_MONTHS:
         raise ValidationError({"extension_months": "An extension can add at most two months (three in all)"})
@@ -182,7 +185,7 @@ def subject_request_save(*, request: SubjectRequest, actor) -> SubjectRequest:
 
 
 @transaction.atomic
-def access_bundle_request(*, subject_request: SubjectRequest, actor) -> AccessBundle:
+def access_bundle_request(*, subject_request: SubjectRequest, actor: Actor) -> AccessBundle:
     """Queue a bundle for an access or portability request with a matched young person."""
     if subject_request.kind not in (SubjectRequest.Kind.ACCESS, SubjectRequest.Kind.PORTABILITY):
         raise ValidationError("Bundles are for access and portability requests")
@@ -193,8 +196,8 @@ def access_bundle_request(*, subject_request: SubjectRequest, actor) -> AccessBu
     return bundle
 
 
-def _rows_of(model, person_field: str, person_id: int) -> list[dict]:
-    return list(model.objects.filter(**{f"{person_field}_id": person_id}).values())
+def _rows_of(model: type[Model], person_field: str, person_id: int) -> list[dict[str, Any]]:
+    return list(model._default_manager.filter(**{f"{person_field}_id": person_id}).values())
 
 
 def access_bundle_build(*, bundle_id: int) -> AccessBundle:
@@ -206,15 +209,18 @@ def access_bundle_build(*, bundle_id: int) -> AccessBundle:
     bundle.state, bundle.progress = AccessBundle.State.BUILDING, 0
     bundle.save(update_fields=["state", "progress"])
     sources = [(YoungPerson, "id")] + [(owned.model, owned.person_field) for owned in registry.owned_models()]
-    content: dict = {"subject_request": bundle.request.pk, "generated_at": timezone.now().isoformat()}
+    content: dict[str, Any] = {
+        "subject_request": bundle.request.pk,
+        "generated_at": timezone.now().isoformat(),
+    }
     third_parties: set[str] = set()
     for step, (model, field) in enumerate(sources, start=1):
-        key = model._meta.verbose_name_plural.lower() if model is not YoungPerson else "record"
+        key = str(model._meta.verbose_name_plural).lower() if model is not YoungPerson else "record"
         person_field = field if field != "id" else None
         rows = (
-            list(model.objects.filter(pk=person_id).values())
+            list(model._default_manager.filter(pk=person_id).values())
             if person_field is None
-            else _rows_of(model, person_field, person_id)
+            else _rows_of(model, person_field, bundle.request.young_person_id or 0)
         )
         content[key] = rows
         if hasattr(model, "history"):
@@ -231,11 +237,13 @@ def access_bundle_build(*, bundle_id: int) -> AccessBundle:
 
 
 @transaction.atomic
-def access_bundle_release(*, bundle: AccessBundle, actor) -> Disclosure:
+def access_bundle_release(*, bundle: AccessBundle, actor: Actor) -> Disclosure:
     """Release a reviewed bundle to the requester: recorded as a disclosure with the file's hash."""
     if bundle.state != AccessBundle.State.READY:
         raise ValidationError("Only a bundle that is ready for review can be released")
     subject_request = bundle.request
+    if subject_request.young_person_id is None:
+        raise ValidationError("Link the request to the young person's record first")
     disclosure = Disclosure.objects.create(
         made_by=actor,
         recipient_name=subject_request.requester_name,
@@ -256,13 +264,13 @@ def access_bundle_release(*, bundle: AccessBundle, actor) -> Disclosure:
 _erasure_handler = None
 
 
-def register_erasure_handler(handler) -> None:
+def register_erasure_handler(handler: Callable[..., object]) -> None:
     """The retention app registers ``handler(young_person_id=..., actor=..., reason=...)`` here."""
     global _erasure_handler
     _erasure_handler = handler
 
 
-def erasure_hand_over(*, subject_request: SubjectRequest, actor) -> str:
+def erasure_hand_over(*, subject_request: SubjectRequest, actor: Actor) -> str:
     """Hand an erasure request to the retention app's erase service (when installed)."""
     if subject_request.kind != SubjectRequest.Kind.ERASURE or subject_request.young_person_id is None:
         return f"Request {subject_request.pk} is not an erasure request linked to a record"
@@ -281,7 +289,7 @@ def erasure_hand_over(*, subject_request: SubjectRequest, actor) -> str:
 QUASI_IDENTIFIERS = ("birth_month", "district", "gender", "ethnicity")
 
 
-def deidentified_extract(*, actor, purpose: str, k: int = 5) -> tuple[bytes, int, Disclosure]:
+def deidentified_extract(*, actor: Actor, purpose: str, k: int = 5) -> tuple[bytes, int, Disclosure]:
     """Research and planning data: no names, addresses, identifiers or exact dates (year-month of
     birth, postcode district), and only rows whose quasi-identifiers are shared by at least k rows;
     the rest are suppressed. Recorded as a disclosure that names no one."""
@@ -324,7 +332,9 @@ def deidentified_extract(*, actor, purpose: str, k: int = 5) -> tuple[bytes, int
 NCCIS_CATEGORIES = ["identity", "contact", "characteristics", "activity"]
 
 
-def nccis_return_release(*, actor, month_end: date, dfe: Organisation) -> tuple[bytes, list, Disclosure]:
+def nccis_return_release(
+    *, actor: Actor, month_end: date, dfe: Organisation
+) -> tuple[bytes, list[Any], Disclosure]:
     """Build the month's return and record it as a disclosure to the DfE (a statutory return: the
     Education (Information About Individual Pupils) Regulations 2013, Article 6(1)(c))."""
     out = io.StringIO()
@@ -358,7 +368,7 @@ TRANSFER_FORMAT = "youthservice-transfer/1"  # read back by exchange.formats (co
 TRANSFER_CATEGORIES = ["identity", "contact", "education", "characteristics", "activity"]
 
 
-def destination_feedback(*, actor, school: Organisation) -> tuple[Disclosure, bytes]:
+def destination_feedback(*, actor: Actor, school: Organisation) -> tuple[Disclosure, bytes]:
     """One school's file: its former pupils and what each is doing now, through the one exit (it needs
     an agreement with the school covering identity and activity)."""
     return share(
@@ -372,8 +382,8 @@ def destination_feedback(*, actor, school: Organisation) -> tuple[Disclosure, by
 
 
 def transfer_out(
-    *, actor, young_person: YoungPerson, council: Organisation, override: Override | None = None
-):
+    *, actor: Actor, young_person: YoungPerson, council: Organisation, override: Override | None = None
+) -> tuple[Disclosure, bytes]:
     """The young person has moved to ``council``: send their record as a package (a disclosure) and
     mark them as transferred (cohort status T). The receiving council imports the package as leavers."""
     if CohortExit.objects.filter(young_person=young_person).exists():

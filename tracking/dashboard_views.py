@@ -1,6 +1,8 @@
 """Managers' dashboards: today's figures from CurrentStatus, history from the monthly snapshots,
 drill-down to the people behind any figure (only those the viewer may see), CSV of the aggregates."""
 
+from collections.abc import Callable
+
 from django.conf import settings
 from django.core.paginator import Paginator
 from django.http import HttpResponse
@@ -35,7 +37,7 @@ def _teams(request):
 
 
 def _labels(dimension: str) -> dict:
-    labels = {
+    labels: dict[str, Callable[[], dict[str, str]]] = {
         D.TEAM: lambda: {str(pk): name for pk, name in Team.objects.values_list("pk", "name")},
         D.SEND: lambda: dict(YoungPerson.SenStatus.choices),
         D.GENDER: lambda: dict(YoungPerson.Gender.choices),

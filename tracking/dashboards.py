@@ -105,7 +105,7 @@ GUARANTEE_AGGREGATES = {
     "guarantee_offers": Count("pk", filter=Q(guarantee=rules.Guarantee.OFFER_MADE)),
 }
 # The CurrentStatus column that gives each dimension's value (copied from the person on refresh).
-DIMENSION_COLUMNS = {
+DIMENSION_COLUMNS: dict[str, str] = {
     D.TEAM: "team_id",
     D.ACADEMIC_AGE: "academic_age",
     D.AREA: "district",
@@ -229,7 +229,7 @@ def snapshot_totals(teams: QuerySet[Team], month_ends: list[date]) -> dict[date,
         .order_by("month_end")
         .annotate(**{name: Coalesce(Sum(name), 0) for name in (*MEASURES, "neet_joiners", "neet_leavers")})
     )
-    return {row["month_end"]: row for row in rows}
+    return {row["month_end"]: dict(row) for row in rows}
 
 
 def month_ends_before(on: date, count: int) -> list[date]:

@@ -97,11 +97,18 @@ def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
         )
     }
     for row in YoungPerson.objects.filter(pk__in=ids).order_by("pk").values_list(*FACT_COLUMNS):
-        person_id, *fields, team_id, gender, postcode, ethnicity = row
+        person_id, born, sen, disability, looked_after, care_leaver, fsm, language, team_id = row[:9]
+        gender, postcode, ethnicity = row[9:]
         exit_reason, exit_on = exits.get(person_id, ("", None))
         yield PersonFacts(
             person_id,
-            *fields,
+            born,
+            sen,
+            disability,
+            looked_after,
+            care_leaver,
+            fsm,
+            language,
             team_id=team_id,
             gender=gender,
             postcode=postcode,

@@ -1,3 +1,5 @@
+from typing import Any
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.utils import timezone
@@ -77,7 +79,7 @@ class CharacteristicForm(GovukForm):
 
 
 class AllocateForm(GovukForm):
-    adviser = forms.ModelChoiceField(queryset=None, label="Adviser")
+    adviser: "forms.ModelChoiceField[Any]" = forms.ModelChoiceField(queryset=None, label="Adviser")
 
     def __init__(self, *args, teams, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,10 +9,12 @@ import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from typing import IO
+from io import TextIOBase
+from typing import IO, cast
 
 # bandit B406 warns about parsing untrusted XML; this module only writes XML, never parses any.
 from xml.sax.saxutils import XMLGenerator  # nosec B406
+from xml.sax.xmlreader import AttributesImpl
 
 from django.db.models import OuterRef, Q, Subquery
 
@@ -55,6 +57,8 @@ ELEMENTS = {
     "guarantee_year": "GuaranteeYear",
     "guarantee_category": "Category",
 }
+
+NO_ATTRIBUTES: "AttributesImpl[str]" = AttributesImpl({})
 
 
 @dataclass
@@ -202,13 +206,13 @@ def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
     """Write the month's return to ``out`` one person at a time; return who is in it and the
     validation problems."""
     summary = ReturnSummary()
-    xml = XMLGenerator(out, encoding="utf-8", short_empty_elements=True)
+    xml = XMLGenerator(cast("TextIOBase", out), encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
-    xml.startElement("NCCISReturn", {"LA": LA_CODE, "MonthEnd": month_end.isoformat()})
+    xml.startElement("NCCISReturn", AttributesImpl({"LA": LA_CODE, "MonthEnd": month_end.isoformat()}))
     for record in _records(month_end):
         summary.young_person_ids.append(record.young_person_id)
         summary.problems += [Problem(record.young_person_id, message) for message in record.problems]
-        xml.startElement(ELEMENTS["person"], {})
+        xml.startElement(ELEMENTS["person"], NO_ATTRIBUTES)
         _element(xml, "id", str(record.young_person_id))
         _element(xml, "cohort_status", record.cohort_status)
         for name, value in record.fields.items():
@@ -216,7 +220,7 @@ def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
         if record.activity:
             _group(xml, "activity", record.activity)
         if record.characteristics:
-            xml.startElement(ELEMENTS["characteristics"], {})
+            xml.startElement(ELEMENTS["characteristics"], NO_ATTRIBUTES)
             for characteristic in record.characteristics:
                 _group(xml, "characteristic", characteristic)
             xml.endElement(ELEMENTS["characteristics"])
@@ -229,14 +233,14 @@ def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
 
 
 def _group(xml: XMLGenerator, name: str, values: dict) -> None:
-    xml.startElement(ELEMENTS[name], {})
+    xml.startElement(ELEMENTS[name], NO_ATTRIBUTES)
     for key, value in values.items():
         _element(xml, key, value)
     xml.endElement(ELEMENTS[name])
 
 
 def _element(xml: XMLGenerator, name: str, value: str) -> None:
-    xml.startElement(ELEMENTS[name], {})
+    xml.startElement(ELEMENTS[name], NO_ATTRIBUTES)
     xml.characters(value)
     xml.endElement(ELEMENTS[name])
 

@@ -203,7 +203,7 @@ def neet_since(person: PersonFacts, on: date) -> date | None:
     """When the current NEET spell began: the start of the earliest NEET activity in an unbroken run."""
     if status(person, on) != Status.NEET:
         return None
-    spell_start = current_activity(person, on).start_date
+    spell_start = (current_activity(person, on) or _NO_ACTIVITY).start_date
     for activity in sorted(person.activities, key=lambda a: a.start_date, reverse=True):
         if (
             activity.start_date < spell_start
@@ -291,7 +291,7 @@ RONI_BAND_LABELS = {
 }
 
 
-def _roni_keys(person: PersonFacts, on: date) -> list[str]:
+def _roni_keys(person: PersonFacts, on: date) -> list[RoniFactor.Key]:
     keys = []
     latest = max(person.attendance, key=lambda a: a.academic_year, default=None)
     if latest and latest.sessions_possible:

@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
@@ -11,6 +12,7 @@ from django.utils import timezone
 from cases import access
 from cases.models import Source, Team, YoungPerson, YoungPersonPermission
 from core.roles import Role
+from core.types import Viewer
 from tracking import facts, rules
 from tracking.models import (
     Activity,
@@ -34,7 +36,7 @@ class TimelineEntry:
     detail: str
 
 
-def destinations_page(young_person: YoungPerson, on: date | None = None) -> dict:
+def destinations_page(young_person: YoungPerson, on: date | None = None) -> dict[str, Any]:
     """The Destinations tab: a timeline of activities, offers and intended destinations, the
     characteristics, and today's evaluation by the rules (with the RONI factors behind the score)."""
     on = on or timezone.localdate()
@@ -90,7 +92,7 @@ def destinations_page(young_person: YoungPerson, on: date | None = None) -> dict
     }
 
 
-def _join(*parts) -> str:
+def _join(*parts: object) -> str:
     return ", ".join(str(part) for part in parts if part)
 
 
@@ -99,14 +101,16 @@ def _join(*parts) -> str:
 DEFAULT_CAPS = (80, 100)  # soft, hard, in weighted points, for advisers without their own
 
 
-def managed_teams(user) -> QuerySet[Team]:
+def managed_teams(user: Viewer) -> QuerySet[Team]:
     """The teams whose caseloads a user manages: all of them with service-wide reach, else their own."""
     if access.has_global(user, YoungPersonPermission.VIEW):
         return Team.objects.all()
+    if not isinstance(user, User):
+        return Team.objects.none()
     return Team.objects.filter(group__user=user)
 
 
-def adviser_loads(teams: QuerySet[Team]) -> list[dict]:
+def adviser_loads(teams: QuerySet[Team]) -> list[dict[str, Any]]:
     """Each adviser in these teams: caseload size, weight (points by level of support) and caps. One query."""
     points = dict(NeedWeight.objects.values_list("support_level", "points"))
     weight = Sum(
@@ -143,7 +147,7 @@ def adviser_loads(teams: QuerySet[Team]) -> list[dict]:
     ]
 
 
-def advisers_by_team(teams: QuerySet[Team]) -> dict[int, list]:
+def advisers_by_team(teams: QuerySet[Team]) -> dict[int, list[Any]]:
     """Active advisers of each team, for allocation menus (one query)."""
     memberships = (
         Team.members.through.objects.filter(
@@ -152,13 +156,13 @@ def advisers_by_team(teams: QuerySet[Team]) -> dict[int, list]:
         .select_related("user")
         .order_by("user__first_name", "user__last_name")
     )
-    grouped: dict[int, list] = {}
+    grouped: dict[int, list[Any]] = {}
     for membership in memberships:
         grouped.setdefault(membership.team_id, []).append(membership.user)
     return grouped
 
 
-def unassigned(user, teams: QuerySet[Team]) -> QuerySet[YoungPerson]:
+def unassigned(user: Viewer, teams: QuerySet[Team]) -> QuerySet[YoungPerson]:
     return (
         access.young_people_for(user, YoungPersonPermission.CHANGE)
         .filter(team__in=teams, lead_adviser__isnull=True)
@@ -170,7 +174,7 @@ def unassigned(user, teams: QuerySet[Team]) -> QuerySet[YoungPerson]:
 # --- Merges on the record page -------------------------------------------------------------------------
 
 
-def merges_panel(young_person: YoungPerson, user) -> dict | None:
+def merges_panel(young_person: YoungPerson, user: Viewer) -> dict[str, Any] | None:
     """The record page's Merges tab: merges this record took part in, with undo, and the way to merge
     a duplicate in (for users who may merge). One query."""
     merges = list(

@@ -1,19 +1,21 @@
 """Every write in tracking: plain functions, one transaction each, the acting user named."""
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from cases import registry
 from cases import services as case_services
-from cases.models import Team, YoungPerson
+from cases.models import CodeTable, Team, YoungPerson
 from cases.services import tracked_save
+from core.types import Actor
 from tracking import dashboards, facts, rules
 from tracking.models import (
     Activity,
@@ -28,7 +30,7 @@ from tracking.models import (
 )
 
 
-def _valid_on(code, day: date, field: str) -> None:
+def _valid_on(code: CodeTable, day: date, field: str) -> None:
     if not code.is_valid_on(day):
         raise ValidationError({field: f"{code.label} ({code.code}) was not a valid code on {day:%-d %B %Y}"})
 
@@ -41,12 +43,13 @@ def due_to_lapse(activity: Activity) -> date | None:
     if activity.code.currency_months is None:
         return None
     confirmed = activity.date_verified or activity.date_ascertained
-    return confirmed + relativedelta(months=activity.code.currency_months)
+    lapses: date = confirmed + relativedelta(months=activity.code.currency_months)
+    return lapses
 
 
 @transaction.atomic
 def activity_record(
-    *, young_person: YoungPerson, actor, reason: str = "Activity recorded", **fields
+    *, young_person: YoungPerson, actor: Actor | None, reason: str = "Activity recorded", **fields: Any
 ) -> Activity:
     activity = Activity(young_person=young_person, **fields)
     _valid_on(activity.code, activity.start_date, "code")
@@ -70,14 +73,16 @@ def activity_record(
 
 
 @transaction.atomic
-def intended_destination_record(*, young_person: YoungPerson, actor, **fields) -> IntendedDestination:
+def intended_destination_record(
+    *, young_person: YoungPerson, actor: Actor, **fields: Any
+) -> IntendedDestination:
     destination = IntendedDestination(young_person=young_person, **fields)
     _valid_on(destination.code, destination.recorded_on, "code")
     return tracked_save(destination, actor=actor, reason="Intended destination recorded")
 
 
 @transaction.atomic
-def offer_record(*, young_person: YoungPerson, actor, **fields) -> Offer:
+def offer_record(*, young_person: YoungPerson, actor: Actor, **fields: Any) -> Offer:
     offer = Offer(young_person=young_person, **fields)
     _valid_on(offer.offer_type, offer.offered_on, "offer_type")
     person = rules.PersonFacts(id=young_person.pk, date_of_birth=young_person.date_of_birth)
@@ -89,13 +94,13 @@ def offer_record(*, young_person: YoungPerson, actor, **fields) -> Offer:
 
 
 @transaction.atomic
-def characteristic_record(*, young_person: YoungPerson, actor, **fields) -> Characteristic:
+def characteristic_record(*, young_person: YoungPerson, actor: Actor, **fields: Any) -> Characteristic:
     characteristic = Characteristic(young_person=young_person, **fields)
     _valid_on(characteristic.code, characteristic.start_date, "code")
     return tracked_save(characteristic, actor=actor, reason="Characteristic recorded")
 
 
-def status_refresh(*, young_person_ids=None, on: date | None = None) -> int:
+def status_refresh(*, young_person_ids: Iterable[int] | None = None, on: date | None = None) -> int:
     """Re-evaluate the rules for these people (everyone if None) and store the result. Idempotent."""
     on = on or timezone.localdate()
     people = (
@@ -113,7 +118,9 @@ def status_refresh(*, young_person_ids=None, on: date | None = None) -> int:
     return count + _upsert(batch)
 
 
-def _status_row(person: rules.PersonFacts, on: date, tables: dict) -> CurrentStatus:
+def _status_row(person: rules.PersonFacts, on: date, tables: dict[str, Any]) -> CurrentStatus:
+    if person.team_id is None:
+        raise ValueError(f"Young person {person.id} has no team")  # the database requires one
     evaluation = rules.evaluate(person, on, **tables)
     values = asdict(evaluation)
     roni = values.pop("roni")
@@ -147,7 +154,7 @@ def snapshot_take(*, month_end: date) -> int:
     ``month_end`` (any past month can be taken again). Replaces that month's rows: idempotent."""
     previous = dashboards.previous_month_end(month_end)
     tables = facts.rule_tables()
-    totals: dict[tuple, Counter] = defaultdict(Counter)
+    totals: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
     for person in facts.person_facts(YoungPerson.objects.all()):
         for dimension, value, measures in dashboards.contributions(person, month_end, previous, tables):
             totals[(person.team_id, dimension, value)].update(measures)
@@ -171,7 +178,7 @@ SNAPSHOT_COUNTS = (*dashboards.MEASURES, "neet_joiners", "neet_leavers")
 
 
 @transaction.atomic
-def allocate(*, young_person: YoungPerson, adviser, actor) -> YoungPerson:
+def allocate(*, young_person: YoungPerson, adviser: Actor, actor: Actor) -> YoungPerson:
     """Make ``adviser`` the lead for an unassigned young person of their team, unless it would take
     the adviser's weighted caseload past their hard cap."""
     from tracking import selectors
@@ -224,7 +231,7 @@ MERGE_FILLABLE = (
 )
 
 
-def _movable_models() -> list[type[Model]]:
+def _movable_models() -> list[type[Any]]:
     """Every tracked model whose rows belong to one young person (from the registry, so a model added
     later moves too). Access events, grants and disclosures stay: they record what happened to each
     record as it was."""
@@ -235,12 +242,12 @@ def _movable_models() -> list[type[Model]]:
     ]
 
 
-def _blank(value) -> bool:
+def _blank(value: object) -> bool:
     return value in ("", None)
 
 
 @transaction.atomic
-def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor, reason: str) -> Merge:
+def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor: Actor, reason: str) -> Merge:
     """Join two records of one person: ``merged``'s records move to ``kept`` (each move a history row
     on the moved record), ``kept``'s blank fields are filled from ``merged``, and ``merged`` stays with
     cohort status M. Both records get a history entry naming the merge; ``merge_undo`` reverses it."""
@@ -266,7 +273,7 @@ def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor, reason: str)
     case_services.young_person_update(young_person=kept, actor=actor, reason=note, **filled)
     moved: dict[str, list[int]] = {}
     for model in _movable_models():
-        for row in model.objects.filter(young_person=merged):
+        for row in model._default_manager.filter(young_person=merged):
             row.young_person = kept
             tracked_save(row, actor=actor, reason=note)
             moved.setdefault(model._meta.label, []).append(row.pk)
@@ -281,7 +288,7 @@ def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor, reason: str)
 
 
 @transaction.atomic
-def merge_undo(*, merge: Merge, actor) -> Merge:
+def merge_undo(*, merge: Merge, actor: Actor) -> Merge:
     """Put everything back: moved records return, filled fields are blanked again (identifiers back
     on the merged record), and the merged record rejoins the cohort. Both get a history entry."""
     from django.apps import apps
@@ -310,7 +317,7 @@ def merge_undo(*, merge: Merge, actor) -> Merge:
 
 
 @transaction.atomic
-def activity_verify(*, activity: Activity, actor) -> Activity:
+def activity_verify(*, activity: Activity, actor: Actor) -> Activity:
     """An adviser confirms an activity the young person (or another source) told us about."""
     if activity.date_verified is not None:
         raise ValidationError("This activity is already verified")

@@ -137,9 +137,8 @@ class YoungPerson(Tracked):
     @staticmethod
     def level_of_need_for(support_level: str) -> int:
         """The NCCIS level of need: 1 intensive, 2 extra (targeted), 3 minimum (universal)."""
-        return {YoungPerson.SupportLevel.INTENSIVE: 1, YoungPerson.SupportLevel.TARGETED: 2}.get(
-            support_level, 3
-        )
+        levels: dict[str, int] = {YoungPerson.SupportLevel.INTENSIVE: 1, YoungPerson.SupportLevel.TARGETED: 2}
+        return levels.get(support_level, 3)
 
     @property
     def level_of_need(self) -> int:
