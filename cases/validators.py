@@ -1,4 +1,4 @@
-"""Validators for the identifiers and values the DfE and Royal Mail define (see domain.md)."""
+"""Validators for the identifiers and values the DfE and Royal Mail define (docs/domain.md)."""
 
 import re
 from datetime import date
@@ -9,7 +9,7 @@ from django.utils import timezone
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 0 -> A ... 22 -> Z (no I, O, S)
 TEMPORARY_ULN = "9999999999"
 MIN_AGE, MAX_AGE = 11, 25
-NAME_FORBIDDEN = re.compile(r"[0-9/\\:?@$&*(){}\[\]!\"+=|]")  # the DfE's rule for names (domain.md)
+NAME_FORBIDDEN = re.compile(r"[0-9/\\:?@$&*(){}\[\]!\"+=|]")  # the DfE's rule for names (docs/domain.md)
 
 _POSTCODE = re.compile(  # Royal Mail formats, checked after normalise_postcode
     r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"

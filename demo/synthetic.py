@@ -1,4 +1,4 @@
-"""A synthetic council: realistic in shape (rates from domain.md), reproducible (fixed seed), made of
+"""A synthetic council: realistic in shape (rates from docs/domain.md), reproducible (fixed seed), made of
 nobody (names from Faker pools, Ofcom drama phone numbers, example.org email, invented postcodes).
 
 Everything is written in bulk, with the history rows and access grants the services would write

@@ -41,7 +41,7 @@ class DataCategory(models.TextChoices):
 
 SPECIAL_CATEGORIES = {DataCategory.HEALTH}
 OFFENCE_CATEGORIES = {DataCategory.OFFENCES}
-# While an s507B restriction is set only these may flow (domain.md): name, address, date of birth and
+# While an s507B restriction is set only these may flow (docs/domain.md): name, address, date of birth and
 # a parent's name and address.
 S507B_FIELDS = {
     "given_name",

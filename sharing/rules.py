@@ -1,4 +1,4 @@
-"""UK GDPR and s507B rules as plain functions (domain.md is the spec)."""
+"""UK GDPR and s507B rules as plain functions (docs/domain.md is the spec)."""
 
 from datetime import date
 

@@ -1,4 +1,4 @@
-"""Personas shared by every test (style.md §12): the case's adviser, a team colleague, another
+"""Personas shared by every test (docs/architecture.md): the case's adviser, a team colleague, another
 team's adviser, the team manager, a service manager, the DPO, a system administrator, a user with no
 role, and a co-worker with a time-limited grant."""
 

@@ -176,7 +176,7 @@ def _record(person: rules.PersonFacts, row: dict, status: str, month_end: date) 
 
 
 def validate(record: ReturnRecord, person: rules.PersonFacts, month_end: date) -> list[str]:
-    """The DfE's known rules (domain.md) plus mandatory fields."""
+    """The DfE's known rules (docs/domain.md) plus mandatory fields."""
     problems = []
     for name in ("given_name", "family_name"):
         if validators.NAME_FORBIDDEN.search(record.fields[name]):

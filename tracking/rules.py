@@ -1,7 +1,8 @@
-"""The DfE tracking rules as code (domain.md is the spec). Pure functions over plain data and a
+"""The DfE tracking rules as code (docs/domain.md is the spec). Pure functions over plain data and a
 reference date, so any past month can be recomputed; tracking.facts loads the data in bulk.
 
-Assumptions marked (unverified) in domain.md are data (code tables), not constants here.
+What the sources leave open (docs/domain.md: currency periods, offer types, RONI weights) is data
+(code tables), not constants here.
 """
 
 from dataclasses import dataclass, field

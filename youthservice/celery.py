@@ -1,4 +1,4 @@
-"""The Celery app. Tasks are thin: they take ids and call services (see style.md)."""
+"""The Celery app. Tasks are thin: they take ids and call services (docs/architecture.md)."""
 
 import os
 

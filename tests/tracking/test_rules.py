@@ -1,4 +1,4 @@
-"""The tracking rules on their boundary dates (domain.md is the spec)."""
+"""The tracking rules on their boundary dates (docs/domain.md is the spec)."""
 
 from datetime import date
 

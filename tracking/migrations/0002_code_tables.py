@@ -1,5 +1,5 @@
-"""Seed the DfE code lists (NCCIS MIR; domain.md) and the council-editable weights.
-Codes marked (unverified) in domain.md are data the council can change in the admin."""
+"""Seed the DfE code lists (NCCIS MIR; docs/domain.md) and the council-editable weights.
+What the sources leave open (docs/domain.md) is data the council can change in the admin."""
 
 from datetime import date
 
@@ -69,7 +69,7 @@ CHARACTERISTIC_CODES = [
     ("200", "Alternative provision", True),
     ("210", "Mental health", True),
 ]
-OFFER_TYPES = [  # (unverified) in domain.md: a council can add or retire types
+OFFER_TYPES = [  # the sources leave these open: a council can add or retire types
     ("FTE", "Full-time education or training", True),
     ("APP", "Apprenticeship", True),
     ("TRA", "Traineeship", True),
