@@ -164,7 +164,8 @@ def young_person_view(
             if capability is not None and not request.user.has_perm(capability):
                 raise PermissionDenied
             if record is not None:
-                assert isinstance(request.user, User)  # noqa: S101 - login_required let only a user in
+                if not isinstance(request.user, User):  # login_required lets only a signed-in user in
+                    raise PermissionDenied
                 services.access_event_record(user=request.user, young_person=young_person, what=record)
             return view(request, young_person, *args, **kwargs)
 

@@ -5,6 +5,7 @@ from datetime import date
 from typing import Any
 
 from django.core.cache import cache
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import QuerySet
 from django.utils import timezone
 
@@ -50,7 +51,8 @@ def not_known(user: Viewer) -> QuerySet[YoungPerson]:
     """The young people on the user's 'Not known' work list, within their reach to change."""
     people = access.young_people_for(user, YoungPersonPermission.CHANGE)
     not_known = worklists.get("not_known")
-    assert not_known is not None  # noqa: S101 - registered by tracking at start-up (docs/adr/0003)
+    if not_known is None:  # registered by tracking at start-up (docs/adr/0003-extension-points.md)
+        raise ImproperlyConfigured("The 'not_known' work list is not registered")
     return people.filter(not_known.condition(timezone.localdate()))
 
 

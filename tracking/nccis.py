@@ -14,7 +14,7 @@ from typing import IO, cast
 
 # bandit B406 warns about parsing untrusted XML; this module only writes XML, never parses any.
 from xml.sax.saxutils import XMLGenerator  # nosec B406
-from xml.sax.xmlreader import AttributesImpl
+from xml.sax.xmlreader import AttributesImpl  # nosec B406
 
 from django.db.models import OuterRef, Q, Subquery
 
