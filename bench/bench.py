@@ -61,7 +61,20 @@ IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
 User = get_user_model()
 
 
+def ensure_database() -> None:
+    """Create the benchmark database on its server if it is not there yet (a fresh machine)."""
+    import psycopg
+
+    settings = connection.settings_dict
+    server = {key.lower(): settings[key] for key in ("HOST", "PORT", "USER", "PASSWORD")}
+    with psycopg.connect(dbname="postgres", autocommit=True, **server) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [settings["NAME"]]).fetchone()
+        if not exists:
+            admin.execute(f'CREATE DATABASE "{settings["NAME"]}"')
+
+
 def ensure_council() -> None:
+    ensure_database()
     call_command("migrate", verbosity=0)
     existing = YoungPerson.objects.count()
 

@@ -27,7 +27,12 @@ _SERVICE_WIDE_READ = (
 )
 
 # Imports match rows against every record, so they are the service managers' (service-wide reach).
-_IMPORTS = ("exchange.add_importbatch", "exchange.view_importbatch", "exchange.resolve_reviewitem")
+_IMPORTS = (
+    "exchange.add_importbatch",
+    "exchange.view_importbatch",
+    "exchange.resolve_reviewitem",
+    *(f"exchange.{verb}_ignoredidentifier" for verb in ("view", "add", "change")),
+)
 
 _DPO_SHARING = (
     *(

@@ -29,3 +29,11 @@ class ReviewItemAdmin(ScopedAdmin):
 class SelfUpdateLinkAdmin(ScopedAdmin):
     list_display = ["id", "young_person_id", "sent_by", "sent_at", "expires_at", "used_at"]
     exclude = ["token_sha256"]
+
+
+@admin.register(models.IgnoredIdentifier)
+class IgnoredIdentifierAdmin(admin.ModelAdmin):
+    """UPNs and ULNs that identify nobody (the temporary ULN, a provider's placeholder): service managers
+    keep the list. Matching never uses them and records never store them."""
+
+    list_display = ["kind", "value", "reason"]

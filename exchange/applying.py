@@ -10,7 +10,7 @@ from cases.models import Attendance, YoungPerson
 from cases.restrictions import active_restrictions, s507b_controlled_by_young_person
 from cases.services import tracked_save
 from exchange import formats, matching
-from exchange.models import ImportBatch, ReviewItem
+from exchange.models import IgnoredIdentifier, ImportBatch, ReviewItem
 from tracking import signals
 from tracking.models import ActivityCode
 from tracking.services import activity_record, intended_destination_record
@@ -32,11 +32,24 @@ class ImportRun:
     @classmethod
     def start(cls, batch: ImportBatch, file_format: formats.Format) -> "ImportRun":
         people = YoungPerson.objects.values_list(
-            "pk", "legal_given_name", "legal_family_name", "date_of_birth", "postcode", "upn", "uln"
+            "pk",
+            "legal_given_name",
+            "legal_family_name",
+            "date_of_birth",
+            "postcode",
+            "upn",
+            "uln",
+            "gender",
+            "school_id",
         )
         index = matching.Index(
-            matching.Person(given, family, born, postcode, upn, uln, pk)
-            for pk, given, family, born, postcode, upn, uln in people.iterator(chunk_size=5000)
+            (
+                matching.Person(given, family, born, postcode, upn, uln, pk, gender, str(school or ""))
+                for pk, given, family, born, postcode, upn, uln, gender, school in people.iterator(
+                    chunk_size=5000
+                )
+            ),
+            denied=IgnoredIdentifier.objects.values_list("value", flat=True),
         )
         return cls(batch, file_format, index, formats.provider_lookup())
 
@@ -64,7 +77,7 @@ class ImportRun:
         signals.changed(person.pk for person in created)
         self.counts["created"] += len(created)
         for stored, provider, person in new:
-            self.index.add(_match_person(stored, person.pk))
+            self.index.add(self._match_person(stored, provider, person.pk))
             _import_row_extras(self.batch, stored, person, provider, self.provenance)
         for stored, provider, person, _ in existing:
             added = _import_row_extras(self.batch, stored, person, provider, self.provenance)
@@ -73,27 +86,26 @@ class ImportRun:
     def _plan(self, rows: list[dict]) -> tuple[list[tuple], list[tuple]]:
         """Match each row: the review queue takes the close calls; matched records get the row's
         changes set on them (not yet saved); new records are built (not yet saved)."""
-        people = [(row, _match_person(row)) for row in rows]
-        decided = [(row, person, self.index.decide(person)) for row, person in people]
+        providers = [(row, *provider_for(self.batch, row, self.providers)) for row in rows]
+        decided = [
+            (row, provider, missing, self.index.decide(self._match_person(row, provider)))
+            for row, provider, missing in providers
+        ]
         matched = YoungPerson.objects.prefetch_related("restrictions").in_bulk(
-            [d.candidate_id for _, _, d in decided if d.kind == matching.Outcome.MATCH]
+            [d.candidate_id for *_, d in decided if d.kind == matching.Outcome.MATCH]
         )
         existing, new = [], []
-        for row, person, decision in decided:
-            provider, missing = provider_for(self.batch, row, self.providers)
+        for row, provider, missing, decision in decided:
             young_person = (
                 matched.get(decision.candidate_id) if decision.kind == matching.Outcome.MATCH else None
             )
             if young_person is not None and _restriction_kinds(young_person) - {"s507b"}:
                 missing = "Processing of this record is restricted: the data protection officer decides"
             if decision.kind == matching.Outcome.REVIEW or missing:
-                self._review(row, person, decision, missing)
+                self._review(row, decision, missing)
                 self.counts["to_review"] += 1
                 continue
-            identified = (
-                decision.kind == matching.Outcome.MATCH and decision.basis == matching.Basis.IDENTIFIER
-            )
-            stored, fields = _person_changes(self.batch, row, young_person, provider, identified=identified)
+            stored, fields = _person_changes(self.batch, row, young_person, provider, self.index.denied)
             if young_person is None:
                 young_person = YoungPerson(**fields, **self.provenance)
                 case_services.audit(young_person, self.batch.uploaded_by, _row_reason(self.batch, row))
@@ -107,39 +119,44 @@ class ImportRun:
             existing.append((stored, provider, young_person, fields))
         return existing, new
 
-    def _review(self, row: dict, person: matching.Person, decision: matching.Decision, missing: str) -> None:
-        kind = (
-            ReviewItem.Kind.PROVIDER_NOT_FOUND
-            if missing
-            else ReviewItem.Kind.SEVERAL_MATCHES
-            if decision.basis in (matching.Basis.SHARED_IDENTIFIER, matching.Basis.SEVERAL_LIKELY)
-            else ReviewItem.Kind.POSSIBLE_MATCH
+    def _match_person(self, row: dict, provider_id: int | None, pk: int | None = None) -> matching.Person:
+        """The row as matching sees it; a school roll's school is the pupil's school on file."""
+        on_roll = self.batch.file_format == ImportBatch.Format.SCHOOL_ROLL and provider_id
+        return matching.Person(
+            row["given_name"],
+            row["family_name"],
+            row["date_of_birth"],
+            row.get("postcode", ""),
+            row.get("upn", ""),
+            row.get("uln", ""),
+            pk,
+            row.get("gender", ""),
+            str(provider_id) if on_roll else "",
         )
+
+    def _review(self, row: dict, decision: matching.Decision, missing: str) -> None:
         item = ReviewItem.objects.create(
             batch=self.batch,
             line=row["line"],
-            kind=kind,
+            kind=ReviewItem.Kind.PROVIDER_NOT_FOUND if missing else REVIEW_KINDS[decision.basis],
             reason=missing or decision.reasons[0],
             row=row,
-            score=decision.score,
+            weight=decision.weight,
+            evidence=decision.evidence_data(),
         )
-        candidate_ids = [decision.candidate_id] if decision.candidate_id else []
-        if kind == ReviewItem.Kind.SEVERAL_MATCHES:
-            ranked = sorted(self.index.candidates(person), key=lambda c: -matching.score(person, c))
-            candidate_ids = [c.id for c in ranked[:5] if c.id is not None]
-        item.candidates.set(candidate_ids)
+        item.candidates.set(
+            decision.candidate_ids or ([decision.candidate_id] if decision.candidate_id else [])
+        )
 
 
-def _match_person(row: dict, pk: int | None = None) -> matching.Person:
-    return matching.Person(
-        row["given_name"],
-        row["family_name"],
-        row["date_of_birth"],
-        row.get("postcode", ""),
-        row.get("upn", ""),
-        row.get("uln", ""),
-        pk,
-    )
+REVIEW_KINDS = {
+    matching.Basis.SHARED_IDENTIFIER: ReviewItem.Kind.SEVERAL_MATCHES,
+    matching.Basis.SEVERAL_LIKELY: ReviewItem.Kind.SEVERAL_MATCHES,
+    matching.Basis.IDENTIFIER_CONFLICT: ReviewItem.Kind.IDENTIFIER_CONFLICT,
+    matching.Basis.CONFLICTING_IDENTIFIER: ReviewItem.Kind.IDENTIFIER_CONFLICT,
+    matching.Basis.TWIN: ReviewItem.Kind.TWIN,
+    matching.Basis.POSSIBLE: ReviewItem.Kind.POSSIBLE_MATCH,
+}
 
 
 def provider_for(batch: ImportBatch, row: dict, providers: dict[str, int]) -> tuple[int | None, str]:
@@ -168,32 +185,38 @@ def _restriction_kinds(young_person: YoungPerson) -> set[str]:
 
 
 def _person_changes(
-    batch: ImportBatch, row: dict, young_person: YoungPerson | None, provider_id, *, identified: bool
+    batch: ImportBatch,
+    row: dict,
+    young_person: YoungPerson | None,
+    provider_id: int | None,
+    ignored: frozenset[str],
 ) -> tuple[dict, dict]:
     """The row as it may be stored (trimmed under s507B), and the person's fields to set: every field
     the row gives for a new record; for an existing one only what differs, never replacing an
-    identifier, and names and date of birth only on an identifier match."""
+    identifier and never a name or the date of birth (a person decides those, on the record). An
+    ignored identifier (the temporary ULN) is stored nowhere."""
     file_format = formats.FORMATS[batch.file_format]
     restricted = young_person is not None and "s507b" in _restriction_kinds(young_person)
     row = formats.storable(row, file_format, restricted)
-    fields = formats.person_fields(row)
+    fields = {
+        k: v for k, v in formats.person_fields(row).items() if not (k in ("upn", "uln") and v in ignored)
+    }
     if batch.file_format == ImportBatch.Format.SCHOOL_ROLL and not restricted and not row.get("s507b"):
         fields["school_id"] = provider_id
     if young_person is None:
         fields["postcode"] = validators.normalise_postcode(fields.get("postcode", ""))
         return row, fields
-    keep = set(IDENTITY_FIELDS if not identified else ()) | {
-        name for name in ("upn", "uln") if getattr(young_person, name)
-    }
+    keep = set(IDENTITY_FIELDS) | {name for name in ("upn", "uln") if getattr(young_person, name)}
     return row, {k: v for k, v in fields.items() if k not in keep and getattr(young_person, k) != v}
 
 
 def import_row_save(
-    batch: ImportBatch, row: dict, young_person: YoungPerson | None, provider_id, *, identified: bool
+    batch: ImportBatch, row: dict, young_person: YoungPerson | None, provider_id: int | None
 ) -> YoungPerson:
     """One row, as a manager resolved it from the review queue: create or update the record through
     the ordinary services, then what the row adds."""
-    stored, fields = _person_changes(batch, row, young_person, provider_id, identified=identified)
+    ignored = frozenset(IgnoredIdentifier.objects.values_list("value", flat=True))
+    stored, fields = _person_changes(batch, row, young_person, provider_id, ignored)
     provenance = {
         "source": formats.FORMATS[batch.file_format].source,
         "source_date": batch.uploaded_at.date(),

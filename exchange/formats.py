@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from cases import validators
 from cases.models import Ethnicity, Organisation, Source, YoungPerson
-from exchange.models import ImportBatch
+from exchange.models import IgnoredIdentifier, ImportBatch
 from tracking.models import ActivityCode
 
 MAX_BYTES = 20 * 1024 * 1024
@@ -34,6 +34,7 @@ class Lookups:
     ethnicities: dict[str, int]
     activity_codes: dict[str, ActivityCode]
     today: date
+    ignored_identifiers: frozenset[str] = frozenset()  # UPNs and ULNs that identify nobody
 
     @classmethod
     def load(cls) -> "Lookups":
@@ -42,6 +43,7 @@ class Lookups:
             ethnicities=dict(Ethnicity.objects.values_list("code", "pk")),
             activity_codes={c.code: c for c in ActivityCode.objects.all() if c.is_valid_on(today)},
             today=today,
+            ignored_identifiers=frozenset(IgnoredIdentifier.objects.values_list("value", flat=True)),
         )
 
 

@@ -1,17 +1,42 @@
-"""Matching an imported row to an existing young person (used by the imports).
+"""Deciding whether an imported row is a young person already on file.
 
-UPN or ULN equal: the same person. Otherwise a similarity score from names, date of birth and postcode
-that tolerates what real school and college data does: transposed letters, nicknames, hyphenated or
-changed surnames, given and family names swapped, a new address, a date of birth a few days out or with
-day and month swapped. Confident matches update, confident non-matches create, the rest go to review.
+Safe first, then helpful. An automatic match needs independent agreement; anything that could be two
+different children goes to a person (the review queue); and an import never changes a name or a date of
+birth (``exchange.applying``). In particular:
+
+- an identifier (UPN, ULN) matches only when names and date of birth agree with it, within typo
+  tolerance; a deny-listed identifier (the ESFA's temporary ULN 9999999999, and any the council adds in
+  the admin) is no identifier at all;
+- without an identifier, the score is a Fellegi-Sunter match weight: for each field, log2 of how much
+  likelier its agreement (or disagreement) is between two rows about one person than between two
+  different people. How common a name is counts (term frequency): two Mohammed Khans born on one day are
+  far likelier two children than two Zebedee Ashworths. Gender, school and postcode count both ways;
+- names and date of birth alone never match: the postcode or the school must agree as well;
+- the same family name, date of birth and address with a different given name is a twin or a sibling,
+  never the same person; a name a twin could share (a nickname, a letter's difference) goes to review.
+
+Every decision keeps its weight and its evidence, field by field, as data; the review queue shows them.
+String similarity is rapidfuzz's (optimal string alignment, Jaro-Winkler), phonetics jellyfish's.
 """
 
-from collections import defaultdict
+import math
+from collections import Counter, defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 from functools import lru_cache
+
+import jellyfish
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from exchange.nicknames import NICKNAMES
+
+MATCH_WEIGHT = 24.0  # an automatic match needs at least this, and independent agreement
+REVIEW_WEIGHT = 15.0  # below this the row is someone new
+RUNNER_UP_MARGIN = 8.0  # the best candidate must beat the next by this much to match
+DATE_WINDOW_DAYS = 7  # a date of birth this far out is a slip; further is another person
+REFERENCE_PEOPLE = 10_000  # name frequencies are shares of at least this many people
 
 
 class Outcome(StrEnum):
@@ -23,60 +48,44 @@ class Outcome(StrEnum):
 class Basis(StrEnum):
     """Why: what the import acts on (``reasons`` are the words a person reads)."""
 
-    IDENTIFIER = "identifier"  # the same UPN or ULN
+    IDENTIFIER = "identifier"  # the same UPN or ULN, and names and date of birth agree
+    IDENTIFIER_CONFLICT = "identifier_conflict"  # the same identifier, but names or date of birth differ
     SHARED_IDENTIFIER = "shared_identifier"  # several records hold it
-    CONFLICTING_IDENTIFIER = "conflicting_identifier"  # a close match holds another one
-    SCORE = "score"  # names, date of birth and postcode
+    CONFLICTING_IDENTIFIER = "conflicting_identifier"  # a likely match holds another UPN or ULN
+    SCORE = "score"  # the match weight, with independent agreement
+    TWIN = "twin"  # same family, birthday and address, a given name a twin could have
     SEVERAL_LIKELY = "several_likely"
-    POSSIBLE = "possible"
+    POSSIBLE = "possible"  # names and date of birth agree, little else does
     NO_LIKELY_MATCH = "no_likely_match"
 
 
-CONFIDENT_MATCH, SECOND_BEST_MARGIN, CONFIDENT_NEW = 0.85, 0.1, 0.55
-NAME_FLOOR = 0.4
-NICKNAMES = {
-    "alex": {"alexander", "alexandra", "alexis"},
-    "sam": {"samuel", "samantha"},
-    "dan": {"daniel", "danielle"},
-    "danny": {"daniel"},
-    "tom": {"thomas"},
-    "tommy": {"thomas"},
-    "jo": {"joanne", "joanna", "josephine"},
-    "joe": {"joseph"},
-    "kate": {"katherine", "catherine", "kathryn"},
-    "katie": {"katherine", "catherine"},
-    "liz": {"elizabeth"},
-    "beth": {"elizabeth", "bethany"},
-    "ellie": {"eleanor", "elizabeth", "ellen"},
-    "mike": {"michael"},
-    "chris": {"christopher", "christine", "christina"},
-    "matt": {"matthew"},
-    "jim": {"james"},
-    "jamie": {"james"},
-    "nick": {"nicholas"},
-    "ben": {"benjamin"},
-    "josh": {"joshua"},
-    "jack": {"john", "jackson"},
-    "harry": {"henry", "harold"},
-    "will": {"william"},
-    "bill": {"william"},
-    "charlie": {"charles", "charlotte"},
-    "lottie": {"charlotte"},
-    "abi": {"abigail"},
-    "becky": {"rebecca"},
-    "jess": {"jessica"},
-    "vicky": {"victoria"},
-    "tony": {"anthony"},
-    "rob": {"robert"},
-    "bob": {"robert"},
-    "freddie": {"frederick"},
-    "alfie": {"alfred"},
-    "izzy": {"isabel", "isabella", "isobel"},
-    "maddie": {"madison", "madeleine"},
-    "olly": {"oliver"},
-    "ollie": {"oliver"},
-    "zach": {"zachary"},
+class Level(StrEnum):
+    """How one field compares."""
+
+    EXACT = "exact"
+    NICKNAME = "nickname"
+    PART = "part"  # one part of a hyphenated or double name
+    TYPO = "typo"  # a letter or two, or transposed
+    SOUNDS_ALIKE = "sounds_alike"
+    SWAPPED = "swapped"  # day and month
+    CLOSE = "close"  # a date a few days out, or the same postcode district
+    DIFFERENT = "different"
+    ABSENT = "absent"  # missing on one side: says nothing
+
+
+LEVEL_WORDS = {
+    Level.EXACT: "the same",
+    Level.NICKNAME: "a nickname",
+    Level.PART: "one part of a double name",
+    Level.TYPO: "a letter or two apart",
+    Level.SOUNDS_ALIKE: "sounds alike",
+    Level.SWAPPED: "day and month swapped",
+    Level.CLOSE: "close (a few days, or the same district)",
+    Level.DIFFERENT: "different",
+    Level.ABSENT: "missing on one side",
 }
+AGREEING_NAME = {Level.EXACT, Level.NICKNAME, Level.PART, Level.TYPO, Level.SOUNDS_ALIKE}
+AGREEING_DATE = {Level.EXACT, Level.SWAPPED, Level.CLOSE}
 
 
 @dataclass(frozen=True)
@@ -88,153 +97,368 @@ class Person:
     upn: str = ""
     uln: str = ""
     id: int | None = None
+    gender: str = ""  # M, F, X; U or blank when not known
+    school: str = ""  # the school's id on file, for school rolls
+
+
+@dataclass(frozen=True)
+class Evidence:
+    field: str
+    level: Level
+    weight: float
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "field": self.field,
+            "level": self.level.value,
+            "compared": LEVEL_WORDS[self.level],
+            "weight": round(self.weight, 1),
+        }
 
 
 @dataclass(frozen=True)
 class Decision:
     kind: Outcome
     candidate_id: int | None
-    score: float
+    weight: float
     basis: Basis
     reasons: tuple[str, ...] = ()
+    evidence: tuple[Evidence, ...] = ()
+    candidate_ids: tuple[int, ...] = ()  # for review: the likeliest records, best first
+
+    def evidence_data(self) -> list[dict[str, object]]:
+        return [item.as_dict() for item in self.evidence]
 
 
-def _clean(name: str) -> str:
-    return "".join(ch for ch in name.lower() if ch.isalpha() or ch in " -").strip()
+def clean(name: str) -> str:
+    return " ".join(
+        "".join(ch for ch in name.lower() if ch.isalpha() or ch in " -").replace("-", " ").split()
+    )
 
 
 def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment distance: insertions, deletions, substitutions, adjacent transpositions."""
-    previous2, previous = None, list(range(len(b) + 1))
-    for i, ca in enumerate(a, start=1):
-        current = [i] + [0] * len(b)
-        for j, cb in enumerate(b, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (ca != cb))
-            if previous2 is not None and i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
-                current[j] = min(current[j], previous2[j - 2] + 1)
-        previous2, previous = previous, current
-    return previous[-1]
+    """Optimal string alignment: insertions, deletions, substitutions, adjacent transpositions."""
+    return int(OSA.distance(a, b))
 
 
-@lru_cache(maxsize=500_000)  # names repeat: an import compares the same pairs thousands of times
-def name_similarity(a: str, b: str) -> float:
-    a, b = _clean(a), _clean(b)
+@lru_cache(maxsize=200_000)  # names repeat: an import compares the same pairs many times
+def name_level(a: str, b: str) -> Level:
+    a, b = clean(a), clean(b)
     if not a or not b:
-        return 0.0
+        return Level.ABSENT
     if a == b:
-        return 1.0
-    if b in NICKNAMES.get(a, set()) or a in NICKNAMES.get(b, set()):
-        return 0.9
-    parts_a, parts_b = set(a.replace("-", " ").split()), set(b.replace("-", " ").split())
-    if parts_a & parts_b:  # hyphenated or double-barrelled against one part
-        return 0.85
-    return max(0.0, 1 - edit_distance(a, b) / max(len(a), len(b)) * 1.6)
+        return Level.EXACT
+    if b in NICKNAMES.get(a, ()) or a in NICKNAMES.get(b, ()):
+        return Level.NICKNAME
+    if set(a.split()) & set(b.split()):
+        return Level.PART
+    distance = edit_distance(a, b)
+    if (distance == 1 and min(len(a), len(b)) >= 3) or (
+        distance == 2 and min(len(a), len(b)) >= 6 and JaroWinkler.similarity(a, b) >= 0.88
+    ):
+        return Level.TYPO
+    if jellyfish.metaphone(a) == jellyfish.metaphone(b) and a[0] == b[0]:
+        return Level.SOUNDS_ALIKE
+    return Level.DIFFERENT
 
 
-def date_similarity(a: date, b: date) -> float:
+def date_level(a: date, b: date) -> Level:
     if a == b:
-        return 1.0
+        return Level.EXACT
     if (a.year, a.month, a.day) == (b.year, b.day, b.month):
-        return 0.8  # day and month swapped
-    return 0.7 if abs((a - b).days) <= 7 else 0.0
+        return Level.SWAPPED
+    return Level.CLOSE if abs((a - b).days) <= DATE_WINDOW_DAYS else Level.DIFFERENT
 
 
-def postcode_similarity(a: str, b: str) -> float:
-    a, b = a.replace(" ", "").upper(), b.replace(" ", "").upper()
+def _postcode(value: str) -> str:
+    return value.replace(" ", "").upper()
+
+
+def postcode_level(a: str, b: str) -> Level:
+    a, b = _postcode(a), _postcode(b)
     if not a or not b:
-        return 0.5
+        return Level.ABSENT
     if a == b:
-        return 1.0
-    return 0.6 if a[:-3] == b[:-3] else 0.3  # same district, or moved
+        return Level.EXACT
+    return Level.CLOSE if a[:-3] == b[:-3] else Level.DIFFERENT
 
 
-def _both_names(given: float, family: float) -> float:
-    """Names agree only if both do: one name alike and the other unrelated (the same first name and
-    birthday, say) counts for little."""
-    return (given + family) / 2 * (0.5 if min(given, family) < NAME_FLOOR else 1)
+@dataclass
+class Frequencies:
+    """How common each given and family name is among the people on file (term frequency)."""
+
+    given: Counter[str] = field(default_factory=Counter)
+    family: Counter[str] = field(default_factory=Counter)
+    full: Counter[tuple[str, str]] = field(default_factory=Counter)
+    people: int = 0
+
+    def add(self, person: Person) -> None:
+        given, family = clean(person.given), clean(person.family)
+        self.given[given] += 1
+        self.family[family] += 1
+        self.full[(given, family)] += 1
+        self.people += 1
+
+    def _weight(self, count: int) -> float:
+        """log2(m/u): m, that a person's name agrees with itself (0.95); u, that two different people
+        share it, which is its share of everyone on file, counted as if the council held at least
+        ``REFERENCE_PEOPLE`` (so that in a small or new council every name does not look common)."""
+        return math.log2(0.95 / (max(count, 1) / max(self.people, REFERENCE_PEOPLE)))
+
+    def exact_weight(self, which: str, name: str) -> float:
+        return self._weight((self.given if which == "given" else self.family)[clean(name)])
+
+    def full_name_weight(self, given: str, family: str) -> float:
+        """Both names exact: the pair's own frequency, since names go together (a Mohammed is far likelier
+        a Khan than the two names' shares multiplied would say)."""
+        return self._weight(self.full[(clean(given), clean(family))])
 
 
-def score(row: Person, candidate: Person) -> float:
-    straight = _both_names(
-        name_similarity(row.given, candidate.given), name_similarity(row.family, candidate.family)
+# Weights for everything but an exact name (log2 of m/u, rounded; see the module's docstring).
+NAME_WEIGHTS = {
+    Level.NICKNAME: 5.0,
+    Level.PART: 5.0,
+    Level.TYPO: 4.0,
+    Level.SOUNDS_ALIKE: 3.0,
+    Level.DIFFERENT: -7.0,
+    Level.ABSENT: 0.0,
+}
+DATE_WEIGHTS = {Level.EXACT: 10.0, Level.SWAPPED: 5.0, Level.CLOSE: 3.0, Level.DIFFERENT: -12.0}
+POSTCODE_WEIGHTS = {Level.EXACT: 8.0, Level.CLOSE: 1.0, Level.DIFFERENT: -2.0, Level.ABSENT: 0.0}
+GENDER_WEIGHTS = {Level.EXACT: 1.0, Level.DIFFERENT: -5.0, Level.ABSENT: 0.0}
+SCHOOL_WEIGHTS = {Level.EXACT: 5.0, Level.DIFFERENT: -3.0, Level.ABSENT: 0.0}
+IDENTIFIER_WEIGHTS = {Level.EXACT: 16.0, Level.DIFFERENT: -8.0, Level.ABSENT: 0.0}
+
+
+def _plain_level(a: str, b: str) -> Level:
+    if not a or not b:
+        return Level.ABSENT
+    return Level.EXACT if a == b else Level.DIFFERENT
+
+
+def _gender(value: str) -> str:
+    return value if value in ("M", "F", "X") else ""
+
+
+def _names(row: Person, candidate: Person, frequencies: Frequencies) -> list[Evidence]:
+    """Given and family names, straight or swapped round (whichever agrees more, swapped at a cost)."""
+
+    def weigh(which: str, level: Level, name: str) -> float:
+        return frequencies.exact_weight(which, name) if level == Level.EXACT else NAME_WEIGHTS[level]
+
+    straight = (name_level(row.given, candidate.given), name_level(row.family, candidate.family))
+    swapped = (name_level(row.given, candidate.family), name_level(row.family, candidate.given))
+    given, family = straight
+    penalty = 0.0
+    if sum(level in AGREEING_NAME for level in swapped) > sum(level in AGREEING_NAME for level in straight):
+        given, family, penalty = *swapped, 1.0
+    if given == family == Level.EXACT:
+        half = frequencies.full_name_weight(candidate.given, candidate.family) / 2
+        return [Evidence("given name", given, half - penalty), Evidence("family name", family, half)]
+    return [
+        Evidence("given name", given, weigh("given", given, candidate.given) - penalty),
+        Evidence("family name", family, weigh("family", family, candidate.family)),
+    ]
+
+
+def evidence(
+    row: Person, candidate: Person, frequencies: Frequencies, denied: frozenset[str]
+) -> list[Evidence]:
+    found = _names(row, candidate, frequencies)
+    born = date_level(row.date_of_birth, candidate.date_of_birth)
+    found.append(Evidence("date of birth", born, DATE_WEIGHTS[born]))
+    postcode = postcode_level(row.postcode, candidate.postcode)
+    found.append(Evidence("postcode", postcode, POSTCODE_WEIGHTS[postcode]))
+    gender = _plain_level(_gender(row.gender), _gender(candidate.gender))
+    found.append(Evidence("gender", gender, GENDER_WEIGHTS[gender]))
+    school = _plain_level(row.school, candidate.school)
+    found.append(Evidence("school", school, SCHOOL_WEIGHTS[school]))
+    for key in ("upn", "uln"):
+        ours, theirs = (
+            value if value not in denied else "" for value in (getattr(row, key), getattr(candidate, key))
+        )
+        level = _plain_level(ours, theirs)
+        found.append(Evidence(key.upper(), level, IDENTIFIER_WEIGHTS[level]))
+    return found
+
+
+def _level(found: Iterable[Evidence], name: str) -> Level:
+    return next(item.level for item in found if item.field == name)
+
+
+def _names_and_birth_agree(found: list[Evidence]) -> bool:
+    return (
+        _level(found, "given name") in AGREEING_NAME
+        and _level(found, "family name") in AGREEING_NAME
+        and _level(found, "date of birth") in AGREEING_DATE
     )
-    swapped = _both_names(
-        name_similarity(row.given, candidate.family), name_similarity(row.family, candidate.given)
-    )
-    names = max(straight, swapped * 0.95)
-    return round(
-        0.55 * names
-        + 0.3 * date_similarity(row.date_of_birth, candidate.date_of_birth)
-        + 0.15 * postcode_similarity(row.postcode, candidate.postcode),
-        3,
+
+
+def _twin(found: list[Evidence]) -> Outcome | None:
+    """Same family name, date of birth and postcode but not the same given name: a twin (or a sibling
+    entered on the same day), never matched. A given name that a twin could share with a typo or a
+    nickname goes to review when the genders do not tell them apart."""
+    if not (
+        _level(found, "family name") == Level.EXACT
+        and _level(found, "date of birth") == Level.EXACT
+        and _level(found, "postcode") == Level.EXACT
+        and _level(found, "given name") != Level.EXACT
+    ):
+        return None
+    if (
+        _level(found, "gender") == Level.DIFFERENT
+        or _level(found, "given name") == Level.DIFFERENT
+        or _identifiers_disagree(found)
+    ):
+        return Outcome.NEW
+    return Outcome.REVIEW
+
+
+def _identifiers_disagree(found: list[Evidence]) -> bool:
+    return any(item.level == Level.DIFFERENT for item in found if item.field in ("UPN", "ULN"))
+
+
+def _independent_agreement(found: list[Evidence]) -> bool:
+    """Something beyond names and date of birth: the postcode or the school, or an identifier."""
+    return any(_level(found, name) == Level.EXACT for name in ("postcode", "school", "UPN", "ULN"))
+
+
+@dataclass(frozen=True)
+class _Scored:
+    candidate: Person
+    found: list[Evidence]
+
+    @property
+    def weight(self) -> float:
+        return round(sum(item.weight for item in self.found), 1)
+
+
+def _decision(kind: Outcome, best: _Scored, basis: Basis, reason: str) -> Decision:
+    return Decision(kind, best.candidate.id, best.weight, basis, (reason,), tuple(best.found))
+
+
+def _review(best: _Scored, basis: Basis, reason: str, others: Iterable[_Scored] = ()) -> Decision:
+    ids = tuple(s.candidate.id for s in [best, *others] if s.candidate.id is not None)
+    return Decision(
+        Outcome.REVIEW, best.candidate.id, best.weight, basis, (reason,), tuple(best.found), ids[:5]
     )
 
 
-def decide(row: Person, candidates: list[Person]) -> Decision:
-    """Match on identifiers first; otherwise by score, sending close calls to review."""
+def _by_identifier(
+    row: Person, candidates: list[Person], frequencies: Frequencies, denied: frozenset[str]
+) -> Decision | None:
+    """A UPN or ULN on file decides only with names and date of birth agreeing with it."""
     for key in ("upn", "uln"):
         value = getattr(row, key)
-        same = [c for c in candidates if value and getattr(c, key) == value]
-        if len(same) == 1:
-            return Decision(Outcome.MATCH, same[0].id, 1.0, Basis.IDENTIFIER, (f"same {key.upper()}",))
-        if len(same) > 1:
-            return Decision(
-                Outcome.REVIEW,
-                None,
-                1.0,
-                Basis.SHARED_IDENTIFIER,
-                (f"several records share this {key.upper()}",),
+        if not value or value in denied:
+            continue
+        holders = [
+            _Scored(c, evidence(row, c, frequencies, denied)) for c in candidates if getattr(c, key) == value
+        ]
+        if len(holders) > 1:
+            return _review(
+                holders[0], Basis.SHARED_IDENTIFIER, f"several records share this {key.upper()}", holders[1:]
             )
-    ranked = sorted(((score(row, c), c) for c in candidates), key=lambda pair: pair[0], reverse=True)
-    if not ranked or ranked[0][0] < CONFIDENT_NEW:
-        return Decision(
-            Outcome.NEW, None, ranked[0][0] if ranked else 0.0, Basis.NO_LIKELY_MATCH, ("no likely match",)
-        )
-    best_score, best = ranked[0]
-    runner_up = ranked[1][0] if len(ranked) > 1 else 0.0
-    if best_score >= CONFIDENT_MATCH and best_score - runner_up >= SECOND_BEST_MARGIN:
-        for key in ("upn", "uln"):
-            if getattr(row, key) and getattr(best, key) and getattr(row, key) != getattr(best, key):
-                reason = f"a close match holds a different {key.upper()}"
-                return Decision(Outcome.REVIEW, best.id, best_score, Basis.CONFLICTING_IDENTIFIER, (reason,))
-        return Decision(
-            Outcome.MATCH, best.id, best_score, Basis.SCORE, ("names, date of birth and postcode agree",)
-        )
-    if best_score - runner_up < SECOND_BEST_MARGIN:
-        return Decision(
-            Outcome.REVIEW, best.id, best_score, Basis.SEVERAL_LIKELY, ("several likely matches",)
-        )
-    return Decision(Outcome.REVIEW, best.id, best_score, Basis.POSSIBLE, ("a possible match",))
+        if holders and _names_and_birth_agree(holders[0].found):
+            reason = f"same {key.upper()}, and names and date of birth agree"
+            return _decision(Outcome.MATCH, holders[0], Basis.IDENTIFIER, reason)
+        if holders:
+            reason = (
+                f"the {key.upper()} is on record {holders[0].candidate.id}, but names or date of birth differ"
+            )
+            return _review(holders[0], Basis.IDENTIFIER_CONFLICT, reason)
+    return None
 
 
-DATE_WINDOW_DAYS = 7
+def _by_weight(ranked: list[_Scored]) -> Decision:
+    possible: list[_Scored] = []
+    for scored in ranked:
+        twin = _twin(scored.found)
+        if twin == Outcome.NEW:
+            continue  # a twin or sibling on file: not this row's record
+        if twin == Outcome.REVIEW:
+            return _review(
+                scored, Basis.TWIN, "a twin or sibling shares the family name, birthday and address"
+            )
+        if scored.weight >= REVIEW_WEIGHT:
+            possible.append(scored)
+    if not possible:
+        return Decision(
+            Outcome.NEW,
+            None,
+            ranked[0].weight if ranked else 0.0,
+            Basis.NO_LIKELY_MATCH,
+            ("no likely match",),
+            tuple(ranked[0].found) if ranked else (),
+        )
+    best, others = possible[0], possible[1:]
+    if others and best.weight - others[0].weight < RUNNER_UP_MARGIN:
+        return _review(best, Basis.SEVERAL_LIKELY, "several likely matches", others)
+    if _identifiers_disagree(best.found):
+        return _review(best, Basis.CONFLICTING_IDENTIFIER, "a likely match holds a different UPN or ULN")
+    if (
+        best.weight >= MATCH_WEIGHT
+        and _names_and_birth_agree(best.found)
+        and _independent_agreement(best.found)
+    ):
+        return _decision(
+            Outcome.MATCH, best, Basis.SCORE, "names, date of birth and the postcode or school agree"
+        )
+    return _review(best, Basis.POSSIBLE, "a possible match: names and date of birth agree, little else does")
+
+
+def decide(
+    row: Person,
+    candidates: Iterable[Person],
+    frequencies: Frequencies | None = None,
+    denied: frozenset[str] = frozenset(),
+) -> Decision:
+    """The identifiers first, then the match weight of every candidate (see the module's docstring)."""
+    frequencies = frequencies or Frequencies()
+    candidates = list(candidates)
+    decided = _by_identifier(row, candidates, frequencies, denied)
+    if decided is not None:
+        return decided
+    ranked = sorted(
+        (_Scored(c, evidence(row, c, frequencies, denied)) for c in candidates),
+        key=lambda s: s.weight,
+        reverse=True,
+    )
+    return _by_weight(ranked)
 
 
 def _initials(person: Person) -> frozenset[str]:
-    return frozenset((_clean(person.given)[:1], _clean(person.family)[:1]))
+    return frozenset((clean(person.given)[:1], clean(person.family)[:1]))
 
 
 class Index:
-    """Existing people by UPN, ULN and date of birth, so each imported row is scored only against
-    the people it could be: the same identifier, or a date of birth within a week or with day and
-    month swapped (the only date differences ``date_similarity`` forgives) and a name, either way
-    round, with the same initial (one kind of variation at a time keeps an initial: a typo in the
-    first letter of one name leaves the other, as does a nickname)."""
+    """The people on file by UPN, ULN and date of birth, so each imported row is weighed only against
+    those it could be: the same identifier, or a date of birth within a week or with day and month
+    swapped, and a name, either way round, with the same initial. Keeps the names' frequencies."""
 
-    def __init__(self, people: Iterable[Person] = ()):
+    def __init__(self, people: Iterable[Person] = (), denied: Iterable[str] = ()):
+        self.denied = frozenset(denied)
+        self.frequencies = Frequencies()
         self._by_key: dict[tuple[str, str], list[Person]] = defaultdict(list)
         self._by_birth: dict[date, list[tuple[Person, frozenset[str]]]] = defaultdict(list)
         for person in people:
             self.add(person)
 
     def add(self, person: Person) -> None:
+        self.frequencies.add(person)
         for key in ("upn", "uln"):
-            if getattr(person, key):
-                self._by_key[(key, getattr(person, key))].append(person)
+            value = getattr(person, key)
+            if value and value not in self.denied:
+                self._by_key[(key, value)].append(person)
         self._by_birth[person.date_of_birth].append((person, _initials(person)))
 
     def candidates(self, row: Person) -> list[Person]:
-        found = {id(p): p for key in ("upn", "uln") for p in self._by_key.get((key, getattr(row, key)), ())}
+        found = {
+            id(p): p
+            for key in ("upn", "uln")
+            if getattr(row, key) not in self.denied
+            for p in self._by_key.get((key, getattr(row, key)), ())
+        }
         born, initials = row.date_of_birth, _initials(row)
         days = [born + timedelta(days=d) for d in range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1)]
         if born.day <= 12:
@@ -244,8 +468,4 @@ class Index:
         return list(found.values())
 
     def decide(self, row: Person) -> Decision:
-        for key in ("upn", "uln"):  # the common case, without scoring anyone
-            same = self._by_key.get((key, getattr(row, key)), ()) if getattr(row, key) else ()
-            if len(same) == 1:
-                return Decision(Outcome.MATCH, same[0].id, 1.0, Basis.IDENTIFIER, (f"same {key.upper()}",))
-        return decide(row, self.candidates(row))
+        return decide(row, self.candidates(row), self.frequencies, self.denied)

@@ -84,6 +84,8 @@ class ReviewItem(models.Model):
     class Kind(models.TextChoices):
         POSSIBLE_MATCH = "possible_match", "Possible match"
         SEVERAL_MATCHES = "several_matches", "Several possible matches"
+        IDENTIFIER_CONFLICT = "identifier_conflict", "Identifier on file, with other details"
+        TWIN = "twin", "Possibly a twin or sibling"
         PROVIDER_NOT_FOUND = "provider_not_found", "Provider not found"
 
     class Outcome(models.TextChoices):
@@ -98,7 +100,10 @@ class ReviewItem(models.Model):
     reason = models.CharField(max_length=200)
     row = models.JSONField(encoder=DjangoJSONEncoder, help_text="The row as checked; cleared when resolved")
     candidates = models.ManyToManyField(YoungPerson, related_name="+", blank=True)
-    score = models.FloatField(null=True)
+    weight = models.FloatField(null=True, help_text="The best candidate's match weight (log2 odds)")
+    evidence = models.JSONField(
+        default=list, help_text="How each field compared with the best candidate, and its weight"
+    )
     outcome = models.CharField(max_length=16, choices=Outcome, default=Outcome.OPEN)
     young_person = models.ForeignKey(
         YoungPerson, on_delete=models.CASCADE, null=True, blank=True, related_name="review_items"
@@ -115,6 +120,27 @@ class ReviewItem(models.Model):
 
     def __str__(self):
         return f"Review item {self.pk}"
+
+
+class IgnoredIdentifier(models.Model):
+    """A UPN or ULN that identifies nobody: the ESFA's temporary ULN 9999999999 (seeded), or a
+    placeholder a school or college sends. Matching never uses it, a file may carry it on many rows,
+    and it is not stored on a record."""
+
+    class Kind(models.TextChoices):
+        UPN = "upn", "UPN"
+        ULN = "uln", "ULN"
+
+    kind = models.CharField(max_length=3, choices=Kind)
+    value = models.CharField(max_length=13)
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        ordering = ["kind", "value"]
+        constraints = [models.UniqueConstraint(fields=["kind", "value"], name="one_entry_per_identifier")]
+
+    def __str__(self):
+        return f"Ignored {self.get_kind_display()} {self.pk}"
 
 
 class SelfUpdateLink(models.Model):

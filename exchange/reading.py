@@ -136,8 +136,13 @@ def check(content: bytes, kind: str, file_format: Format, on_row=None) -> Checke
         row["line"] = line
         if not problems:
             problems = [p for p in (row_check(row) for row_check in file_format.row_checks) if p]
-        for identifier in ("upn", "uln"):
-            first = seen.setdefault((identifier, row[identifier]), line) if row.get(identifier) else line
+        for identifier in ("upn", "uln"):  # one pupil a line; the temporary ULN is many learners'
+            value = row.get(identifier)
+            first = (
+                line
+                if not value or value in lookups.ignored_identifiers
+                else seen.setdefault((identifier, value), line)
+            )
             if first != line:
                 problems.append(f"the {identifier.upper()} is the same as on line {first}")
         if problems:

@@ -154,7 +154,7 @@ def review_resolve(
         raise ValidationError({"provider": "Choose the school or provider this row names"})
     provider_id = provider_id or provider_for(item.batch, row, formats.provider_lookup())[0]
     outcome = ReviewItem.Outcome.CREATED if young_person is None else ReviewItem.Outcome.LINKED
-    young_person = import_row_save(item.batch, row, young_person, provider_id, identified=False)
+    young_person = import_row_save(item.batch, row, young_person, provider_id)
     return _review_close(item, actor, outcome, young_person)
 
 

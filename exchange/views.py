@@ -15,7 +15,7 @@ from cases.models import AccessEvent, YoungPersonPermission
 from cases.services import access_events_record
 from core.middleware import client_address
 from core.pages import add_errors, write_csv
-from exchange import forms, selectors, services, tasks
+from exchange import forms, matching, selectors, services, tasks
 from exchange.models import ExchangePermission, ImportBatch, ReviewItem
 from tracking.models import ActivityCode
 
@@ -141,7 +141,13 @@ def review_item(request, item_id):
     return render(
         request,
         "exchange/review_item.html",
-        {"item": item, "row": selectors.review_row(item), "candidates": candidates, "form": form},
+        {
+            "item": item,
+            "row": selectors.review_row(item),
+            "candidates": candidates,
+            "form": form,
+            "match_weight": matching.MATCH_WEIGHT,
+        },
     )
 
 

@@ -126,7 +126,7 @@ def migration_data(transactional_db):
 
     loader = MigrationLoader(None, ignore_no_migrations=True)
     for (app_label, _), migration in sorted(loader.disk_migrations.items()):
-        if app_label in ("cases", "tracking", "sharing", "retention"):
+        if app_label in ("cases", "tracking", "sharing", "exchange", "retention"):
             for operation in migration.operations:
                 if isinstance(operation, RunPython):
                     operation.code(apps, None)
