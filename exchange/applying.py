@@ -4,6 +4,8 @@ records and new ones in bulk, each with its history row), or queued for a person
 from collections import Counter
 from dataclasses import dataclass, field
 
+from simple_history.utils import bulk_create_with_history
+
 from cases import services as case_services
 from cases import validators
 from cases.models import Attendance, YoungPerson
@@ -12,8 +14,9 @@ from cases.services import tracked_save
 from exchange import formats, matching
 from exchange.models import IgnoredIdentifier, ImportBatch, ReviewItem
 from tracking import signals
-from tracking.models import ActivityCode
-from tracking.services import activity_record, intended_destination_record
+from tracking.models import Activity, ActivityCode
+from tracking.rules import academic_age
+from tracking.services import activity_record, due_to_lapse, intended_destination_record
 
 
 @dataclass
@@ -76,12 +79,60 @@ class ImportRun:
         )
         signals.changed(person.pk for person in created)
         self.counts["created"] += len(created)
+        on_roll = self._on_roll(
+            {
+                person: None if stored.get("s507b") or "s507b" in _restriction_kinds(person) else provider
+                for stored, provider, person, *_ in [*new, *existing]
+            }
+        )
         for stored, provider, person in new:
             self.index.add(self._match_person(stored, provider, person.pk))
             _import_row_extras(self.batch, stored, person, provider, self.provenance)
         for stored, provider, person, _ in existing:
             added = _import_row_extras(self.batch, stored, person, provider, self.provenance)
-            self.counts["updated" if added or person.pk in changed else "unchanged"] += 1
+            updated = added or person.pk in changed or person.pk in on_roll
+            self.counts["updated" if updated else "unchanged"] += 1
+
+    def _on_roll(self, schools: dict[YoungPerson, int | None]) -> set[int]:
+        """A pupil on a school's roll is at that school on the file's date (110 to Year 11, 210 in a
+        sixth form): recorded, verified that day with the school as the source, for each pupil with no
+        current activity (a new record has none). Written in bulk with history; returns whose."""
+        if self.batch.file_format != ImportBatch.Format.SCHOOL_ROLL or not schools:
+            return set()
+        on = self.batch.uploaded_at.date()
+        busy = set(
+            Activity.objects.filter(young_person__in=list(schools), end_date__isnull=True).values_list(
+                "young_person_id", flat=True
+            )
+        )
+        codes = {c.code: c for c in ActivityCode.objects.filter(code__in=ON_ROLL_CODES) if c.is_valid_on(on)}
+        activities = []
+        for person, school_id in schools.items():
+            code = codes.get(
+                ON_ROLL_CODES[0] if academic_age(person.date_of_birth, on) <= 15 else ON_ROLL_CODES[1]
+            )
+            if person.pk in busy or not school_id or code is None:
+                continue
+            activity = Activity(
+                young_person=person,
+                code=code,
+                start_date=on,
+                date_ascertained=on,
+                date_verified=on,
+                provider_id=school_id,
+                **self.provenance,
+            )
+            activity.due_to_lapse_date = due_to_lapse(activity)
+            activities.append(activity)
+        bulk_create_with_history(
+            activities,
+            Activity,
+            batch_size=500,
+            default_user=self.batch.uploaded_by,
+            default_change_reason=f"Import {self.batch.pk}: on the school's roll",
+        )
+        signals.changed(activity.young_person_id for activity in activities)
+        return {activity.young_person_id for activity in activities}
 
     def _plan(self, rows: list[dict]) -> tuple[list[tuple], list[tuple]]:
         """Match each row: the review queue takes the close calls; matched records get the row's
@@ -149,6 +200,7 @@ class ImportRun:
         )
 
 
+ON_ROLL_CODES = ("110", "210")  # at school to Year 11; in a school sixth form
 REVIEW_KINDS = {
     matching.Basis.SHARED_IDENTIFIER: ReviewItem.Kind.SEVERAL_MATCHES,
     matching.Basis.SEVERAL_LIKELY: ReviewItem.Kind.SEVERAL_MATCHES,

@@ -12,7 +12,9 @@ from cases.models import Attendance, Restriction, YoungPerson
 from exchange import formats as imports
 from exchange.models import ImportBatch, ReviewItem
 from tests.exchange.helpers import SCHOOL_HEADER, csv_bytes, school_row, upload
-from tests.factories import valid_upn, years_ago
+from tests.factories import YoungPersonFactory, valid_upn, years_ago
+from tracking import services as tracking_services
+from tracking.models import ActivityCode
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 
@@ -314,3 +316,42 @@ def test_an_oversized_upload_is_refused_before_it_is_read(client, world, school,
     response = upload(client, world, school, b"UPN,Surname\n" + b"A123456789012,Smith\n" * 10)
     assert "The file must be smaller than 20 MB" in response.content.decode()
     assert not ImportBatch.objects.exists()
+
+
+def test_a_pupil_on_a_school_roll_is_at_that_school_on_the_files_date(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    """New pupils get 110 (to Year 11) or 210 (sixth form) at the school, so they are not 'not known';
+    a pupil with a current activity keeps it; a row under s507B passes on nothing of the kind."""
+    from tracking.models import Status
+
+    busy = YoungPersonFactory(team=world.team)
+    tracking_services.activity_record(
+        young_person=busy,
+        actor=world.adviser,
+        code=ActivityCode.objects.get(code="230"),
+        start_date=years_ago(0, 40),
+        date_ascertained=years_ago(0, 40),
+    )
+    rows = [
+        school_row(given="Yara", family="Lowe", born=years_ago(14, 20)),
+        school_row(given="Tom", family="Vale", born=years_ago(17, 20)),
+        school_row(busy),
+        school_row(given="Ida", family="Marsh", born=years_ago(14, 30), **{"s507B": "Y"}),
+    ]
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, csv_bytes(SCHOOL_HEADER, rows))
+    today = ImportBatch.objects.get().uploaded_at.date()
+    for family, code in (("Lowe", "110"), ("Vale", "210")):
+        pupil = YoungPerson.objects.get(legal_family_name=family)
+        activity = pupil.activities.get()
+        assert (activity.code.code, activity.provider, activity.start_date, activity.source) == (
+            code,
+            school,
+            today,
+            "school",
+        )
+        assert activity.date_verified == today
+        assert pupil.current_status.status != Status.NOT_KNOWN
+    assert [a.code.code for a in busy.activities.all()] == ["230"]
+    assert not YoungPerson.objects.get(legal_family_name="Marsh").activities.exists()
