@@ -54,8 +54,10 @@ def import_upload(
     team: Team,
     file_name: str,
     content: bytes,
+    queue: bool = True,
 ) -> ImportBatch:
-    """Record an uploaded file and queue it. The same file again raises AlreadyImported: nothing changes."""
+    """Record an uploaded file and queue it (``queue=False``: the caller runs it, as the command does).
+    The same file again raises AlreadyImported: nothing changes."""
     if len(content) > formats.MAX_BYTES:
         raise ValidationError({"file": "The file must be smaller than 20 MB"})
     try:
@@ -79,7 +81,8 @@ def import_upload(
         content=content,
         uploaded_by=actor,
     )
-    tasks.run_import.delay_on_commit(batch.pk)
+    if queue:
+        tasks.run_import.delay_on_commit(batch.pk)
     return batch
 
 
