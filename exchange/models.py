@@ -2,6 +2,7 @@
 whole before anything is saved), the rows matching could not decide (the review queue), and the
 single-use links a young person answers to tell us what they are doing."""
 
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 from django.conf import settings
@@ -74,6 +75,12 @@ class ImportBatch(models.Model):
     @property
     def finished(self) -> bool:
         return self.state in (self.State.APPLIED, self.State.REJECTED)
+
+    def stuck(self, now: datetime) -> bool:
+        """Unfinished long after any run of it would have been killed (its worker died and the message
+        was lost): a service manager may start it again."""
+        limit = timedelta(seconds=settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"])
+        return not self.finished and now - self.uploaded_at > limit
 
 
 class ReviewItem(models.Model):

@@ -86,6 +86,17 @@ def import_upload(
     return batch
 
 
+@transaction.atomic
+def import_retry(*, batch: ImportBatch, actor: Actor) -> ImportBatch:
+    """Start a stuck batch again (the run is idempotent: one that is still going holds the batch row,
+    and a second finds it done). Refused while it may still be running."""
+    if not batch.stuck(timezone.now()):
+        raise ValidationError("This import may still be running: try again later if it does not finish")
+    logger.warning("Import %s restarted by user %s after it stopped", batch.pk, actor.pk)
+    tasks.run_import.delay_on_commit(batch.pk)
+    return batch
+
+
 def import_run(*, batch_id: int) -> ImportBatch:
     """Check every row; if any is bad, reject the batch (nothing saved, each bad line listed). Else
     match and save every row in one transaction. Safe to run again: a finished batch is left alone,

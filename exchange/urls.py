@@ -8,6 +8,7 @@ urlpatterns = [
     path("imports/", views.imports, name="imports"),
     path("imports/<id:batch_id>/", views.import_detail, name="import-detail"),
     path("imports/<id:batch_id>/progress.json", views.import_progress, name="import-progress"),
+    path("imports/<id:batch_id>/retry/", views.import_retry, name="import-retry"),
     path("imports/<id:batch_id>/errors.csv", views.import_errors, name="import-errors"),
     path("imports/review/", views.review_queue, name="review-queue"),
     path("imports/review/<id:item_id>/", views.review_item, name="review-item"),

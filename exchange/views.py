@@ -8,6 +8,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access
@@ -63,8 +64,22 @@ def import_detail(request, batch_id):
         "batch": batch,
         "progress": selectors.import_progress(batch),
         "open_reviews": batch.review_items.filter(outcome=ReviewItem.Outcome.OPEN).count(),
+        "stuck": batch.stuck(timezone.now()),
     }
     return render(request, "exchange/import_detail.html", context)
+
+
+@access.model_permission(IMPORT)
+@require_POST
+def import_retry(request, batch_id):
+    batch = get_object_or_404(ImportBatch, pk=batch_id)
+    try:
+        services.import_retry(batch=batch, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"Import {batch.pk} started again")
+    return redirect("exchange:import-detail", batch.pk)
 
 
 @access.model_permission(VIEW_IMPORTS)

@@ -265,8 +265,13 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
-CELERY_TASK_TIME_LIMIT = 60 * 60
-CELERY_TASK_SOFT_TIME_LIMIT = 55 * 60
+# No task runs longer than this (a 50,000-row import takes about two minutes): a task still running is
+# killed, and a message not acknowledged by then (its worker died) is delivered again soon after, so a
+# crashed import does not sit for hours with its file in the database. The broker's visibility timeout
+# must stay above the time limit, or Redis hands a running task to a second worker.
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=20 * 60)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # The key for destruction records' hashes; keep it when rotating DJANGO_SECRET_KEY, or records made
 # before cannot be re-applied after a restore.

@@ -12,7 +12,7 @@ from cases.models import Attendance, Restriction, YoungPerson
 from exchange import formats as imports
 from exchange.models import ImportBatch, ReviewItem
 from tests.exchange.helpers import SCHOOL_HEADER, csv_bytes, school_row, upload
-from tests.factories import YoungPersonFactory, valid_upn, years_ago
+from tests.factories import YoungPersonFactory, sign_in_verified, valid_upn, years_ago
 from tracking import services as tracking_services
 from tracking.models import ActivityCode
 
@@ -355,3 +355,42 @@ def test_a_pupil_on_a_school_roll_is_at_that_school_on_the_files_date(
         assert pupil.current_status.status != Status.NOT_KNOWN
     assert [a.code.code for a in busy.activities.all()] == ["230"]
     assert not YoungPerson.objects.get(legal_family_name="Marsh").activities.exists()
+
+
+def test_a_stopped_import_can_be_started_again_once_it_cannot_still_be_running(
+    client, world, school, django_capture_on_commit_callbacks, settings
+):
+    """A worker killed mid-import leaves the batch unfinished with its file; once any run of it would
+    have been killed, a service manager starts it again from its page, and it completes once."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    content = csv_bytes(SCHOOL_HEADER, [school_row(given="Ivo", family="Lane")])
+    batch = ImportBatch.objects.create(
+        file_format="school_roll",
+        source_organisation=school,
+        team=world.team,
+        file_name="roll.csv",
+        file_sha256="f" * 64,
+        content=content,
+        uploaded_by=world.service_manager,
+        state=ImportBatch.State.APPLYING,
+    )
+    sign_in_verified(client, world.service_manager)
+    page = client.get(reverse("exchange:import-detail", args=[batch.pk])).content.decode()
+    assert "stopped before it finished" not in page  # it may still be running
+    refused = client.post(reverse("exchange:import-retry", args=[batch.pk]), follow=True)
+    assert "may still be running" in refused.content.decode()
+    assert ImportBatch.objects.get(pk=batch.pk).state == ImportBatch.State.APPLYING
+
+    limit = settings.CELERY_BROKER_TRANSPORT_OPTIONS["visibility_timeout"]
+    assert limit > settings.CELERY_TASK_TIME_LIMIT  # Redis never hands a running task to a second worker
+    ImportBatch.objects.filter(pk=batch.pk).update(uploaded_at=timezone.now() - timedelta(seconds=limit + 1))
+    page = client.get(reverse("exchange:import-detail", args=[batch.pk])).content.decode()
+    assert "stopped before it finished" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("exchange:import-retry", args=[batch.pk]))
+    batch.refresh_from_db()
+    assert (batch.state, batch.created, batch.content) == (ImportBatch.State.APPLIED, 1, None)
+    assert YoungPerson.objects.filter(legal_family_name="Lane").count() == 1
