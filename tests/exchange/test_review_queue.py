@@ -17,6 +17,8 @@ def test_a_close_call_waits_in_the_review_queue_and_a_manager_links_it(
     client, world, school, django_capture_on_commit_callbacks
 ):
     existing = world.case  # no UPN on file; the school's row has a typo in the family name
+    existing.upn, existing.gender = "", "F"
+    existing.save()
     family = existing.legal_family_name
     typo = family[0] + family[2] + family[1] + family[3:] if len(family) > 3 else family + "e"
     row = school_row(
@@ -71,7 +73,7 @@ def test_an_enrolment_for_an_unknown_provider_is_reviewed_then_becomes_an_activi
             start,
             "",
         ],
-        [valid_uln(), "Kit", "Lowe", years_ago(17, 5), "19999999", "Art L3", start, ""],
+        [valid_uln(), "Kit", "Yarrowby", years_ago(17, 5), "19999999", "Art L3", start, ""],
     ]
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, world, college, csv_bytes(header, rows), file_format="enrolments")
@@ -88,7 +90,7 @@ def test_an_enrolment_for_an_unknown_provider_is_reviewed_then_becomes_an_activi
     response = client.post(reverse("exchange:review-item", args=[item.pk]), {"decision": "new"})
     assert "Select the school or provider the row names" in response.content.decode()
     client.post(reverse("exchange:review-item", args=[item.pk]), {"decision": "new", "provider": other.pk})
-    created = YoungPerson.objects.get(legal_family_name="Lowe")
+    created = YoungPerson.objects.get(legal_family_name="Yarrowby")
     assert created.activities.get().provider == other
 
 
