@@ -7,6 +7,7 @@ the change permission on the young person is checked (403 when the record is in 
 """
 
 from collections.abc import Callable
+from datetime import UTC
 from typing import Any
 
 from django import forms
@@ -162,10 +163,18 @@ class YoungPersonSerializer(ModelSerializer):
         return data
 
 
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date and time, compared in UTC: Python accepts offsets up to a day that PostgreSQL
+    refuses beyond 15:59 (schemathesis found the 500)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.astimezone(UTC) if value else value)
+
+
 class YoungPersonFilter(filters.FilterSet):
     team = IdFilter(field_name="team_id")
     lead_adviser = IdFilter(field_name="lead_adviser_id")
-    updated_since = filters.IsoDateTimeFilter(field_name="updated_at", lookup_expr="gte")
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
     class Meta:
         model = YoungPerson

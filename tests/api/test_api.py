@@ -246,6 +246,15 @@ def test_filters_narrow_within_reach(world, api_for):
     assert world.other_case.pk in ids(api_for(world.dpo).get(PEOPLE, {"updated_since": since}))
 
 
+def test_updated_since_takes_any_offset_python_accepts(world, api_for):
+    """An offset beyond PostgreSQL's range (schemathesis sent +17:32) is compared in UTC, not a 500."""
+    far_east = (timezone.now() - timedelta(days=1)).astimezone(timezone.get_fixed_timezone(17 * 60 + 32))
+    response = api_for(world.dpo).get(PEOPLE, {"updated_since": far_east.isoformat()})
+    assert response.status_code == 200
+    assert world.case.pk in ids(response)
+    assert api_for(world.dpo).get(PEOPLE, {"updated_since": "0008-05-12T17:09:15.9+17:32"}).status_code == 200
+
+
 def test_subject_requests_are_the_dpos(world, api_for):
     body = {
         "young_person": world.case.pk,

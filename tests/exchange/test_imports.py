@@ -132,10 +132,10 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused_at_upload(client, world, scho
 def test_an_s507b_row_stores_only_name_address_and_date_of_birth(
     client, world, school, django_capture_on_commit_callbacks
 ):
-    row = school_row(given="Ola", family="Reed", **{"s507B": "Y"})
+    row = school_row(given="Ola", family="Reedsworth", **{"s507B": "Y"})
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, world, school, csv_bytes(SCHOOL_HEADER, [row]))
-    person = YoungPerson.objects.get(legal_family_name="Reed")
+    person = YoungPerson.objects.get(legal_family_name="Reedsworth")
     assert person.address_line_1 == "1 High Street"
     assert person.postcode == "SS1 2AB"
     assert (person.upn, person.ethnicity, person.fsm_eligible, person.school) == ("", None, False, None)
