@@ -111,7 +111,7 @@ def test_an_xlsx_file_imports_like_a_csv(client, world, school, django_capture_o
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(SCHOOL_HEADER)
-    row = school_row(given="Nia", family="Holt")
+    row = school_row(given="Nia", family="Holtsworthy")
     row[3] = years_ago(16, 10)  # a real date cell
     row[12], row[13] = 300, 280  # number cells
     sheet.append(row)
@@ -120,7 +120,7 @@ def test_an_xlsx_file_imports_like_a_csv(client, world, school, django_capture_o
     with django_capture_on_commit_callbacks(execute=True):
         upload(client, world, school, out.getvalue(), name="roll.xlsx")
     assert ImportBatch.objects.get().state == "applied"
-    assert Attendance.objects.get(young_person__legal_family_name="Holt").sessions_attended == 280
+    assert Attendance.objects.get(young_person__legal_family_name="Holtsworthy").sessions_attended == 280
 
 
 def test_a_file_that_is_not_csv_or_xlsx_is_refused_at_upload(client, world, school):
