@@ -6,7 +6,6 @@ Everything is written in bulk, with the history rows and access grants the servi
 """
 
 import random
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
@@ -35,58 +34,13 @@ from cases.models import (
 )
 from core.roles import Role
 from demo.rowwriter import RowWriter
+from demo.shape import CHARACTERISTICS, DISTRICTS, INWARD_LETTERS, NOT_KNOWN_SHARE, POST16, UNASSIGNED, Shape
 from tracking import rules
 from tracking import services as tracking_services
 from tracking.models import Activity, ActivityCode, Characteristic, CharacteristicCode, Offer, OfferType
 
 User = get_user_model()
 BATCH = 5000
-DISTRICTS = (
-    [f"SS{n}" for n in range(0, 18)] + [f"CM{n}" for n in range(1, 12)] + [f"ME{n}" for n in range(1, 20)]
-)
-INWARD_LETTERS = "ABDEFGHJLNPQRSTUWXYZ"
-# Post-16 situations for academic ages 16-17 (national 2025 figures: NEET 3.4%, not known 2.2%).
-POST16 = [
-    ("230", 30),
-    ("210", 22),
-    ("220", 12),
-    ("310", 7),
-    ("320", 3),
-    ("270", 3),
-    ("250", 2),
-    ("330", 4),
-    ("260", 1),
-    ("530", 2),
-    ("410", 3),
-    ("450", 1),
-    ("619", 2),
-    ("610", 0.8),
-    ("630", 0.3),
-    ("640", 0.3),
-    ("710", 0.2),
-]
-NOT_KNOWN_SHARE = 0.022
-UNASSIGNED = 0.02  # new referrals waiting for a manager to allocate them
-CHARACTERISTICS = [
-    ("110", 0.006),
-    ("130", 0.004),
-    ("140", 0.01),
-    ("150", 0.004),
-    ("160", 0.008),
-    ("170", 0.004),
-    ("180", 0.004),
-    ("120", 0.004),
-    ("200", 0.006),
-    ("210", 0.02),
-]
-
-
-@dataclass(frozen=True)
-class Shape:
-    young_people: int
-    teams: int
-    advisers_per_team: int
-    contacts_per_person: int = 10
 
 
 class Generator:

@@ -5,7 +5,8 @@ import pytest
 from django.urls import reverse
 
 from cases.models import YoungPerson
-from demo.synthetic import Generator, Shape
+from demo.shape import Shape
+from demo.synthetic import Generator
 from tests.browser.conftest import sign_in
 from tests.factories import UserFactory
 

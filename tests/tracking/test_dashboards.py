@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from cases.models import Team, YoungPerson
 from core.roles import Role
-from demo.synthetic import Generator, Shape
+from demo.shape import Shape
+from demo.synthetic import Generator
 from tests.factories import UserFactory, YoungPersonFactory, years_ago
 from tracking import dashboards, facts, rules
 from tracking.models import MonthlySnapshot, Status

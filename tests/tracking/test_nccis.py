@@ -9,7 +9,8 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import Team, YoungPerson
-from demo.synthetic import Generator, Shape
+from demo.shape import Shape
+from demo.synthetic import Generator
 from tests.factories import UserFactory, YoungPersonFactory, years_ago
 from tests.tracking.test_work_lists import born_for_guarantee_year
 from tracking import dashboards, facts, nccis, rules

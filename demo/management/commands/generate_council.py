@@ -7,7 +7,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
 from cases.models import YoungPerson
-from demo.synthetic import Generator, Shape
+from demo.shape import Shape
+from demo.synthetic import Generator
 
 User = get_user_model()
 

@@ -12,7 +12,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases.models import Organisation
 from core.roles import Role
 from core.services import two_factor_secret
-from demo.synthetic import Generator, Shape
+from demo.shape import Shape
+from demo.synthetic import Generator
 from sharing.models import InformationSharingAgreement, LawfulBasis
 from tracking import dashboards
 from tracking import services as tracking_services
