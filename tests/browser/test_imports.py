@@ -19,14 +19,16 @@ pytestmark = [
 
 def test_a_manager_imports_a_roll_and_resolves_a_review_match(page, world, assert_accessible):
     OrganisationFactory(name="Hillside Academy", kind=Organisation.Kind.SCHOOL, urn="123456")
-    existing = world.case
+    existing = world.case  # no UPN on file, and the row's gender: a close call the manager decides
+    existing.upn, existing.gender = "", "F"
+    existing.save()
     family = existing.legal_family_name
     typo = family[0] + family[2] + family[1] + family[3:] if len(family) > 3 else family + "e"
     content = csv_bytes(
         SCHOOL_HEADER,
         [
             school_row(given=existing.legal_given_name, family=typo, born=existing.date_of_birth),
-            school_row(upn=valid_upn(), given="Nia", family="Holt", born=years_ago(16, 12)),
+            school_row(upn=valid_upn(), given="Nia", family="Holtsworthy", born=years_ago(16, 12)),
         ],
     )
 
