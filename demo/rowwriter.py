@@ -21,7 +21,8 @@ class RowWriter:
         for obj, pk in zip(objects, self._reserve_ids(model, len(objects)), strict=True):
             obj.pk = pk
             for field in model._meta.concrete_fields:
-                if getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False):
+                dated = getattr(field, "auto_now_add", False) and getattr(obj, field.attname) is not None
+                if not dated and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
                     setattr(obj, field.attname, self.now)
         fields = model._meta.concrete_fields
         self._insert(

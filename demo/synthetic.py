@@ -158,7 +158,10 @@ class Generator:
         la_digits = f"882{serial:09d}"
         uln_body = str(100_000_000 + serial)
         uln_digit = validators.uln_check_digit(uln_body)
+        start = self.today.year if self.today.month >= 9 else self.today.year - 1
+        on_file_since = date(start - max(age - 13, 0), 9, 1)  # from Year 9's roll
         return YoungPerson(
+            created_at=timezone.make_aware(datetime.combine(on_file_since, time(9))),
             legal_given_name=self.rng.choice(self.given),
             legal_family_name=self.rng.choice(self.family),
             date_of_birth=born,

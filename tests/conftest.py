@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from cases import services
 from core.roles import Role
-from tests.factories import TeamFactory, UserFactory, YoungPersonFactory, sign_in_verified
+from tests.factories import TeamFactory, UserFactory, YoungPersonFactory, a_year_ago, sign_in_verified
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -63,6 +63,7 @@ def world(db) -> World:
     ):
         services.team_member_add(team=member_of, user=user, actor=None)
     co_worker = UserFactory(username="coworker", role=Role.PERSONAL_ADVISER)
+    since = a_year_ago()  # on file well before last month's end (the month's return counts them)
     world = World(
         team=team,
         other_team=other_team,
@@ -75,9 +76,9 @@ def world(db) -> World:
         sysadmin=UserFactory(username="sysadmin", role=Role.SYSTEM_ADMINISTRATOR, is_staff=True),
         nobody=UserFactory(username="nobody"),
         co_worker=co_worker,
-        case=YoungPersonFactory(team=team, lead_adviser=adviser),
-        colleague_case=YoungPersonFactory(team=team, lead_adviser=colleague),
-        other_case=YoungPersonFactory(team=other_team, lead_adviser=other_adviser),
+        case=YoungPersonFactory(team=team, lead_adviser=adviser, on_file_since=since),
+        colleague_case=YoungPersonFactory(team=team, lead_adviser=colleague, on_file_since=since),
+        other_case=YoungPersonFactory(team=other_team, lead_adviser=other_adviser, on_file_since=since),
     )
     services.co_worker_grant(
         young_person=world.other_case,

@@ -2,7 +2,7 @@
 created through cases.services so they carry their grants and history like real ones."""
 
 import random
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import factory
 from django.contrib.auth import get_user_model
@@ -111,7 +111,23 @@ class YoungPersonFactory(factory.django.DjangoModelFactory):
     @classmethod
     def _create(cls, model_class, *args, **kwargs):
         kwargs["postcode"] = validators.normalise_postcode(kwargs["postcode"])
-        return services.young_person_create(actor=kwargs.get("lead_adviser"), **kwargs)
+        on_file_since = kwargs.pop("on_file_since", None)  # a date: the record existed from then
+        person = services.young_person_create(actor=kwargs.get("lead_adviser"), **kwargs)
+        if on_file_since is not None:
+            return on_file_from(person, on_file_since)
+        return person
+
+
+def a_year_ago() -> date:
+    return timezone.localdate() - timedelta(days=365)
+
+
+def on_file_from(person: YoungPerson, day: date) -> YoungPerson:
+    """Date a record's creation back to ``day`` (noon, local time): as if recorded then."""
+    created = timezone.make_aware(datetime.combine(day, time(12)))
+    YoungPerson.objects.filter(pk=person.pk).update(created_at=created)
+    person.created_at = created
+    return person
 
 
 class ContactFactory(factory.django.DjangoModelFactory):

@@ -26,7 +26,6 @@ from tracking.models import Characteristic, CurrentStatus, MonthlySnapshot, Stat
 D = MonthlySnapshot.Dimension
 HEADLINE_AGES = (16, 17)
 STATUS_MEASURES = ("cohort", "eet", "neet", "not_known", "excluded", "participating")
-STATUS_MEASURES = ("cohort", "eet", "neet", "not_known", "excluded", "participating")
 MEASURES = (*STATUS_MEASURES, "guarantee_cohort", "guarantee_offers")
 
 

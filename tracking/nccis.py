@@ -109,7 +109,7 @@ def _records(month_end: date) -> Iterator[ReturnRecord]:
     """The return's rows, person by person (in scope P and G, and leavers in their month): the rules'
     facts and the return's own fields read side by side in id order, a chunk at a time."""
     previous = previous_month_end(month_end)
-    people = YoungPerson.objects.filter(_possibly_in_scope(previous))
+    people = YoungPerson.objects.on_file_by(month_end).filter(_possibly_in_scope(previous))
     latest_intention = (
         IntendedDestination.objects.filter(young_person=OuterRef("pk"), recorded_on__lte=month_end)
         .order_by("-recorded_on", "-pk")

@@ -151,11 +151,12 @@ def _upsert(rows: list[CurrentStatus]) -> int:
 
 def snapshot_take(*, month_end: date) -> int:
     """Store the month's aggregate counts per team and breakdown, from the rules evaluated on
-    ``month_end`` (any past month can be taken again). Replaces that month's rows: idempotent."""
+    ``month_end`` for the people on file by then (as the month's return counts them; any past month
+    can be taken again). Replaces that month's rows: idempotent."""
     previous = dashboards.previous_month_end(month_end)
     tables = facts.rule_tables()
     totals: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
-    for person in facts.person_facts(YoungPerson.objects.all()):
+    for person in facts.person_facts(YoungPerson.objects.on_file_by(month_end)):
         for dimension, value, measures in dashboards.contributions(person, month_end, previous, tables):
             totals[(person.team_id, dimension, value)].update(measures)
     rows = [

@@ -1,5 +1,6 @@
 """The young person, who may reach their record (object permissions), and their parents and carers."""
 
+from datetime import date
 from enum import StrEnum
 
 from django.conf import settings
@@ -25,6 +26,13 @@ class YoungPersonPermission(StrEnum):
     @property
     def qualified(self) -> str:
         return f"cases.{self.value}"
+
+
+class YoungPersonQuerySet(models.QuerySet):
+    def on_file_by(self, day: date) -> "YoungPersonQuerySet":
+        """The people whose records existed by the end of ``day`` (a month's return and snapshot leave
+        out anyone recorded after its month end)."""
+        return self.filter(created_at__date__lte=day)
 
 
 class YoungPerson(Tracked):
@@ -88,6 +96,8 @@ class YoungPerson(Tracked):
         blank=True,
         related_name="caseload",
     )
+
+    objects = YoungPersonQuerySet.as_manager()
 
     class Meta:
         verbose_name = "young person"

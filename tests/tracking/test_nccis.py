@@ -2,7 +2,7 @@
 
 import io
 import xml.etree.ElementTree as ET
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -11,7 +11,7 @@ from django.utils import timezone
 from cases.models import Team, YoungPerson
 from demo.shape import Shape
 from demo.synthetic import Generator
-from tests.factories import UserFactory, YoungPersonFactory, years_ago
+from tests.factories import UserFactory, YoungPersonFactory, a_year_ago, on_file_from, years_ago
 from tests.tracking.test_work_lists import born_for_guarantee_year
 from tracking import dashboards, facts, nccis, rules
 from tracking.models import CohortExit
@@ -70,7 +70,7 @@ def test_its_counts_agree_with_the_dashboards_snapshot(db):
 def test_a_leaver_appears_once_in_the_month_they_leave(world):
     earlier, last = dashboards.month_ends_before(timezone.localdate(), 2)
     this_month = (timezone.localdate().replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
-    person = YoungPersonFactory(team=world.team, date_of_birth=years_ago(16, 60))
+    person = YoungPersonFactory(team=world.team, date_of_birth=years_ago(16, 60), on_file_since=a_year_ago())
     CohortExit.objects.create(young_person=person, reason="T", left_on=last - timedelta(days=3))
     assert returned(earlier)[0][str(person.pk)].findtext("CohortStatus") == "P"
     assert returned(last)[0][str(person.pk)].findtext("CohortStatus") == "T"
@@ -78,7 +78,7 @@ def test_a_leaver_appears_once_in_the_month_they_leave(world):
 
 
 def test_validation_names_each_problem_with_the_record(world):
-    bad = YoungPersonFactory(team=world.team, date_of_birth=years_ago(16, 30))
+    bad = YoungPersonFactory(team=world.team, date_of_birth=years_ago(16, 30), on_file_since=a_year_ago())
     YoungPerson.objects.filter(pk=bad.pk).update(legal_family_name="Sm1th")  # as an import could leave it
     month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
     _, problems = returned(month_end)
@@ -137,7 +137,9 @@ def test_the_return_carries_characteristics_intended_destination_and_guarantee(w
     element = returned(month_end)[0][str(person.pk)]
     assert element.findtext("IntendedDestination") == "310"
     assert element.find("Characteristics/Characteristic").findtext("CharacteristicCode") == "140"
-    year_11 = YoungPersonFactory(team=world.team, date_of_birth=born_for_guarantee_year(11, month_end))
+    year_11 = YoungPersonFactory(
+        team=world.team, date_of_birth=born_for_guarantee_year(11, month_end), on_file_since=month_end
+    )
     guarantee = returned(month_end)[0][str(year_11.pk)].find("SeptemberGuarantee")
     assert (guarantee.findtext("GuaranteeYear"), guarantee.findtext("Category")) == ("11", "not_recorded")
 
@@ -166,3 +168,32 @@ def test_the_activity_survey_lists_last_summers_year_11_leavers_on_1_november(wo
     rows = {row["YPID"]: row for row in csv.DictReader(io.StringIO(out.getvalue()))}
     assert (rows[str(leaver.pk)]["ActivityCode"], rows[str(leaver.pk)]["Status"]) == ("230", "eet")
     assert str(younger.pk) not in rows
+
+
+def test_a_month_end_return_and_snapshot_leave_out_records_made_after_it(world):
+    """Both sides of the boundary: a record made on the month end is in that month's return and
+    snapshot; one made the next day is in neither (it was not on file then), and is in the next."""
+    from tracking import services
+    from tracking.models import MonthlySnapshot
+
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    year_12 = date(rules.academic_year_start(month_end) - 17, 12, 1)
+    assert rules.academic_age(year_12, month_end) == 16
+    on_the_day = YoungPersonFactory(team=world.team, date_of_birth=year_12, on_file_since=month_end)
+    next_day = on_file_from(
+        YoungPersonFactory(team=world.team, date_of_birth=year_12), month_end + timedelta(days=1)
+    )
+    people, problems = returned(month_end)
+    assert str(on_the_day.pk) in people
+    assert str(next_day.pk) not in people
+    assert next_day.pk not in {p.young_person_id for p in problems}
+
+    def headcount() -> int:
+        services.snapshot_take(month_end=month_end)
+        row = MonthlySnapshot.objects.get(month_end=month_end, team=world.team, dimension="all")
+        return row.cohort + row.excluded
+
+    before = headcount()
+    on_file_from(next_day, month_end)
+    assert headcount() == before + 1
+    assert str(next_day.pk) in returned(month_end)[0]
