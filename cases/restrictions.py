@@ -2,6 +2,7 @@
 or 21: only the DPO may change or share the record), and who controls an s507B restriction. Writes
 check them in ``cases.services.tracked_save``; sharing trims and refuses by them."""
 
+from collections.abc import Iterable
 from datetime import date
 
 from dateutil.relativedelta import relativedelta
@@ -18,6 +19,19 @@ def active_restrictions(young_person: YoungPerson, on: date | None = None) -> li
 def processing_restricted(young_person: YoungPerson) -> bool:
     """Article 18 restriction or Article 21 objection: only the DPO may edit or share."""
     return any(r.kind != Restriction.Kind.S507B for r in active_restrictions(young_person))
+
+
+def kinds_in_force(ids: Iterable[int], on: date | None = None) -> dict[int, set[str]]:
+    """The kinds of restriction in force on each of many records, read in one query (records with
+    none are left out)."""
+    on = on or timezone.localdate()
+    found: dict[int, set[str]] = {}
+    in_force = Restriction.objects.filter(young_person_id__in=list(ids), set_on__lte=on).exclude(
+        lifted_on__lte=on
+    )
+    for person_id, kind in in_force.values_list("young_person_id", "kind"):
+        found.setdefault(person_id, set()).add(kind)
+    return found
 
 
 def s507b_controlled_by_young_person(date_of_birth: date, on: date) -> bool:

@@ -4,14 +4,12 @@ records and new ones in bulk, each with its history row), or queued for a person
 from collections import Counter
 from dataclasses import dataclass, field
 
-from simple_history.utils import bulk_create_with_history
-
 from cases import services as case_services
 from cases import validators
 from cases.models import Attendance, YoungPerson
-from cases.restrictions import active_restrictions, s507b_controlled_by_young_person
+from cases.restrictions import kinds_in_force, s507b_controlled_by_young_person
 from cases.services import tracked_save
-from exchange import formats, matching
+from exchange import formats, matching, selectors
 from exchange.models import IgnoredIdentifier, ImportBatch, ReviewItem
 from tracking import signals
 from tracking.models import Activity, ActivityCode
@@ -33,28 +31,13 @@ class ImportRun:
         return {"source": source, "source_date": self.batch.uploaded_at.date()}
 
     @classmethod
-    def start(cls, batch: ImportBatch, file_format: formats.Format) -> "ImportRun":
-        people = YoungPerson.objects.values_list(
-            "pk",
-            "legal_given_name",
-            "legal_family_name",
-            "date_of_birth",
-            "postcode",
-            "upn",
-            "uln",
-            "gender",
-            "school_id",
-        )
-        index = matching.Index(
-            (
-                matching.Person(given, family, born, postcode, upn, uln, pk, gender, str(school or ""))
-                for pk, given, family, born, postcode, upn, uln, gender, school in people.iterator(
-                    chunk_size=5000
-                )
-            ),
-            denied=IgnoredIdentifier.objects.values_list("value", flat=True),
-        )
-        return cls(batch, file_format, index, formats.provider_lookup())
+    def start(cls, batch: ImportBatch, file_format: formats.Format, rows: list[dict]) -> "ImportRun":
+        """Ready to apply ``rows``: the records they could be loaded (exchange.selectors.match_index)."""
+        run = cls(batch, file_format, matching.Index(), formats.provider_lookup())
+        denied = frozenset(IgnoredIdentifier.objects.values_list("value", flat=True))
+        people = [run._match_person(row, provider_for(batch, row, run.providers)[0]) for row in rows]
+        run.index = selectors.match_index(people, denied)
+        return run
 
     def apply(self, rows: list[dict]) -> None:
         """Save a chunk of checked rows, or queue them for review, counting the outcomes. The records
@@ -62,17 +45,17 @@ class ImportRun:
         together and new ones created together, each with its history row; a row's extra records
         (intended destination, attendance, activity) go through the ordinary services."""
         existing, new = self._plan(rows)
-        changed = {person.pk: person for _, _, person, fields in existing if fields}
+        changed = {person.pk: person for _, _, person, fields, _ in existing if fields}
         if changed:
             case_services.young_people_update_bulk(
                 people=list(changed.values()),
-                fields=set().union(*(fields for *_, fields in existing)),
+                fields=set().union(*(fields for _, _, _, fields, _ in existing)),
                 actor=self.batch.uploaded_by,
                 reason=f"Import {self.batch.pk}",
             )
             signals.changed(changed)
         created = case_services.young_people_create_bulk(
-            people=[person for *_, person in new],
+            people=[person for _, _, person, _, _ in new],
             team=self.batch.team,
             actor=self.batch.uploaded_by,
             reason=f"Import {self.batch.pk}",
@@ -81,15 +64,15 @@ class ImportRun:
         self.counts["created"] += len(created)
         on_roll = self._on_roll(
             {
-                person: None if stored.get("s507b") or "s507b" in _restriction_kinds(person) else provider
-                for stored, provider, person, *_ in [*new, *existing]
+                person: None if stored.get("s507b") or "s507b" in kinds else provider
+                for stored, provider, person, _, kinds in [*new, *existing]
             }
         )
-        for stored, provider, person in new:
+        for stored, provider, person, _, kinds in new:
             self.index.add(self._match_person(stored, provider, person.pk))
-            _import_row_extras(self.batch, stored, person, provider, self.provenance)
-        for stored, provider, person, _ in existing:
-            added = _import_row_extras(self.batch, stored, person, provider, self.provenance)
+            _import_row_extras(self.batch, stored, person, provider, self.provenance, kinds)
+        for stored, provider, person, _, kinds in existing:
+            added = _import_row_extras(self.batch, stored, person, provider, self.provenance, kinds)
             updated = added or person.pk in changed or person.pk in on_roll
             self.counts["updated" if updated else "unchanged"] += 1
 
@@ -124,12 +107,12 @@ class ImportRun:
             )
             activity.due_to_lapse_date = due_to_lapse(activity)
             activities.append(activity)
-        bulk_create_with_history(
-            activities,
+        case_services.history_copy(
             Activity,
-            batch_size=500,
-            default_user=self.batch.uploaded_by,
-            default_change_reason=f"Import {self.batch.pk}: on the school's roll",
+            Activity.objects.bulk_create(activities, batch_size=1000),
+            history_type="+",
+            actor=self.batch.uploaded_by,
+            reason=f"Import {self.batch.pk}: on the school's roll",
         )
         signals.changed(activity.young_person_id for activity in activities)
         return {activity.young_person_id for activity in activities}
@@ -142,32 +125,34 @@ class ImportRun:
             (row, provider, missing, self.index.decide(self._match_person(row, provider)))
             for row, provider, missing in providers
         ]
-        matched = YoungPerson.objects.prefetch_related("restrictions").in_bulk(
-            [d.candidate_id for *_, d in decided if d.kind == matching.Outcome.MATCH]
-        )
+        ids = [d.candidate_id for *_, d in decided if d.kind == matching.Outcome.MATCH and d.candidate_id]
+        matched, in_force = YoungPerson.objects.in_bulk(ids), kinds_in_force(ids)
         existing, new = [], []
         for row, provider, missing, decision in decided:
             young_person = (
                 matched.get(decision.candidate_id) if decision.kind == matching.Outcome.MATCH else None
             )
-            if young_person is not None and _restriction_kinds(young_person) - {"s507b"}:
+            kinds = in_force.get(young_person.pk, set()) if young_person is not None else set()
+            if kinds - {"s507b"}:
                 missing = "Processing of this record is restricted: the data protection officer decides"
             if decision.kind == matching.Outcome.REVIEW or missing:
                 self._review(row, decision, missing)
                 self.counts["to_review"] += 1
                 continue
-            stored, fields = _person_changes(self.batch, row, young_person, provider, self.index.denied)
+            stored, fields = _person_changes(
+                self.batch, row, young_person, provider, self.index.denied, "s507b" in kinds
+            )
             if young_person is None:
                 young_person = YoungPerson(**fields, **self.provenance)
                 case_services.audit(young_person, self.batch.uploaded_by, _row_reason(self.batch, row))
-                new.append((stored, provider, young_person))
+                new.append((stored, provider, young_person, fields, kinds))
                 continue
             if fields:
                 fields |= self.provenance
                 case_services.audit(young_person, self.batch.uploaded_by, _row_reason(self.batch, row))
             for name, value in fields.items():
                 setattr(young_person, name, value)
-            existing.append((stored, provider, young_person, fields))
+            existing.append((stored, provider, young_person, fields, kinds))
         return existing, new
 
     def _match_person(self, row: dict, provider_id: int | None, pk: int | None = None) -> matching.Person:
@@ -230,25 +215,20 @@ def _row_reason(batch: ImportBatch, row: dict) -> str:
     return f"Import {batch.pk}" + (f" (leaver from LA {row['previous_la']})" if "previous_la" in row else "")
 
 
-def _restriction_kinds(young_person: YoungPerson) -> set[str]:
-    """The kinds of restriction in force on the record (s507B, Article 18, Article 21), as sharing reads
-    them (from prefetched restrictions when the import loaded them)."""
-    return {restriction.kind for restriction in active_restrictions(young_person)}
-
-
 def _person_changes(
     batch: ImportBatch,
     row: dict,
     young_person: YoungPerson | None,
     provider_id: int | None,
     ignored: frozenset[str],
+    restricted: bool,
 ) -> tuple[dict, dict]:
     """The row as it may be stored (trimmed under s507B), and the person's fields to set: every field
     the row gives for a new record; for an existing one only what differs, never replacing an
     identifier and never a name or the date of birth (a person decides those, on the record). An
-    ignored identifier (the temporary ULN) is stored nowhere."""
+    ignored identifier (the temporary ULN) is stored nowhere. ``restricted``: an s507B restriction
+    is in force on the record."""
     file_format = formats.FORMATS[batch.file_format]
-    restricted = young_person is not None and "s507b" in _restriction_kinds(young_person)
     row = formats.storable(row, file_format, restricted)
     fields = {
         k: v for k, v in formats.person_fields(row).items() if not (k in ("upn", "uln") and v in ignored)
@@ -268,7 +248,8 @@ def import_row_save(
     """One row, as a manager resolved it from the review queue: create or update the record through
     the ordinary services, then what the row adds."""
     ignored = frozenset(IgnoredIdentifier.objects.values_list("value", flat=True))
-    stored, fields = _person_changes(batch, row, young_person, provider_id, ignored)
+    kinds = kinds_in_force([young_person.pk]).get(young_person.pk, set()) if young_person else set()
+    stored, fields = _person_changes(batch, row, young_person, provider_id, ignored, "s507b" in kinds)
     provenance = {
         "source": formats.FORMATS[batch.file_format].source,
         "source_date": batch.uploaded_at.date(),
@@ -282,14 +263,15 @@ def import_row_save(
         case_services.young_person_update(
             young_person=young_person, actor=batch.uploaded_by, reason=reason, **fields, **provenance
         )
-    _import_row_extras(batch, stored, young_person, provider_id, provenance)
+    _import_row_extras(batch, stored, young_person, provider_id, provenance, kinds)
     return young_person
 
 
-def _import_row_extras(batch, row, young_person, provider_id, provenance) -> bool:
+def _import_row_extras(batch, row, young_person, provider_id, provenance, kinds: set[str]) -> bool:
+    """What the row adds beside the person's fields; ``kinds``: the restrictions in force on them."""
     actor, on = batch.uploaded_by, batch.uploaded_at.date()
     added = False
-    if row.get("s507b") and "s507b" not in _restriction_kinds(young_person):
+    if row.get("s507b") and "s507b" not in kinds:
         case_services.restriction_set(
             young_person=young_person,
             actor=actor,

@@ -48,6 +48,7 @@ AGREEING_NAME = {Level.EXACT, Level.NICKNAME, Level.PART, Level.TYPO, Level.SOUN
 AGREEING_DATE = {Level.EXACT, Level.SWAPPED, Level.CLOSE}
 
 
+@lru_cache(maxsize=100_000)  # names repeat
 def clean(name: str) -> str:
     return " ".join(
         "".join(ch for ch in name.lower() if ch.isalpha() or ch in " -").replace("-", " ").split()
@@ -110,12 +111,12 @@ class Frequencies:
     full: Counter[tuple[str, str]] = field(default_factory=Counter)
     people: int = 0
 
-    def add(self, given: str, family: str) -> None:
+    def add(self, given: str, family: str, people: int = 1) -> None:
         given, family = clean(given), clean(family)
-        self.given[given] += 1
-        self.family[family] += 1
-        self.full[(given, family)] += 1
-        self.people += 1
+        self.given[given] += people
+        self.family[family] += people
+        self.full[(given, family)] += people
+        self.people += people
 
     def _weight(self, count: int) -> float:
         """log2(m/u): m, that a person's name agrees with itself (0.95); u, that two different people

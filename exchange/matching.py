@@ -20,7 +20,7 @@ String similarity is rapidfuzz's (optimal string alignment, Jaro-Winkler), phone
 """
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
@@ -132,23 +132,24 @@ def _gender(value: str) -> str:
 
 
 def _names(row: Person, candidate: Person, frequencies: Frequencies) -> list[Evidence]:
-    """Given and family names, straight or swapped round (whichever agrees more, swapped at a cost)."""
-
-    def weigh(which: str, level: Level, name: str) -> float:
-        return frequencies.exact_weight(which, name) if level == Level.EXACT else NAME_WEIGHTS[level]
-
+    """Given and family names, straight or swapped round (whichever agrees more, swapped at a cost).
+    An exact name weighs by how common it is in the role it agrees in (a row's given name agreeing
+    with a family name on file weighs as a family name)."""
     straight = (name_level(row.given, candidate.given), name_level(row.family, candidate.family))
     swapped = (name_level(row.given, candidate.family), name_level(row.family, candidate.given))
-    given, family = straight
-    penalty = 0.0
+    (given, family), roles, penalty = straight, ("given", "family"), 0.0
     if sum(level in AGREEING_NAME for level in swapped) > sum(level in AGREEING_NAME for level in straight):
-        given, family, penalty = *swapped, 1.0
+        (given, family), roles, penalty = swapped, ("family", "given"), 1.0
     if given == family == Level.EXACT:
         half = frequencies.full_name_weight(candidate.given, candidate.family) / 2
         return [Evidence("given name", given, half - penalty), Evidence("family name", family, half)]
+
+    def weigh(level: Level, role: str, name: str) -> float:
+        return frequencies.exact_weight(role, name) if level == Level.EXACT else NAME_WEIGHTS[level]
+
     return [
-        Evidence("given name", given, weigh("given", given, candidate.given) - penalty),
-        Evidence("family name", family, weigh("family", family, candidate.family)),
+        Evidence("given name", given, weigh(given, roles[0], row.given) - penalty),
+        Evidence("family name", family, weigh(family, roles[1], row.family)),
     ]
 
 
@@ -298,6 +299,38 @@ def _by_weight(ranked: list[_Scored]) -> Decision:
     return _review(best, Basis.POSSIBLE, "a possible match: names and date of birth agree, little else does")
 
 
+def _name_agreement(row: Person) -> Callable[[str], bool]:
+    """Whether a name on file agrees with either of the row's names (or one is missing), remembered
+    per name: candidates share names, so each is compared once per row."""
+    seen: dict[str, bool] = {}
+
+    def agrees(name: str) -> bool:
+        if name not in seen:
+            levels = (name_level(row.given, name), name_level(row.family, name))
+            seen[name] = any(level in _AGREEING_OR_ABSENT for level in levels)
+        return seen[name]
+
+    return agrees
+
+
+_AGREEING_OR_ABSENT = AGREEING_NAME | {Level.ABSENT}
+
+
+def _ranked(
+    row: Person, candidates: Iterable[Person], frequencies: Frequencies, denied: frozenset[str]
+) -> list[_Scored]:
+    """The candidates by match weight, best first. One whose given and family names both disagree with
+    both of the row's is not weighed: its weight is at most 10 (under the review weight) and it cannot
+    be a twin, so it never changes a decision."""
+    agrees = _name_agreement(row)
+    scored = (
+        _Scored(c, evidence(row, c, frequencies, denied))
+        for c in candidates
+        if agrees(c.given) or agrees(c.family)
+    )
+    return sorted(scored, key=lambda s: s.weight, reverse=True)
+
+
 def decide(
     row: Person,
     candidates: Iterable[Person],
@@ -310,53 +343,90 @@ def decide(
     decided = _by_identifier(row, candidates, frequencies, denied)
     if decided is not None:
         return decided
-    ranked = sorted(
-        (_Scored(c, evidence(row, c, frequencies, denied)) for c in candidates),
-        key=lambda s: s.weight,
-        reverse=True,
-    )
-    return _by_weight(ranked)
+    return _by_weight(_ranked(row, candidates, frequencies, denied))
 
 
 def _initials(person: Person) -> frozenset[str]:
     return frozenset((clean(person.given)[:1], clean(person.family)[:1]))
 
 
-class Index:
-    """The people on file by UPN, ULN and date of birth, so each imported row is weighed only against
-    those it could be: the same identifier, or a date of birth within a week or with day and month
-    swapped, and a name, either way round, with the same initial. Keeps the names' frequencies."""
+def birth_window(born: date) -> list[date]:
+    """The dates of birth a record could have for a row born on ``born``: within a week, or with day
+    and month swapped."""
+    days = [born + timedelta(days=d) for d in range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1)]
+    if born.day <= 12 and born.day != born.month:
+        days.append(date(born.year, born.day, born.month))
+    return days
 
-    def __init__(self, people: Iterable[Person] = (), denied: Iterable[str] = ()):
+
+class Index:
+    """The people a file's rows could be, by UPN, ULN and date of birth, so each row is weighed only
+    against those it could be: the same identifier, or a date of birth within a week or with day and
+    month swapped, and a name, either way round, with the same initial. Keeps the names' frequencies
+    (given, plus those of the people added). An import includes the file's candidates, counted among
+    everyone on file already, and adds each record it creates, so a later row can find it."""
+
+    def __init__(
+        self,
+        people: Iterable[Person] = (),
+        denied: Iterable[str] = (),
+        frequencies: Frequencies | None = None,
+    ):
         self.denied = frozenset(denied)
-        self.frequencies = Frequencies()
+        self.frequencies = Frequencies() if frequencies is None else frequencies
+        self._ids: set[int] = set()
         self._by_key: dict[tuple[str, str], list[Person]] = defaultdict(list)
         self._by_birth: dict[date, list[tuple[Person, frozenset[str]]]] = defaultdict(list)
         for person in people:
             self.add(person)
 
     def add(self, person: Person) -> None:
+        """Someone new on file: counted among the names, and a candidate from now on."""
         self.frequencies.add(person.given, person.family)
+        self._place(person)
+
+    def include(self, people: Iterable[Person]) -> None:
+        """Records on file already counted among the given frequencies: candidates only."""
+        for person in people:
+            self._place(person)
+
+    def _place(self, person: Person) -> None:
+        if person.id is not None:
+            if person.id in self._ids:
+                return
+            self._ids.add(person.id)
         for key in ("upn", "uln"):
             value = getattr(person, key)
             if value and value not in self.denied:
                 self._by_key[(key, value)].append(person)
         self._by_birth[person.date_of_birth].append((person, _initials(person)))
 
-    def candidates(self, row: Person) -> list[Person]:
+    @property
+    def ids(self) -> set[int]:
+        """The records on file it holds."""
+        return set(self._ids)
+
+    def holders(self, row: Person) -> list[Person]:
+        """The records holding the row's UPN or ULN (a deny-listed value is no identifier)."""
         found = {
             id(p): p
             for key in ("upn", "uln")
             if getattr(row, key) not in self.denied
             for p in self._by_key.get((key, getattr(row, key)), ())
         }
-        born, initials = row.date_of_birth, _initials(row)
-        days = [born + timedelta(days=d) for d in range(-DATE_WINDOW_DAYS, DATE_WINDOW_DAYS + 1)]
-        if born.day <= 12:
-            days.append(date(born.year, born.day, born.month))
-        for day in days:
+        return list(found.values())
+
+    def candidates(self, row: Person) -> list[Person]:
+        found = {id(p): p for p in self.holders(row)}
+        initials = _initials(row)
+        for day in birth_window(row.date_of_birth):
             found.update((id(p), p) for p, theirs in self._by_birth.get(day, ()) if theirs & initials)
         return list(found.values())
 
     def decide(self, row: Person) -> Decision:
-        return decide(row, self.candidates(row), self.frequencies, self.denied)
+        """As ``decide`` over ``candidates``: the identifier's holders alone settle most rows, so the
+        date-of-birth window is searched only for the rest."""
+        decided = _by_identifier(row, self.holders(row), self.frequencies, self.denied)
+        if decided is not None:
+            return decided
+        return _by_weight(_ranked(row, self.candidates(row), self.frequencies, self.denied))

@@ -133,7 +133,7 @@ def _import_save(batch_id: int, file_format: formats.Format, rows: list[dict[str
         batch = ImportBatch.objects.select_for_update().get(pk=batch_id)  # one run saves a batch
         if batch.finished:
             return batch
-        run = ImportRun.start(batch, file_format)
+        run = ImportRun.start(batch, file_format, rows)
         with signals.refresh_at_end():
             for start in range(0, len(rows), IMPORT_CHUNK):
                 run.apply(rows[start : start + IMPORT_CHUNK])

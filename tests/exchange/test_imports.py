@@ -394,3 +394,58 @@ def test_a_stopped_import_can_be_started_again_once_it_cannot_still_be_running(
     batch.refresh_from_db()
     assert (batch.state, batch.created, batch.content) == (ImportBatch.State.APPLIED, 1, None)
     assert YoungPerson.objects.filter(legal_family_name="Lanecroft").count() == 1
+
+
+def test_each_record_written_in_bulk_gets_its_history_row_with_the_uploader_and_the_values_saved(
+    client, world, school, django_capture_on_commit_callbacks
+):
+    world.case.upn = valid_upn()
+    world.case.save()
+    content = csv_bytes(SCHOOL_HEADER, [school_row(world.case, postcode="ME4 4TB"), school_row()])
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, world, school, content)
+    batch = ImportBatch.objects.get()
+    changed = world.case.history.first()
+    assert (changed.history_type, changed.history_user, changed.history_change_reason) == (
+        "~",
+        world.service_manager,
+        f"Import {batch.pk}",
+    )
+    assert (changed.postcode, changed.source, changed.school_id) == ("ME4 4TB", "school", school.pk)
+    assert world.case.history.count() == 3  # created, UPN added above, then the import's change
+    created = YoungPerson.objects.get(legal_family_name="Okafor").history.get()
+    assert (created.history_type, created.history_user, created.history_change_reason) == (
+        "+",
+        world.service_manager,
+        f"Import {batch.pk}",
+    )
+    assert (created.legal_given_name, created.postcode, created.team_id) == (
+        "Amira",
+        "SS1 2AB",
+        world.team.pk,
+    )
+
+
+def test_a_bulk_update_refuses_a_record_under_an_article_18_restriction_unless_the_dpo_makes_it(world):
+    from django.core.exceptions import ValidationError
+
+    from cases import services as case_services
+
+    case_services.restriction_set(
+        young_person=world.case,
+        actor=world.dpo,
+        kind=Restriction.Kind.RESTRICTION,
+        set_by="young_person",
+        set_on=world.case.created_at.date(),
+        reason="Accuracy",
+    )
+    world.case.postcode = "ME4 4TB"
+    with pytest.raises(ValidationError):
+        case_services.young_people_update_bulk(
+            people=[world.case], fields={"postcode"}, actor=world.service_manager, reason="Import 1"
+        )
+    assert YoungPerson.objects.get(pk=world.case.pk).postcode != "ME4 4TB"
+    case_services.young_people_update_bulk(
+        people=[world.case], fields={"postcode"}, actor=world.dpo, reason="Corrected by the DPO"
+    )
+    assert YoungPerson.objects.get(pk=world.case.pk).postcode == "ME4 4TB"
