@@ -12,6 +12,7 @@ from cases.services import tracked_save
 from exchange import formats, matching, selectors
 from exchange.models import IgnoredIdentifier, ImportBatch, ReviewItem
 from tracking import signals
+from tracking.facts import RULE_INPUTS
 from tracking.models import Activity, ActivityCode
 from tracking.rules import academic_age
 from tracking.services import activity_record, due_to_lapse, intended_destination_record
@@ -53,7 +54,7 @@ class ImportRun:
                 actor=self.batch.uploaded_by,
                 reason=f"Import {self.batch.pk}",
             )
-            signals.changed(changed)
+            signals.changed(person.pk for _, _, person, fields, _ in existing if fields.keys() & RULE_FIELDS)
         created = case_services.young_people_create_bulk(
             people=[person for _, _, person, _, _ in new],
             team=self.batch.team,
@@ -126,7 +127,8 @@ class ImportRun:
             for row, provider, missing in providers
         ]
         ids = [d.candidate_id for *_, d in decided if d.kind == matching.Outcome.MATCH and d.candidate_id]
-        matched, in_force = YoungPerson.objects.in_bulk(ids), kinds_in_force(ids)
+        matched = YoungPerson.objects.only(*LOADED).in_bulk(ids)
+        in_force = kinds_in_force(ids)
         existing, new = [], []
         for row, provider, missing, decision in decided:
             young_person = (
@@ -208,6 +210,9 @@ def provider_for(batch: ImportBatch, row: dict, providers: dict[str, int]) -> tu
 
 
 IDENTITY_FIELDS = ("legal_given_name", "legal_family_name", "date_of_birth")
+RULE_FIELDS = set(RULE_INPUTS)  # a change to one of these changes the person's status
+# What an import compares, sets or reads on a matched record (others load only if a service asks).
+LOADED = (*formats.ROW_TO_PERSON_FIELD.values(), "school_id", "source", "source_date", "team_id")
 
 
 def _row_reason(batch: ImportBatch, row: dict) -> str:

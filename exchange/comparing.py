@@ -81,6 +81,26 @@ def name_level(a: str, b: str) -> Level:
     return Level.DIFFERENT
 
 
+_LONG_FORMS: dict[str, frozenset[str]] = {}
+for _short, _long in NICKNAMES.items():
+    for _name in _long:
+        _LONG_FORMS[_name] = _LONG_FORMS.get(_name, frozenset()) | {_short}
+
+
+@lru_cache(maxsize=100_000)
+def name_keys(name: str) -> frozenset[str]:
+    """Keys that two names agreeing exactly, by a nickname, by one part or by sound share: each word
+    of the name, its short or long forms, and its sound (first letter and metaphone)."""
+    cleaned = clean(name)
+    if not cleaned:
+        return frozenset()
+    return frozenset(
+        {*cleaned.split(), f"~{cleaned[0]}{jellyfish.metaphone(cleaned)}"}
+        | NICKNAMES.get(cleaned, frozenset())
+        | _LONG_FORMS.get(cleaned, frozenset())
+    )
+
+
 def date_level(a: date, b: date) -> Level:
     if a == b:
         return Level.EXACT

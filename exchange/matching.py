@@ -34,6 +34,7 @@ from exchange.comparing import (
     Level,
     clean,
     date_level,
+    name_keys,
     name_level,
     postcode_level,
 )
@@ -350,6 +351,10 @@ def _initials(person: Person) -> frozenset[str]:
     return frozenset((clean(person.given)[:1], clean(person.family)[:1]))
 
 
+def _keys(person: Person) -> frozenset[str]:
+    return name_keys(person.given) | name_keys(person.family)
+
+
 def birth_window(born: date) -> list[date]:
     """The dates of birth a record could have for a row born on ``born``: within a week, or with day
     and month swapped."""
@@ -377,6 +382,7 @@ class Index:
         self._ids: set[int] = set()
         self._by_key: dict[tuple[str, str], list[Person]] = defaultdict(list)
         self._by_birth: dict[date, list[tuple[Person, frozenset[str]]]] = defaultdict(list)
+        self._by_name: dict[tuple[date, str], list[Person]] = defaultdict(list)
         for person in people:
             self.add(person)
 
@@ -400,6 +406,8 @@ class Index:
             if value and value not in self.denied:
                 self._by_key[(key, value)].append(person)
         self._by_birth[person.date_of_birth].append((person, _initials(person)))
+        for key in _keys(person):
+            self._by_name[(person.date_of_birth, key)].append(person)
 
     @property
     def ids(self) -> set[int]:
@@ -417,10 +425,19 @@ class Index:
         return list(found.values())
 
     def candidates(self, row: Person) -> list[Person]:
+        """The identifier's holders; people born on the row's date of birth, or with day and month
+        swapped, with a name, either way round, of the same initial; and people born within a week
+        with a name agreeing with one of the row's exactly, by a nickname, by one part or by sound.
+        (Born a few days out with both names only typos apart, the weight can still reach review,
+        but a slip in the date and in both names is not looked for.)"""
         found = {id(p): p for p in self.holders(row)}
-        initials = _initials(row)
-        for day in birth_window(row.date_of_birth):
-            found.update((id(p), p) for p, theirs in self._by_birth.get(day, ()) if theirs & initials)
+        born, initials, keys = row.date_of_birth, _initials(row), _keys(row)
+        for day in birth_window(born):
+            if day == born or (day.month, day.day) == (born.day, born.month):
+                found.update((id(p), p) for p, theirs in self._by_birth.get(day, ()) if theirs & initials)
+            else:
+                for key in keys:
+                    found.update((id(p), p) for p in self._by_name.get((day, key), ()))
         return list(found.values())
 
     def decide(self, row: Person) -> Decision:

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from cases import access, worklists
 from cases.models import YoungPerson, YoungPersonPermission
+from cases.validators import TEMPORARY_ULN
 from core.types import Viewer
 from exchange import matching
 from exchange.comparing import Frequencies
@@ -49,6 +50,7 @@ _MATCH_FIELDS = (
     "school_id",
 )
 _IN_CHUNK = 2000  # values or date ranges per query
+_HELD = {"upn": ~Q(upn=""), "uln": ~Q(uln="") & ~Q(uln=TEMPORARY_ULN)}  # as the unique indexes are
 
 
 def match_index(rows: list[matching.Person], denied: frozenset[str]) -> matching.Index:
@@ -59,7 +61,7 @@ def match_index(rows: list[matching.Person], denied: frozenset[str]) -> matching
     for key in ("upn", "uln"):
         values = sorted({getattr(row, key) for row in rows} - denied - {""})
         for start in range(0, len(values), _IN_CHUNK):
-            index.include(_people(Q(**{f"{key}__in": values[start : start + _IN_CHUNK]})))
+            index.include(_people(_HELD[key] & Q(**{f"{key}__in": values[start : start + _IN_CHUNK]})))
     days = {day for row in rows if not index.holders(row) for day in matching.birth_window(row.date_of_birth)}
     spans = list(_spans(sorted(days)))
     for start in range(0, len(spans), _IN_CHUNK):
@@ -86,7 +88,9 @@ def name_frequencies() -> Frequencies:
 
 def _people(condition: Q) -> Iterator[matching.Person]:
     for given, family, born, postcode, upn, uln, pk, gender, school in (
-        YoungPerson.objects.filter(condition).values_list(*_MATCH_FIELDS).iterator(chunk_size=5000)
+        YoungPerson.objects.filter(condition).values_list(
+            *_MATCH_FIELDS
+        )  # no server-side cursor: planned for all rows
     ):
         yield matching.Person(given, family, born, postcode, upn, uln, pk, gender, str(school or ""))
 

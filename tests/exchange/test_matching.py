@@ -116,3 +116,21 @@ def test_the_messy_roll_sample_meets_its_targets(seed):
     assert figures["recall without"] >= 0.90
     assert figures["review share"] < 0.10
     assert {name for name, _, _ in CATEGORIES} <= set(tallies)
+
+
+def test_the_index_looks_a_few_days_out_for_agreeing_names_and_on_the_day_for_a_shared_initial():
+    from datetime import timedelta
+
+    days = timedelta(days=5)
+    index = Index(
+        [
+            Person("William", "Hart", BORN + days, id=1),  # a nickname's full form, family name exact
+            Person("Zara", "Quill", BORN + days, id=2),  # nothing agrees
+            Person("Harriet", "Zorn", BORN, id=3),  # the same day, a name with the row's initial H
+            Person("Zara", "Quill", BORN, id=4),  # the same day, no initial in common
+            Person("Jon", "Pyke", BORN - days, id=5),  # sounds like John Pike
+            Person("Bill", "Hart", BORN + timedelta(days=8), id=6),  # outside the week
+        ]
+    )
+    assert {p.id for p in index.candidates(Person("Bill", "Hart", BORN))} == {1, 3}
+    assert {p.id for p in index.candidates(Person("John", "Pike", BORN))} == {5}
