@@ -21,14 +21,14 @@ def processing_restricted(young_person: YoungPerson) -> bool:
     return any(r.kind != Restriction.Kind.S507B for r in active_restrictions(young_person))
 
 
-def kinds_in_force(ids: Iterable[int], on: date | None = None) -> dict[int, set[str]]:
-    """The kinds of restriction in force on each of many records, read in one query (records with
-    none are left out)."""
+def kinds_in_force(ids: Iterable[int] | None = None, on: date | None = None) -> dict[int, set[str]]:
+    """The kinds of restriction in force on each of many records (None: on every record), read in
+    one query; records with none are left out."""
     on = on or timezone.localdate()
     found: dict[int, set[str]] = {}
-    in_force = Restriction.objects.filter(young_person_id__in=list(ids), set_on__lte=on).exclude(
-        lifted_on__lte=on
-    )
+    in_force = Restriction.objects.filter(set_on__lte=on).exclude(lifted_on__lte=on)
+    if ids is not None:
+        in_force = in_force.filter(young_person_id__in=list(ids))
     for person_id, kind in in_force.values_list("young_person_id", "kind"):
         found.setdefault(person_id, set()).add(kind)
     return found

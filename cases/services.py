@@ -285,17 +285,33 @@ def young_people_update_bulk(
     columns = [f for f in YoungPerson._meta.concrete_fields if f.name in names or f.attname in names]
     for person in people:
         person.updated_at = now
-    assignments = ", ".join(f"{connection.ops.quote_name(str(field.column))} = %s" for field in columns)
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {connection.ops.quote_name(YoungPerson._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
-            [
-                [field.get_db_prep_save(getattr(person, field.attname), connection) for field in columns]
-                + [person.pk]
-                for person in people
-            ],
-        )
+    rows = [
+        [person.pk, *(f.get_db_prep_save(getattr(person, f.attname), connection) for f in columns)]
+        for person in people
+    ]
+    _update_rows(YoungPerson, columns, rows)
     history_copy(YoungPerson, people, history_type="~", actor=actor, reason=reason)
+
+
+def _update_rows(model: type[Model], columns: list[Any], rows: list[list[Any]]) -> None:
+    """Set ``columns`` on many rows (each ``[pk, *values]``): on PostgreSQL one statement joining
+    the values as arrays (unnest), elsewhere one statement run for each row."""
+    quote = connection.ops.quote_name
+    table, names = quote(model._meta.db_table), [quote(str(field.column)) for field in columns]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            assignments = ", ".join(f"{name} = %s" for name in names)
+            cursor.executemany(
+                f"UPDATE {table} SET {assignments} WHERE id = %s",  # noqa: S608 - names from the model
+                [[*values, pk] for pk, *values in rows],
+            )
+            return
+        arrays = ", ".join(f"%s::{field.db_type(connection)}[]" for field in columns)
+        cursor.execute(
+            f"UPDATE {table} AS t SET {', '.join(f'{name} = v.{name}' for name in names)} "  # noqa: S608
+            f"FROM unnest(%s::bigint[], {arrays}) AS v(id, {', '.join(names)}) WHERE t.id = v.id",
+            [list(column) for column in zip(*rows, strict=True)],
+        )
 
 
 def history_copy(

@@ -10,7 +10,7 @@ same day, the same name a year apart, the ESFA's temporary ULN, and a UPN keyed 
 """
 
 import random
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 
 from faker import Faker
@@ -137,31 +137,31 @@ class Generator:
 
     def vary(self, category: str, p: Person) -> Person:
         parts = set(category.split(" + "))
-        row = replace(p, id=None, upn=p.upn or self._upn())
+        row = p._replace(id=None, upn=p.upn or self._upn())
         if "typo" in parts or category == "swapped + typo":
             row = (
-                replace(row, family=self._typo(row.family))
+                row._replace(family=self._typo(row.family))
                 if self.rng.random() < 0.5
-                else replace(row, given=self._typo(row.given))
+                else row._replace(given=self._typo(row.given))
             )
         if "nickname" in parts:
-            row = replace(row, given=SHORT_FORMS.get(row.given.lower(), row.given[:-1]).title())
+            row = row._replace(given=SHORT_FORMS.get(row.given.lower(), row.given[:-1]).title())
         if category in ("swapped names", "swapped + typo"):
-            row = replace(row, given=row.family, family=row.given)
+            row = row._replace(given=row.family, family=row.given)
         if category == "hyphenation":
-            row = replace(row, family=f"{row.family}-{self.fake.last_name()}")
+            row = row._replace(family=f"{row.family}-{self.fake.last_name()}")
         if category == "day/month swap":
             born = row.date_of_birth
-            row = replace(row, date_of_birth=date(born.year, born.day, born.month))
+            row = row._replace(date_of_birth=date(born.year, born.day, born.month))
         if "date a few days out" in parts or "date out" in parts:
-            row = replace(
-                row, date_of_birth=row.date_of_birth + timedelta(days=self.rng.choice([-3, -1, 1, 2, 5]))
+            row = row._replace(
+                date_of_birth=row.date_of_birth + timedelta(days=self.rng.choice([-3, -1, 1, 2, 5]))
             )
         if "new postcode" in parts:
-            row = replace(row, postcode=self._postcode())
+            row = row._replace(postcode=self._postcode())
         if self.rng.random() < 0.05:  # a pupil who moved school
-            row = replace(row, school=self.rng.choice(SCHOOLS))
-        return replace(row, uln="")
+            row = row._replace(school=self.rng.choice(SCHOOLS))
+        return row._replace(uln="")
 
     def pick(self, council: list[Person], category: str) -> Person:
         """A pupil the variation applies to (a name with a short form for nicknames, a day that is a
@@ -188,8 +188,7 @@ class Generator:
             twins = {a: (b, gender) for pair in TWINS for a, _, b, gender in (pair, (*pair[2:], *pair[:2]))}
             p = self.rng.choice([q for q in council if q.given in twins])
             given, gender = twins[p.given]
-            return replace(
-                fresh,
+            return fresh._replace(
                 given=given,
                 gender=gender,
                 family=p.family,
@@ -200,30 +199,28 @@ class Generator:
         p = self.rng.choice(council)
         if category == "sibling":
             born = p.date_of_birth + timedelta(days=self.rng.choice([-1, 1]) * self.rng.randint(400, 1500))
-            return replace(fresh, family=p.family, postcode=p.postcode, school=p.school, date_of_birth=born)
+            return fresh._replace(family=p.family, postcode=p.postcode, school=p.school, date_of_birth=born)
         if category == "common name, same birthday":
             given, family, gender = self.rng.choice(COMMON)
             twin = self.rng.choice(by_name.get((given, family)) or council)
-            return replace(
-                fresh,
+            return fresh._replace(
                 given=twin.given,
                 family=twin.family,
                 gender=twin.gender,
                 date_of_birth=twin.date_of_birth,
             )
         if category == "same name a year apart":
-            return replace(
-                fresh,
+            return fresh._replace(
                 given=p.given,
                 family=p.family,
                 gender=p.gender,
                 date_of_birth=p.date_of_birth + timedelta(days=365 * self.rng.choice([-1, 1])),
             )
         if category == "temporary ULN":
-            return replace(fresh, uln=TEMPORARY_ULN, upn="")
+            return fresh._replace(uln=TEMPORARY_ULN, upn="")
         if category == "UPN keyed against another pupil":
             holder = self.rng.choice([q for q in council[:200] if q.upn])
-            return replace(fresh, upn=holder.upn)
+            return fresh._replace(upn=holder.upn)
         raise ValueError(category)
 
     def roll(self, council: list[Person], rows: int, minimum: int) -> list[Row]:

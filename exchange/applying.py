@@ -24,6 +24,7 @@ class ImportRun:
     file_format: formats.Format
     index: matching.Index
     providers: dict[str, int]
+    in_force: dict[int, set[str]] = field(default_factory=dict)  # restrictions, by record
     counts: Counter = field(default_factory=Counter)
 
     @property
@@ -33,8 +34,9 @@ class ImportRun:
 
     @classmethod
     def start(cls, batch: ImportBatch, file_format: formats.Format, rows: list[dict]) -> "ImportRun":
-        """Ready to apply ``rows``: the records they could be loaded (exchange.selectors.match_index)."""
-        run = cls(batch, file_format, matching.Index(), formats.provider_lookup())
+        """Ready to apply ``rows``: the records they could be loaded (exchange.selectors.match_index),
+        and the restrictions in force (few: read whole)."""
+        run = cls(batch, file_format, matching.Index(), formats.provider_lookup(), kinds_in_force())
         denied = frozenset(IgnoredIdentifier.objects.values_list("value", flat=True))
         people = [run._match_person(row, provider_for(batch, row, run.providers)[0]) for row in rows]
         run.index = selectors.match_index(people, denied)
@@ -42,7 +44,7 @@ class ImportRun:
 
     def apply(self, rows: list[dict]) -> None:
         """Save a chunk of checked rows, or queue them for review, counting the outcomes. The records
-        the chunk matched are loaded together (with their restrictions), changed records are saved
+        the chunk matched are loaded together, changed records are saved
         together and new ones created together, each with its history row; a row's extra records
         (intended destination, attendance, activity) go through the ordinary services."""
         existing, new = self._plan(rows)
@@ -128,13 +130,12 @@ class ImportRun:
         ]
         ids = [d.candidate_id for *_, d in decided if d.kind == matching.Outcome.MATCH and d.candidate_id]
         matched = YoungPerson.objects.only(*LOADED).in_bulk(ids)
-        in_force = kinds_in_force(ids)
         existing, new = [], []
         for row, provider, missing, decision in decided:
             young_person = (
                 matched.get(decision.candidate_id) if decision.kind == matching.Outcome.MATCH else None
             )
-            kinds = in_force.get(young_person.pk, set()) if young_person is not None else set()
+            kinds = self.in_force.get(young_person.pk, set()) if young_person is not None else set()
             if kinds - {"s507b"}:
                 missing = "Processing of this record is restricted: the data protection officer decides"
             if decision.kind == matching.Outcome.REVIEW or missing:

@@ -24,6 +24,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from exchange.comparing import (
     AGREEING_DATE,
@@ -64,8 +65,7 @@ class Basis(StrEnum):
     NO_LIKELY_MATCH = "no_likely_match"
 
 
-@dataclass(frozen=True)
-class Person:
+class Person(NamedTuple):  # a tuple: a file's rows and its candidates are many
     given: str
     family: str
     date_of_birth: date
@@ -77,8 +77,7 @@ class Person:
     school: str = ""  # the school's id on file, for school rolls
 
 
-@dataclass(frozen=True)
-class Evidence:
+class Evidence(NamedTuple):
     field: str
     level: Level
     weight: float
@@ -216,14 +215,14 @@ def _independent_agreement(found: list[Evidence]) -> bool:
     return any(_level(found, name) == Level.EXACT for name in ("postcode", "school", "UPN", "ULN"))
 
 
-@dataclass(frozen=True)
-class _Scored:
+class _Scored(NamedTuple):
     candidate: Person
     found: list[Evidence]
+    weight: float
 
-    @property
-    def weight(self) -> float:
-        return round(sum(item.weight for item in self.found), 1)
+
+def _scored(candidate: Person, found: list[Evidence]) -> _Scored:
+    return _Scored(candidate, found, round(sum(item.weight for item in found), 1))
 
 
 def _decision(kind: Outcome, best: _Scored, basis: Basis, reason: str) -> Decision:
@@ -246,7 +245,7 @@ def _by_identifier(
         if not value or value in denied:
             continue
         holders = [
-            _Scored(c, evidence(row, c, frequencies, denied)) for c in candidates if getattr(c, key) == value
+            _scored(c, evidence(row, c, frequencies, denied)) for c in candidates if getattr(c, key) == value
         ]
         if len(holders) > 1:
             return _review(
@@ -325,7 +324,7 @@ def _ranked(
     be a twin, so it never changes a decision."""
     agrees = _name_agreement(row)
     scored = (
-        _Scored(c, evidence(row, c, frequencies, denied))
+        _scored(c, evidence(row, c, frequencies, denied))
         for c in candidates
         if agrees(c.given) or agrees(c.family)
     )
@@ -379,7 +378,8 @@ class Index:
     ):
         self.denied = frozenset(denied)
         self.frequencies = Frequencies() if frequencies is None else frequencies
-        self._ids: set[int] = set()
+        self._keyed: set[int] = set()  # the records on file held, found by identifier
+        self._born: set[int] = set()  # those also found by date of birth and name
         self._by_key: dict[tuple[str, str], list[Person]] = defaultdict(list)
         self._by_birth: dict[date, list[tuple[Person, frozenset[str]]]] = defaultdict(list)
         self._by_name: dict[tuple[date, str], list[Person]] = defaultdict(list)
@@ -389,30 +389,34 @@ class Index:
     def add(self, person: Person) -> None:
         """Someone new on file: counted among the names, and a candidate from now on."""
         self.frequencies.add(person.given, person.family)
-        self._place(person)
+        self._place(person, by_birth=True)
 
-    def include(self, people: Iterable[Person]) -> None:
-        """Records on file already counted among the given frequencies: candidates only."""
+    def include(self, people: Iterable[Person], *, by_birth: bool = True) -> None:
+        """Records on file, already counted among the frequencies: found by their identifiers, and
+        (``by_birth``) by date of birth and name as well."""
         for person in people:
-            self._place(person)
+            self._place(person, by_birth)
 
-    def _place(self, person: Person) -> None:
-        if person.id is not None:
-            if person.id in self._ids:
-                return
-            self._ids.add(person.id)
-        for key in ("upn", "uln"):
-            value = getattr(person, key)
-            if value and value not in self.denied:
-                self._by_key[(key, value)].append(person)
-        self._by_birth[person.date_of_birth].append((person, _initials(person)))
-        for key in _keys(person):
-            self._by_name[(person.date_of_birth, key)].append(person)
+    def _place(self, person: Person, by_birth: bool) -> None:
+        pk = person.id
+        if pk is None or pk not in self._keyed:
+            for key in ("upn", "uln"):
+                value = getattr(person, key)
+                if value and value not in self.denied:
+                    self._by_key[(key, value)].append(person)
+        if by_birth and (pk is None or pk not in self._born):
+            self._by_birth[person.date_of_birth].append((person, _initials(person)))
+            for key in _keys(person):
+                self._by_name[(person.date_of_birth, key)].append(person)
+            if pk is not None:
+                self._born.add(pk)
+        if pk is not None:
+            self._keyed.add(pk)
 
     @property
     def ids(self) -> set[int]:
         """The records on file it holds."""
-        return set(self._ids)
+        return set(self._keyed)
 
     def holders(self, row: Person) -> list[Person]:
         """The records holding the row's UPN or ULN (a deny-listed value is no identifier)."""

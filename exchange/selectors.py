@@ -61,7 +61,8 @@ def match_index(rows: list[matching.Person], denied: frozenset[str]) -> matching
     for key in ("upn", "uln"):
         values = sorted({getattr(row, key) for row in rows} - denied - {""})
         for start in range(0, len(values), _IN_CHUNK):
-            index.include(_people(_HELD[key] & Q(**{f"{key}__in": values[start : start + _IN_CHUNK]})))
+            chunk = values[start : start + _IN_CHUNK]
+            index.include(_people(_HELD[key] & Q(**{f"{key}__in": chunk})), by_birth=False)
     days = {day for row in rows if not index.holders(row) for day in matching.birth_window(row.date_of_birth)}
     spans = list(_spans(sorted(days)))
     for start in range(0, len(spans), _IN_CHUNK):

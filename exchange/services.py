@@ -35,7 +35,7 @@ class AlreadyImported(Exception):  # noqa: N818 - an outcome, not a fault
 
 
 logger = logging.getLogger(__name__)
-IMPORT_CHUNK = 500  # rows matched and loaded together, and how often progress is reported
+IMPORT_CHUNK = 2000  # rows matched and loaded together, and how often progress is reported
 
 
 def _report(batch: ImportBatch, state: str, progress: int, *, store: bool) -> None:

@@ -42,6 +42,16 @@ def test_the_index_reads_identifier_holders_and_people_born_in_unsettled_rows_wi
     assert {person.pk for person in not_read}.isdisjoint(index.ids)
 
 
+def test_a_holder_born_in_another_rows_window_is_a_candidate_for_that_row_too():
+    holder = on_file(BORN + timedelta(days=1), upn=valid_upn())
+    rows = [
+        Person("Cara", "Quenby", BORN + timedelta(days=1), upn=holder.upn),
+        Person("Cara", "Quenby", BORN),
+    ]
+    index = selectors.match_index(rows, frozenset())
+    assert [p.id for p in index.candidates(rows[1])] == [holder.pk]
+
+
 def test_a_deny_listed_identifier_reads_no_holder_and_leaves_the_row_to_the_window():
     temporary = on_file(date(2001, 1, 1), family="Yarrowby")
     YoungPerson.objects.filter(pk=temporary.pk).update(uln="9999999999")
