@@ -109,6 +109,7 @@ def date_level(a: date, b: date) -> Level:
     return Level.CLOSE if abs((a - b).days) <= DATE_WINDOW_DAYS else Level.DIFFERENT
 
 
+@lru_cache(maxsize=100_000)
 def _postcode(value: str) -> str:
     return value.replace(" ", "").upper()
 

@@ -78,6 +78,11 @@ def _validated(check, *, normalise=str.upper) -> Parse:
 
 
 def _date(value, lookups) -> date:
+    if len(value) == 10 and value[4] == value[7] == "-" and value.replace("-", "").isdigit():
+        try:
+            return date.fromisoformat(value)  # the usual form, read fast
+        except ValueError:
+            pass
     for pattern in ("%Y-%m-%d", "%d/%m/%Y"):
         try:
             return datetime.strptime(value, pattern).date()  # noqa: DTZ007 - a calendar date

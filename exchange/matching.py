@@ -131,51 +131,62 @@ def _gender(value: str) -> str:
     return value if value in ("M", "F", "X") else ""
 
 
+def _weigh(level: Level, role: str, name: str, frequencies: Frequencies) -> float:
+    return frequencies.exact_weight(role, name) if level == Level.EXACT else NAME_WEIGHTS[level]
+
+
 def _names(row: Person, candidate: Person, frequencies: Frequencies) -> list[Evidence]:
     """Given and family names, straight or swapped round (whichever agrees more, swapped at a cost).
     An exact name weighs by how common it is in the role it agrees in (a row's given name agreeing
     with a family name on file weighs as a family name)."""
-    straight = (name_level(row.given, candidate.given), name_level(row.family, candidate.family))
+    given, family = name_level(row.given, candidate.given), name_level(row.family, candidate.family)
+    roles, penalty = ("given", "family"), 0.0
     swapped = (name_level(row.given, candidate.family), name_level(row.family, candidate.given))
-    (given, family), roles, penalty = straight, ("given", "family"), 0.0
-    if sum(level in AGREEING_NAME for level in swapped) > sum(level in AGREEING_NAME for level in straight):
+    if (swapped[0] in AGREEING_NAME) + (swapped[1] in AGREEING_NAME) > (given in AGREEING_NAME) + (
+        family in AGREEING_NAME
+    ):
         (given, family), roles, penalty = swapped, ("family", "given"), 1.0
     if given == family == Level.EXACT:
         half = frequencies.full_name_weight(candidate.given, candidate.family) / 2
         return [Evidence("given name", given, half - penalty), Evidence("family name", family, half)]
-
-    def weigh(level: Level, role: str, name: str) -> float:
-        return frequencies.exact_weight(role, name) if level == Level.EXACT else NAME_WEIGHTS[level]
-
     return [
-        Evidence("given name", given, weigh(given, roles[0], row.given) - penalty),
-        Evidence("family name", family, weigh(family, roles[1], row.family)),
+        Evidence("given name", given, _weigh(given, roles[0], row.given, frequencies) - penalty),
+        Evidence("family name", family, _weigh(family, roles[1], row.family, frequencies)),
     ]
+
+
+def _identifier_level(ours: str, theirs: str, denied: frozenset[str]) -> Level:
+    return _plain_level("" if ours in denied else ours, "" if theirs in denied else theirs)
 
 
 def evidence(
     row: Person, candidate: Person, frequencies: Frequencies, denied: frozenset[str]
 ) -> list[Evidence]:
+    """How each field compares, in the order of ``FIELDS``."""
     found = _names(row, candidate, frequencies)
     born = date_level(row.date_of_birth, candidate.date_of_birth)
-    found.append(Evidence("date of birth", born, DATE_WEIGHTS[born]))
     postcode = postcode_level(row.postcode, candidate.postcode)
-    found.append(Evidence("postcode", postcode, POSTCODE_WEIGHTS[postcode]))
     gender = _plain_level(_gender(row.gender), _gender(candidate.gender))
-    found.append(Evidence("gender", gender, GENDER_WEIGHTS[gender]))
     school = _plain_level(row.school, candidate.school)
-    found.append(Evidence("school", school, SCHOOL_WEIGHTS[school]))
-    for key in ("upn", "uln"):
-        ours, theirs = (
-            value if value not in denied else "" for value in (getattr(row, key), getattr(candidate, key))
-        )
-        level = _plain_level(ours, theirs)
-        found.append(Evidence(key.upper(), level, IDENTIFIER_WEIGHTS[level]))
+    upn = _identifier_level(row.upn, candidate.upn, denied)
+    uln = _identifier_level(row.uln, candidate.uln, denied)
+    found += (
+        Evidence("date of birth", born, DATE_WEIGHTS[born]),
+        Evidence("postcode", postcode, POSTCODE_WEIGHTS[postcode]),
+        Evidence("gender", gender, GENDER_WEIGHTS[gender]),
+        Evidence("school", school, SCHOOL_WEIGHTS[school]),
+        Evidence("UPN", upn, IDENTIFIER_WEIGHTS[upn]),
+        Evidence("ULN", uln, IDENTIFIER_WEIGHTS[uln]),
+    )
     return found
 
 
-def _level(found: Iterable[Evidence], name: str) -> Level:
-    return next(item.level for item in found if item.field == name)
+FIELDS = ("given name", "family name", "date of birth", "postcode", "gender", "school", "UPN", "ULN")
+_POSITION = {name: position for position, name in enumerate(FIELDS)}
+
+
+def _level(found: list[Evidence], name: str) -> Level:
+    return found[_POSITION[name]].level
 
 
 def _names_and_birth_agree(found: list[Evidence]) -> bool:
