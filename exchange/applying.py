@@ -87,9 +87,9 @@ class ImportRun:
             return set()
         on = self.batch.uploaded_at.date()
         busy = set(
-            Activity.objects.filter(young_person__in=list(schools), end_date__isnull=True).values_list(
-                "young_person_id", flat=True
-            )
+            Activity.objects.filter(
+                young_person_id__in=[p.pk for p in schools], end_date__isnull=True
+            ).values_list("young_person_id", flat=True)
         )
         codes = {c.code: c for c in ActivityCode.objects.filter(code__in=ON_ROLL_CODES) if c.is_valid_on(on)}
         activities = []

@@ -94,7 +94,7 @@ def _date(value, lookups) -> date:
 def _date_of_birth(value: str, lookups: Lookups) -> date:
     born = _date(value, lookups)
     try:
-        validators.validate_date_of_birth(born)
+        validators.validate_date_of_birth(born, lookups.today)
     except ValidationError as error:
         raise ValueError(error.messages[0]) from None
     return born
