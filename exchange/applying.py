@@ -1,8 +1,10 @@
 """Applying a checked import: each row matched against the records on file, then saved (changed
 records and new ones in bulk, each with its history row), or queued for a person to decide."""
 
-from collections import Counter
+from collections import Counter, namedtuple
 from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, NamedTuple
 
 from cases import services as case_services
 from cases import validators
@@ -44,19 +46,19 @@ class ImportRun:
 
     def apply(self, rows: list[dict]) -> None:
         """Save a chunk of checked rows, or queue them for review, counting the outcomes. The records
-        the chunk matched are loaded together, changed records are saved
-        together and new ones created together, each with its history row; a row's extra records
-        (intended destination, attendance, activity) go through the ordinary services."""
+        the chunk matched are read together, changed records are saved together and new ones created
+        together, each with its history row; a row's extra records (intended destination,
+        attendance, activity) go through the ordinary services."""
         existing, new = self._plan(rows)
-        changed = {person.pk: person for _, _, person, fields, _ in existing if fields}
+        changed = {e.record.pk: e.person for e in existing if e.fields and e.person is not None}
         if changed:
             case_services.young_people_update_bulk(
                 people=list(changed.values()),
-                fields=set().union(*(fields for _, _, _, fields, _ in existing)),
+                fields=set().union(*(e.fields for e in existing)),
                 actor=self.batch.uploaded_by,
                 reason=f"Import {self.batch.pk}",
             )
-            signals.changed(person.pk for _, _, person, fields, _ in existing if fields.keys() & RULE_FIELDS)
+            signals.changed(e.record.pk for e in existing if e.fields.keys() & RULE_FIELDS)
         created = case_services.young_people_create_bulk(
             people=[person for _, _, person, _, _ in new],
             team=self.batch.team,
@@ -66,41 +68,46 @@ class ImportRun:
         signals.changed(person.pk for person in created)
         self.counts["created"] += len(created)
         on_roll = self._on_roll(
-            {
-                person: None if stored.get("s507b") or "s507b" in kinds else provider
-                for stored, provider, person, _, kinds in [*new, *existing]
-            }
+            [
+                (p.pk, p.date_of_birth, _school(stored, provider, kinds))
+                for stored, provider, p, _, kinds in new
+            ]
+            + [
+                (e.record.pk, e.record.date_of_birth, _school(e.stored, e.provider, e.kinds))
+                for e in existing
+            ]
         )
         for stored, provider, person, _, kinds in new:
             self.index.add(self._match_person(stored, provider, person.pk))
             _import_row_extras(self.batch, stored, person, provider, self.provenance, kinds)
-        for stored, provider, person, _, kinds in existing:
-            added = _import_row_extras(self.batch, stored, person, provider, self.provenance, kinds)
-            updated = added or person.pk in changed or person.pk in on_roll
+        for e in existing:
+            added = e.person is not None and _import_row_extras(
+                self.batch, e.stored, e.person, e.provider, self.provenance, e.kinds
+            )
+            updated = added or e.record.pk in changed or e.record.pk in on_roll
             self.counts["updated" if updated else "unchanged"] += 1
 
-    def _on_roll(self, schools: dict[YoungPerson, int | None]) -> set[int]:
+    def _on_roll(self, pupils: list[tuple[int, date, int | None]]) -> set[int]:
         """A pupil on a school's roll is at that school on the file's date (110 to Year 11, 210 in a
         sixth form): recorded, verified that day with the school as the source, for each pupil with no
-        current activity (a new record has none). Written in bulk with history; returns whose."""
-        if self.batch.file_format != ImportBatch.Format.SCHOOL_ROLL or not schools:
+        current activity (a new record has none). Written in bulk with history; returns whose.
+        ``pupils``: each record's id, date of birth and school (None: none to record)."""
+        if self.batch.file_format != ImportBatch.Format.SCHOOL_ROLL or not pupils:
             return set()
         on = self.batch.uploaded_at.date()
         busy = set(
             Activity.objects.filter(
-                young_person_id__in=[p.pk for p in schools], end_date__isnull=True
+                young_person_id__in=[pk for pk, _, _ in pupils], end_date__isnull=True
             ).values_list("young_person_id", flat=True)
         )
         codes = {c.code: c for c in ActivityCode.objects.filter(code__in=ON_ROLL_CODES) if c.is_valid_on(on)}
         activities = []
-        for person, school_id in schools.items():
-            code = codes.get(
-                ON_ROLL_CODES[0] if academic_age(person.date_of_birth, on) <= 15 else ON_ROLL_CODES[1]
-            )
-            if person.pk in busy or not school_id or code is None:
+        for pk, born, school_id in pupils:
+            code = codes.get(ON_ROLL_CODES[0] if academic_age(born, on) <= 15 else ON_ROLL_CODES[1])
+            if pk in busy or not school_id or code is None:
                 continue
             activity = Activity(
-                young_person=person,
+                young_person_id=pk,
                 code=code,
                 start_date=on,
                 date_ascertained=on,
@@ -120,7 +127,7 @@ class ImportRun:
         signals.changed(activity.young_person_id for activity in activities)
         return {activity.young_person_id for activity in activities}
 
-    def _plan(self, rows: list[dict]) -> tuple[list[tuple], list[tuple]]:
+    def _plan(self, rows: list[dict]) -> tuple[list["_Existing"], list[tuple]]:
         """Match each row: the review queue takes the close calls; matched records get the row's
         changes set on them (not yet saved); new records are built (not yet saved)."""
         providers = [(row, *provider_for(self.batch, row, self.providers)) for row in rows]
@@ -129,13 +136,15 @@ class ImportRun:
             for row, provider, missing in providers
         ]
         ids = [d.candidate_id for *_, d in decided if d.kind == matching.Outcome.MATCH and d.candidate_id]
-        matched = YoungPerson.objects.only(*LOADED).in_bulk(ids)
-        existing, new = [], []
+        matched: dict[int | None, Any] = {
+            values[0]: _OnFile._make(values)
+            for values in YoungPerson.objects.filter(pk__in=ids).values_list(*_OnFile._fields)
+        }
+        existing: list[_Existing] = []
+        new: list[tuple] = []
         for row, provider, missing, decision in decided:
-            young_person = (
-                matched.get(decision.candidate_id) if decision.kind == matching.Outcome.MATCH else None
-            )
-            kinds = self.in_force.get(young_person.pk, set()) if young_person is not None else set()
+            record = matched.get(decision.candidate_id) if decision.kind == matching.Outcome.MATCH else None
+            kinds = self.in_force.get(record.pk, set()) if record is not None else set()
             if kinds - {"s507b"}:
                 missing = "Processing of this record is restricted: the data protection officer decides"
             if decision.kind == matching.Outcome.REVIEW or missing:
@@ -143,19 +152,22 @@ class ImportRun:
                 self.counts["to_review"] += 1
                 continue
             stored, fields = _person_changes(
-                self.batch, row, young_person, provider, self.index.denied, "s507b" in kinds
+                self.batch, row, record, provider, self.index.denied, "s507b" in kinds
             )
-            if young_person is None:
+            if record is None:
                 young_person = YoungPerson(**fields, **self.provenance)
                 case_services.audit(young_person, self.batch.uploaded_by, _row_reason(self.batch, row))
                 new.append((stored, provider, young_person, fields, kinds))
                 continue
-            if fields:
-                fields |= self.provenance
-                case_services.audit(young_person, self.batch.uploaded_by, _row_reason(self.batch, row))
-            for name, value in fields.items():
-                setattr(young_person, name, value)
-            existing.append((stored, provider, young_person, fields, kinds))
+            person = None  # a model instance only where something is saved
+            if fields or _adds_records(stored):
+                person = YoungPerson.from_db(YoungPerson.objects.db, ["id", *_OnFile._fields[1:]], record)
+                if fields:
+                    fields |= self.provenance
+                    case_services.audit(person, self.batch.uploaded_by, _row_reason(self.batch, row))
+                    for name, value in fields.items():
+                        setattr(person, name, value)
+            existing.append(_Existing(stored, provider, record, person, fields, kinds))
         return existing, new
 
     def _match_person(self, row: dict, provider_id: int | None, pk: int | None = None) -> matching.Person:
@@ -212,8 +224,20 @@ def provider_for(batch: ImportBatch, row: dict, providers: dict[str, int]) -> tu
 
 IDENTITY_FIELDS = ("legal_given_name", "legal_family_name", "date_of_birth")
 RULE_FIELDS = set(RULE_INPUTS)  # a change to one of these changes the person's status
-# What an import compares, sets or reads on a matched record (others load only if a service asks).
-LOADED = (*formats.ROW_TO_PERSON_FIELD.values(), "school_id", "source", "source_date", "team_id")
+# A matched record as an import reads it: what it compares or sets (a model instance is made from it
+# where something is saved; other fields load only if a service asks).
+_OnFile = namedtuple(  # type: ignore[misc]  # its fields are the import's
+    "_OnFile", ("pk", *formats.ROW_TO_PERSON_FIELD.values(), "school_id", "source", "source_date", "team_id")
+)
+
+
+class _Existing(NamedTuple):
+    stored: dict  # the row as it may be stored
+    provider: int | None
+    record: Any  # _OnFile
+    person: YoungPerson | None  # an instance, where the row changes the record or adds to it
+    fields: dict
+    kinds: set[str]  # restrictions in force
 
 
 def _row_reason(batch: ImportBatch, row: dict) -> str:
@@ -224,7 +248,7 @@ def _row_reason(batch: ImportBatch, row: dict) -> str:
 def _person_changes(
     batch: ImportBatch,
     row: dict,
-    young_person: YoungPerson | None,
+    on_file: Any,
     provider_id: int | None,
     ignored: frozenset[str],
     restricted: bool,
@@ -232,8 +256,9 @@ def _person_changes(
     """The row as it may be stored (trimmed under s507B), and the person's fields to set: every field
     the row gives for a new record; for an existing one only what differs, never replacing an
     identifier and never a name or the date of birth (a person decides those, on the record). An
-    ignored identifier (the temporary ULN) is stored nowhere. ``restricted``: an s507B restriction
-    is in force on the record."""
+    ignored identifier (the temporary ULN) is stored nowhere. ``on_file``: the record (an instance,
+    or its fields as read for matching), None for a new one; ``restricted``: an s507B restriction is
+    in force on it."""
     file_format = formats.FORMATS[batch.file_format]
     row = formats.storable(row, file_format, restricted)
     fields = {
@@ -241,11 +266,11 @@ def _person_changes(
     }
     if batch.file_format == ImportBatch.Format.SCHOOL_ROLL and not restricted and not row.get("s507b"):
         fields["school_id"] = provider_id
-    if young_person is None:
+    if on_file is None:
         fields["postcode"] = validators.normalise_postcode(fields.get("postcode", ""))
         return row, fields
-    keep = set(IDENTITY_FIELDS) | {name for name in ("upn", "uln") if getattr(young_person, name)}
-    return row, {k: v for k, v in fields.items() if k not in keep and getattr(young_person, k) != v}
+    keep = set(IDENTITY_FIELDS) | {name for name in ("upn", "uln") if getattr(on_file, name)}
+    return row, {k: v for k, v in fields.items() if k not in keep and getattr(on_file, k) != v}
 
 
 def import_row_save(
@@ -271,6 +296,22 @@ def import_row_save(
         )
     _import_row_extras(batch, stored, young_person, provider_id, provenance, kinds)
     return young_person
+
+
+def _school(row: dict, provider_id: int | None, kinds: set[str]) -> int | None:
+    """The school to record a pupil at: none under a section 507B restriction."""
+    return None if row.get("s507b") or "s507b" in kinds else provider_id
+
+
+def _adds_records(row: dict) -> bool:
+    """Whether ``_import_row_extras`` could add anything for the row."""
+    return bool(
+        row.get("s507b")
+        or row.get("intended_destination")
+        or "academic_year" in row
+        or row.get("start_date")
+        or row.get("activity_start_date")
+    )
 
 
 def _import_row_extras(batch, row, young_person, provider_id, provenance, kinds: set[str]) -> bool:
