@@ -26,6 +26,7 @@ from cases.models import (
     YoungPersonPermission,
     YoungPersonUserObjectPermission,
 )
+from core import bulk
 from core.roles import Role
 from core.types import Actor
 
@@ -252,18 +253,20 @@ def young_people_create_bulk(
     for person in people:
         person.team = team
         person.clean()
-    created = YoungPerson.objects.bulk_create(people, batch_size=1000)
+    created = bulk.insert(YoungPerson, people)
     history_copy(YoungPerson, created, history_type="+", actor=actor, reason=reason)
     permissions = _permissions(TEAM_PERMISSIONS)
-    YoungPersonGroupObjectPermission.objects.bulk_create(
-        (
-            YoungPersonGroupObjectPermission(content_object=person, group=team.group, permission=permission)
+    bulk.insert(
+        YoungPersonGroupObjectPermission,
+        [
+            YoungPersonGroupObjectPermission(
+                content_object_id=person.pk, group_id=team.group_id, permission_id=permission.pk
+            )
             for person in created
             for permission in permissions
-        ),
-        batch_size=2000,
+        ],
     )
-    return list(created)
+    return created
 
 
 @transaction.atomic

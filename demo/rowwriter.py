@@ -7,6 +7,8 @@ from datetime import UTC, datetime
 from django.db import connection
 from django.utils import timezone
 
+from core import bulk
+
 
 class RowWriter:
     def __init__(self, *, actor, reason: str):
@@ -20,10 +22,7 @@ class RowWriter:
             return objects
         for obj, pk in zip(objects, self._reserve_ids(model, len(objects)), strict=True):
             obj.pk = pk
-            for field in model._meta.concrete_fields:
-                dated = getattr(field, "auto_now_add", False) and getattr(obj, field.attname) is not None
-                if not dated and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
-                    setattr(obj, field.attname, self.now)
+            bulk.stamp_dates(obj, self.now)
         fields = model._meta.concrete_fields
         self._insert(
             model._meta.db_table,
@@ -52,34 +51,27 @@ class RowWriter:
         )
 
     def _reserve_ids(self, model, count: int) -> list[int]:
-        table = model._meta.db_table
+        if connection.vendor == "postgresql":
+            return bulk.reserve_ids(model, count)
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute(
-                    "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                    [table, count],
-                )
-                return [row[0] for row in cursor.fetchall()]
-            table_name = connection.ops.quote_name(table)  # from model meta, never input
+            table_name = connection.ops.quote_name(model._meta.db_table)  # from model meta, never input
             cursor.execute(f"SELECT COALESCE(MAX(id), 0) FROM {table_name}")  # noqa: S608  # nosec B608
             start = cursor.fetchone()[0] + 1
             return list(range(start, start + count))
 
     def _insert(self, table: str, columns: list[str], rows) -> None:
+        if connection.vendor == "postgresql":
+            bulk.copy_rows(table, columns, rows)
+            return
         quote = connection.ops.quote_name
         column_list = ", ".join(quote(c) for c in columns)
+        placeholders = ", ".join(["%s"] * len(columns))
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                with cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy:
-                    for row in rows:
-                        copy.write_row(row)
-            else:
-                placeholders = ", ".join(["%s"] * len(columns))
-                cursor.executemany(
-                    # names from model meta, never input
-                    f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})",  # noqa: S608  # nosec B608
-                    [[_sqlite(value) for value in row] for row in rows],
-                )
+            cursor.executemany(
+                # names from model meta, never input
+                f"INSERT INTO {quote(table)} ({column_list}) VALUES ({placeholders})",  # noqa: S608  # nosec B608
+                [[_sqlite(value) for value in row] for row in rows],
+            )
 
 
 def _sqlite(value):

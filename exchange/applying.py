@@ -11,6 +11,7 @@ from cases import validators
 from cases.models import Attendance, YoungPerson
 from cases.restrictions import kinds_in_force, s507b_controlled_by_young_person
 from cases.services import tracked_save
+from core import bulk
 from exchange import formats, matching, selectors
 from exchange.models import IgnoredIdentifier, ImportBatch, ReviewItem
 from tracking import signals
@@ -119,7 +120,7 @@ class ImportRun:
             activities.append(activity)
         case_services.history_copy(
             Activity,
-            Activity.objects.bulk_create(activities, batch_size=1000),
+            bulk.insert(Activity, activities),
             history_type="+",
             actor=self.batch.uploaded_by,
             reason=f"Import {self.batch.pk}: on the school's roll",

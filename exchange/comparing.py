@@ -55,9 +55,14 @@ def clean(name: str) -> str:
     )
 
 
-def edit_distance(a: str, b: str) -> int:
-    """Optimal string alignment: insertions, deletions, substitutions, adjacent transpositions."""
-    return int(OSA.distance(a, b))
+def typo(a: str, b: str) -> bool:
+    """Two cleaned names a letter apart (three letters or more), or two apart (six or more, and close
+    by Jaro-Winkler)."""
+    distance = int(OSA.distance(a, b, score_cutoff=2))
+    shorter = min(len(a), len(b))
+    return (distance == 1 and shorter >= 3) or (
+        distance == 2 and shorter >= 6 and JaroWinkler.similarity(a, b) >= 0.88
+    )
 
 
 @lru_cache(maxsize=200_000)  # names repeat: an import compares the same pairs many times
@@ -71,10 +76,7 @@ def name_level(a: str, b: str) -> Level:
         return Level.NICKNAME
     if set(a.split()) & set(b.split()):
         return Level.PART
-    distance = edit_distance(a, b)
-    if (distance == 1 and min(len(a), len(b)) >= 3) or (
-        distance == 2 and min(len(a), len(b)) >= 6 and JaroWinkler.similarity(a, b) >= 0.88
-    ):
+    if typo(a, b):
         return Level.TYPO
     if jellyfish.metaphone(a) == jellyfish.metaphone(b) and a[0] == b[0]:
         return Level.SOUNDS_ALIKE

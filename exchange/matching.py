@@ -38,6 +38,7 @@ from exchange.comparing import (
     name_keys,
     name_level,
     postcode_level,
+    typo,
 )
 
 MATCH_WEIGHT = 24.0  # an automatic match needs at least this, and independent agreement
@@ -141,11 +142,11 @@ def _names(row: Person, candidate: Person, frequencies: Frequencies) -> list[Evi
     with a family name on file weighs as a family name)."""
     given, family = name_level(row.given, candidate.given), name_level(row.family, candidate.family)
     roles, penalty = ("given", "family"), 0.0
-    swapped = (name_level(row.given, candidate.family), name_level(row.family, candidate.given))
-    if (swapped[0] in AGREEING_NAME) + (swapped[1] in AGREEING_NAME) > (given in AGREEING_NAME) + (
-        family in AGREEING_NAME
-    ):
-        (given, family), roles, penalty = swapped, ("family", "given"), 1.0
+    agreeing = (given in AGREEING_NAME) + (family in AGREEING_NAME)
+    if agreeing < 2:  # both agree straight: swapped round cannot agree more
+        swapped = (name_level(row.given, candidate.family), name_level(row.family, candidate.given))
+        if (swapped[0] in AGREEING_NAME) + (swapped[1] in AGREEING_NAME) > agreeing:
+            (given, family), roles, penalty = swapped, ("family", "given"), 1.0
     if given == family == Level.EXACT:
         half = frequencies.full_name_weight(candidate.given, candidate.family) / 2
         return [Evidence("given name", given, half - penalty), Evidence("family name", family, half)]
@@ -311,20 +312,25 @@ def _by_weight(ranked: list[_Scored]) -> Decision:
 
 
 def _name_agreement(row: Person) -> Callable[[str], bool]:
-    """Whether a name on file agrees with either of the row's names (or one is missing), remembered
-    per name: candidates share names, so each is compared once per row."""
+    """Whether a name on file could agree with either of the row's names (or one is missing),
+    remembered per name: candidates share names. A superset of ``name_level``'s agreement, cheaper to
+    test: a key in common (the same word, a short or long form, the same sound), or a typo."""
+    ours = [clean(row.given), clean(row.family)]
+    keys = name_keys(row.given) | name_keys(row.family)
     seen: dict[str, bool] = {}
 
     def agrees(name: str) -> bool:
         if name not in seen:
-            levels = (name_level(row.given, name), name_level(row.family, name))
-            seen[name] = any(level in _AGREEING_OR_ABSENT for level in levels)
+            theirs = clean(name)
+            seen[name] = (
+                not theirs
+                or not all(ours)
+                or bool(name_keys(name) & keys)
+                or any(typo(mine, theirs) for mine in ours)
+            )
         return seen[name]
 
     return agrees
-
-
-_AGREEING_OR_ABSENT = AGREEING_NAME | {Level.ABSENT}
 
 
 def _ranked(
@@ -332,7 +338,7 @@ def _ranked(
 ) -> list[_Scored]:
     """The candidates by match weight, best first. One whose given and family names both disagree with
     both of the row's is not weighed: its weight is at most 10 (under the review weight) and it cannot
-    be a twin, so it never changes a decision."""
+    be a twin, so it never changes a decision (``_name_agreement`` lets a few more through)."""
     agrees = _name_agreement(row)
     scored = (
         _scored(c, evidence(row, c, frequencies, denied))

@@ -1,0 +1,66 @@
+"""Writing many new rows at once. On PostgreSQL: ids drawn from the table's own sequence and the rows
+sent by COPY (an import's thousands of new records and grants, and generated councils); elsewhere
+Django's bulk_create. The callers write the history rows and grants that go with them."""
+
+from collections.abc import Iterable, Sequence
+from typing import Any, TypeVar
+
+from django.db import connection
+from django.db.models import Model
+from django.utils import timezone
+
+M = TypeVar("M", bound=Model)
+
+
+def insert(model: type[M], objects: list[M]) -> list[M]:
+    """Insert new ``objects``, giving each its id; dates set on creation are set now, unless one
+    is already given (generated data dates records back)."""
+    if not objects:
+        return objects
+    if connection.vendor != "postgresql":
+        return model._default_manager.bulk_create(objects, batch_size=1000)
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
+        obj.pk = pk
+        stamp_dates(obj, now)
+        obj._state.adding, obj._state.db = False, connection.alias
+    copy_rows(
+        model._meta.db_table,
+        [str(field.column) for field in fields],
+        (
+            [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
+            for obj in objects
+        ),
+    )
+    return objects
+
+
+def stamp_dates(obj: Model, now: Any) -> None:
+    """Set ``auto_now`` fields, and ``auto_now_add`` ones not already given, as a save would."""
+    for field in obj._meta.concrete_fields:
+        given = getattr(field, "auto_now_add", False) and getattr(obj, field.attname) is not None
+        if not given and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+            setattr(obj, field.attname, now)
+
+
+def reserve_ids(model: type[Model], count: int) -> list[int]:
+    """``count`` ids from the table's sequence (PostgreSQL), safe beside other writers."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [model._meta.db_table, model._meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def copy_rows(table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
+    """PostgreSQL COPY of ``rows`` into ``table``."""
+    quote = connection.ops.quote_name
+    column_list = ", ".join(quote(column) for column in columns)
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(f"COPY {quote(table)} ({column_list}) FROM STDIN") as copy,
+    ):
+        for row in rows:
+            copy.write_row(row)
