@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any, TypeVar
 
 from django.db import connection
-from django.db.models import Model
+from django.db.models import JSONField, Model
 from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
@@ -25,14 +25,16 @@ def insert(model: type[M], objects: list[M]) -> list[M]:
         obj.pk = pk
         stamp_dates(obj, now)
         obj._state.adding, obj._state.db = False, connection.alias
-    copy_rows(
-        model._meta.db_table,
-        [str(field.column) for field in fields],
-        (
-            [field.get_db_prep_save(getattr(obj, field.attname), connection) for field in fields]
-            for obj in objects
-        ),
+    # COPY adapts each value as it is, but for JSON
+    attnames = [(f.attname, f if isinstance(f, JSONField) else None) for f in fields]
+    rows = (
+        [
+            getattr(obj, name) if json is None else json.get_db_prep_save(getattr(obj, name), connection)
+            for name, json in attnames
+        ]
+        for obj in objects
     )
+    copy_rows(model._meta.db_table, [str(field.column) for field in fields], rows)
     return objects
 
 
