@@ -13,17 +13,18 @@ M = TypeVar("M", bound=Model)
 
 
 def insert(model: type[M], objects: list[M]) -> list[M]:
-    """Insert new ``objects``, giving each its id; dates set on creation are set now, unless one
-    is already given (generated data dates records back)."""
+    """Insert new ``objects``, giving each its id and setting the dates a save sets (now)."""
     if not objects:
         return objects
     if connection.vendor != "postgresql":
         return model._default_manager.bulk_create(objects, batch_size=1000)
     now = timezone.now()
     fields = model._meta.concrete_fields
+    dated = [f for f in fields if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False)]
     for obj, pk in zip(objects, reserve_ids(model, len(objects)), strict=True):
         obj.pk = pk
-        stamp_dates(obj, now)
+        for field in dated:
+            setattr(obj, field.attname, now)
         obj._state.adding, obj._state.db = False, connection.alias
     # COPY adapts each value as it is, but for JSON
     attnames = [(f.attname, f if isinstance(f, JSONField) else None) for f in fields]
@@ -36,14 +37,6 @@ def insert(model: type[M], objects: list[M]) -> list[M]:
     )
     copy_rows(model._meta.db_table, [str(field.column) for field in fields], rows)
     return objects
-
-
-def stamp_dates(obj: Model, now: Any) -> None:
-    """Set ``auto_now`` fields, and ``auto_now_add`` ones not already given, as a save would."""
-    for field in obj._meta.concrete_fields:
-        given = getattr(field, "auto_now_add", False) and getattr(obj, field.attname) is not None
-        if not given and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
-            setattr(obj, field.attname, now)
 
 
 def reserve_ids(model: type[Model], count: int) -> list[int]:

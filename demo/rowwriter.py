@@ -22,7 +22,10 @@ class RowWriter:
             return objects
         for obj, pk in zip(objects, self._reserve_ids(model, len(objects)), strict=True):
             obj.pk = pk
-            bulk.stamp_dates(obj, self.now)
+            for field in model._meta.concrete_fields:  # a date given on creation is kept (dated back)
+                given = getattr(field, "auto_now_add", False) and getattr(obj, field.attname) is not None
+                if not given and (getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)):
+                    setattr(obj, field.attname, self.now)
         fields = model._meta.concrete_fields
         self._insert(
             model._meta.db_table,
