@@ -126,10 +126,12 @@ class DestructionRecord(models.Model):
 
 
 class JobLock(models.Model):
-    """One row per running job: a second purge finds the row and stops (works on SQLite and PostgreSQL)."""
+    """One row per running job on SQLite (PostgreSQL uses an advisory lock): a second purge finds the
+    row and stops, unless the process that holds it has stopped (``retention.services._purge_lock``)."""
 
     name = models.CharField(max_length=50, unique=True)
     acquired_at = models.DateTimeField()
+    owner = models.CharField(max_length=300, blank=True, help_text="host:process id of the holder")
 
     def __str__(self):
         return self.name

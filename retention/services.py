@@ -6,10 +6,13 @@ import functools
 import hashlib
 import hmac
 import logging
+import os
+import socket
 from collections import defaultdict
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -31,7 +34,8 @@ from tracking.models import CurrentStatus
 
 logger = logging.getLogger(__name__)
 PURGE_LOCK = "retention-purge"
-STALE_LOCK = timedelta(hours=6)
+PURGE_ADVISORY_KEY = 7_304_011  # the purge's advisory lock on PostgreSQL (any number no other job uses)
+STALE_LOCK = timedelta(hours=6)  # a lock row of another host (SQLite only) is taken over after this
 
 
 def subject_hash(young_person_id: int) -> str:
@@ -155,43 +159,87 @@ class PurgeReport:
     skipped: str = ""
 
 
-def _acquire_lock() -> bool:
-    JobLock.objects.filter(name=PURGE_LOCK, acquired_at__lt=timezone.now() - STALE_LOCK).delete()
+def _owner() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _gone(lock: JobLock, now: datetime) -> bool:
+    """Whether a lock row's holder has stopped: a process of this host that is no longer running, or
+    (another host's, or a row from before owners were kept) one older than ``STALE_LOCK``."""
+    host, _, pid = lock.owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return lock.acquired_at < now - STALE_LOCK
+    try:
+        os.kill(int(pid), 0)  # signal 0: is it running?
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False  # running, as another user
+    return False
+
+
+@contextmanager
+def _purge_lock() -> Iterator[bool]:
+    """Whether this process may purge now, held while it runs and freed when its holder dies.
+    PostgreSQL: a session advisory lock, which the server releases when the holder's connection ends
+    (a worker killed mid-purge frees it at once, so Celery's redelivery runs). SQLite: a ``JobLock``
+    row naming its holder's host and process, taken over once that process has stopped."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_try_advisory_lock(%s)", [PURGE_ADVISORY_KEY])
+            held = bool(cursor.fetchone()[0])
+        try:
+            yield held
+        finally:
+            if held:
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_unlock(%s)", [PURGE_ADVISORY_KEY])
+        return
+    now = timezone.now()
+    for lock in JobLock.objects.filter(name=PURGE_LOCK):
+        if _gone(lock, now):
+            lock.delete()
     try:
         with transaction.atomic():
-            JobLock.objects.create(name=PURGE_LOCK, acquired_at=timezone.now())
+            JobLock.objects.create(name=PURGE_LOCK, acquired_at=now, owner=_owner())
     except IntegrityError:
-        return False
-    return True
+        yield False
+        return
+    try:
+        yield True
+    finally:
+        JobLock.objects.filter(name=PURGE_LOCK, owner=_owner()).delete()
 
 
 def purge_expired(*, dry_run: bool = False, on: date | None = None) -> PurgeReport:
     """Destroy everyone past their date without a hold, each in their own transaction. With
     ``dry_run`` only count what would go. A second purge while one runs is skipped."""
     on = on or timezone.localdate()
-    if not _acquire_lock():
-        logger.warning("Purge skipped: another purge is running")
-        return PurgeReport(skipped="another purge is running")
-    try:
-        due = due_for_destruction(on)
-        report = PurgeReport(due=len(due), held=sum(d.held for d in due), rows={})
-        for item in (d for d in due if not d.held):
-            if dry_run:
-                for label, count in dry_run_counts(item.young_person_id).items():
-                    report.rows[label] = report.rows.get(label, 0) + count
-                continue
-            record = purge_person(
-                young_person_id=item.young_person_id, rule=item.rule, reason=f"Retention: {item.rule.name}"
-            )
-            if record is not None:
-                report.destroyed += 1
-                for label, count in record.row_counts.items():
-                    report.rows[label] = report.rows.get(label, 0) + count
-        if not dry_run:
-            report.rows["retention.ScannedDocument (copies past their rule)"] = purge_documents(on=on)
-        return report
-    finally:
-        JobLock.objects.filter(name=PURGE_LOCK).delete()
+    with _purge_lock() as held:
+        if not held:
+            logger.warning("Purge skipped: another purge is running")
+            return PurgeReport(skipped="another purge is running")
+        return _purge(on, dry_run)
+
+
+def _purge(on: date, dry_run: bool) -> PurgeReport:
+    due = due_for_destruction(on)
+    report = PurgeReport(due=len(due), held=sum(d.held for d in due), rows={})
+    for item in (d for d in due if not d.held):
+        if dry_run:
+            for label, count in dry_run_counts(item.young_person_id).items():
+                report.rows[label] = report.rows.get(label, 0) + count
+            continue
+        record = purge_person(
+            young_person_id=item.young_person_id, rule=item.rule, reason=f"Retention: {item.rule.name}"
+        )
+        if record is not None:
+            report.destroyed += 1
+            for label, count in record.row_counts.items():
+                report.rows[label] = report.rows.get(label, 0) + count
+    if not dry_run:
+        report.rows["retention.ScannedDocument (copies past their rule)"] = purge_documents(on=on)
+    return report
 
 
 def dry_run_counts(young_person_id: int) -> dict[str, int]:

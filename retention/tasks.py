@@ -1,5 +1,5 @@
 """The nightly purge: at-least-once delivery (acks_late, rejected if the worker dies), idempotent,
-and single-instance through the purge lock."""
+and single-instance through the purge lock (which dies with its holder: services._purge_lock)."""
 
 from celery import shared_task
 

@@ -1,5 +1,12 @@
 """The purge leaves nothing behind, keeps what must stay, and can run again."""
 
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
 from datetime import timedelta
 
 import pytest
@@ -223,11 +230,68 @@ def test_running_twice_changes_nothing_more(world):
     assert DestructionRecord.objects.count() == 1
 
 
-def test_a_purge_while_another_runs_is_skipped(world):
+HOLD_THE_ADVISORY_LOCK = """
+import json, os, sys, time
+import psycopg
+settings = json.loads(os.environ["HOLDER_DATABASE"])
+connection = psycopg.connect(autocommit=True, **settings)
+connection.execute("SELECT pg_advisory_lock(%s)", [int(sys.argv[1])])
+print("held", flush=True)
+time.sleep(600)
+"""
+
+
+def another_purge_holding_the_lock() -> subprocess.Popen:
+    """Another process holding the purge's lock as a purge does: on PostgreSQL its own connection
+    holds the advisory lock; on SQLite it owns the lock row."""
+    from django.db import connection
+
     from retention.models import JobLock
 
-    JobLock.objects.create(name=services.PURGE_LOCK, acquired_at=timezone.now())
-    assert services.purge_expired().skipped == "another purge is running"
+    if connection.vendor == "postgresql":
+        settings = connection.settings_dict
+        database = {
+            "dbname": settings["NAME"],
+            "user": settings["USER"],
+            "host": settings["HOST"],
+            "port": settings["PORT"] or 5432,
+            "password": settings["PASSWORD"],
+        }
+        holder = subprocess.Popen(  # noqa: S603 - this interpreter, this test's script
+            [sys.executable, "-c", HOLD_THE_ADVISORY_LOCK, str(services.PURGE_ADVISORY_KEY)],
+            stdout=subprocess.PIPE,
+            text=True,
+            env={**os.environ, "HOLDER_DATABASE": json.dumps(database)},
+        )
+        assert holder.stdout is not None
+        assert holder.stdout.readline().strip() == "held"
+        return holder
+    holder = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(600)"])
+    JobLock.objects.create(
+        name=services.PURGE_LOCK, acquired_at=timezone.now(), owner=f"{socket.gethostname()}:{holder.pid}"
+    )
+    return holder
+
+
+def test_a_purge_is_skipped_while_another_holds_the_lock_and_runs_once_that_one_is_killed(world):
+    """A worker killed mid-purge (kill -9) must not leave the lock behind: the rerun, and Celery's
+    redelivery, purge at once instead of waiting hours for a stale lock."""
+    today = timezone.localdate()
+    person = YoungPersonFactory(
+        team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5)
+    )
+    later = today + timedelta(days=10)
+    holder = another_purge_holding_the_lock()
+    try:
+        assert services.purge_expired(on=later).skipped == "another purge is running"
+        assert YoungPerson.objects.filter(pk=person.pk).exists()
+    finally:
+        holder.send_signal(signal.SIGKILL)
+        holder.wait()
+    deadline = time.monotonic() + 10  # the server notices the dead connection within moments
+    while (report := services.purge_expired(on=later)).skipped and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (report.skipped, report.destroyed) == ("", 1)
 
 
 def test_a_crash_half_way_leaves_whole_people_and_a_rerun_finishes(world, monkeypatch):
