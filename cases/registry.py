@@ -80,3 +80,13 @@ def references() -> list[Reference]:
 def declared_dependants() -> list[tuple[type[models.Model], str]]:
     """Models declaring ``purge_path``: the ORM path from them to the young person's id."""
     return [(model, path) for model in apps.get_models() if (path := getattr(model, "purge_path", ""))]
+
+
+def redactions() -> list[tuple[type[models.Model], str, tuple[str, ...]]]:
+    """Models whose rows outlive a destroyed person and declare ``purge_redact``: the ORM path from
+    them to the person's id, and the text fields the purge removes the person's details from."""
+    return [
+        (model, model.purge_redact_path, model.purge_redact)  # type: ignore[attr-defined]
+        for model in apps.get_models()
+        if getattr(model, "purge_redact", ())
+    ]

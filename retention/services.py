@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 import socket
 from collections import defaultdict
 from collections.abc import Iterator
@@ -35,6 +36,7 @@ from tracking.models import CurrentStatus
 logger = logging.getLogger(__name__)
 PURGE_LOCK = "retention-purge"
 PURGE_ADVISORY_KEY = 7_304_011  # the purge's advisory lock on PostgreSQL (any number no other job uses)
+REMOVED = "[removed]"  # what stands where a destroyed person's details were
 STALE_LOCK = timedelta(hours=6)  # a lock row of another host (SQLite only) is taken over after this
 
 
@@ -102,6 +104,8 @@ def purge_person(
         _keep_anonymised_summary(person)
 
     counts: defaultdict[str, int] = defaultdict(int)
+    for label, redacted in _redact(person).items():
+        counts[f"{label} (details removed)"] += redacted
     for label, sql, params in _statements(young_person_id):
         counts[label] += max(_execute(sql, params), 0)
     record = DestructionRecord.objects.create(
@@ -114,6 +118,40 @@ def purge_person(
     transaction.on_commit(lambda: _delete_files(files))
     logger.info("Destroyed a subject: destruction record %s, %s rows", record.pk, sum(counts.values()))
     return record
+
+
+def identifying_values(person: YoungPerson) -> list[str]:
+    """What would identify the person in free text: their names, full name, UPN, ULN, email, phone."""
+    names = (person.legal_given_name, person.legal_family_name, person.preferred_name)
+    full = f"{person.legal_given_name} {person.legal_family_name}"
+    values = {full, *names, person.upn, person.uln, person.email, person.phone}
+    return sorted((v.strip() for v in values if v and len(v.strip()) > 1), key=len, reverse=True)
+
+
+def _redact(person: YoungPerson) -> dict[str, int]:
+    """Remove the person's names and identifiers from the text of rows that outlive them (a subject
+    request, a disclosure: ``registry.redactions``) and from those rows' history, without writing a
+    new history row. Returns how many rows changed, by model."""
+    pattern = re.compile(
+        r"\b(?:" + "|".join(re.escape(value) for value in identifying_values(person)) + r")\b", re.IGNORECASE
+    )
+    changed: dict[str, int] = {}
+    for model, path, fields in registry.redactions():
+        rows = model._default_manager.filter(**{path: person.pk})
+        tables = [model._default_manager.filter(pk__in=list(rows.values_list("pk", flat=True)))]
+        if hasattr(model, "history"):
+            tables.append(model.history.filter(id__in=tables[0].values_list("pk", flat=True)))
+        for queryset in tables:
+            for pk, *texts in queryset.values_list("pk", *fields):
+                cleaned = {
+                    field: pattern.sub(REMOVED, text or "") for field, text in zip(fields, texts, strict=True)
+                }
+                if any(cleaned[field] != (text or "") for field, text in zip(fields, texts, strict=True)):
+                    queryset.model._default_manager.filter(pk=pk).update(
+                        **cleaned
+                    )  # no history row: by design
+                    changed[model._meta.label] = changed.get(model._meta.label, 0) + 1
+    return changed
 
 
 def _keep_anonymised_summary(person: YoungPerson) -> AnonymisedSummary:

@@ -170,6 +170,11 @@ class Disclosure(models.Model):
     """Every release of personal data, and every refused attempt (with its reason). Rows about a
     person are destroyed with them; the file hash proves what left without keeping a copy."""
 
+    # The release itself is kept for accountability; when a person it covered is destroyed, their
+    # names and identifiers are removed from its text (retention.services.purge_person).
+    purge_redact_path = "young_people"
+    purge_redact = ("recipient_name", "purpose", "override_justification", "refusal_reason", "trimmed")
+
     class Outcome(models.TextChoices):
         RELEASED = "released", "Released"
         REFUSED = "refused", "Refused"
@@ -225,6 +230,11 @@ class DisclosedPerson(models.Model):
 
 
 class SubjectRequest(Tracked):
+    # The request is kept (the DPO's record of handling it) naming no one: when its person is
+    # destroyed, their names and identifiers are removed from its text and its history's.
+    purge_redact_path = "young_person"
+    purge_redact = ("requester_name", "extension_reason", "outcome")
+
     class Kind(models.TextChoices):
         ACCESS = "access", "Access (Article 15)"
         RECTIFICATION = "rectification", "Rectification (Article 16)"

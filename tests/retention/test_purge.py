@@ -11,18 +11,18 @@ from datetime import timedelta
 
 import pytest
 from dateutil.relativedelta import relativedelta
-from django.apps import apps
 from django.core.files.base import ContentFile
-from django.db import models
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import registry
 from cases import services as case_services
 from cases.models import Restriction, YoungPerson
 from retention import selectors, services
 from retention.models import DestructionRecord, EsfParticipation, LegalHold, ScannedDocument
 from sharing import services as sharing_services
-from sharing.models import Breach, Consent, InformationSharingAgreement, SubjectRequest
+from sharing.models import Breach, Consent, Disclosure, InformationSharingAgreement, SubjectRequest
 from tests.factories import (
     ContactFactory,
     OrganisationFactory,
@@ -94,10 +94,18 @@ def everything_about(world, client_for, django_capture_on_commit_callbacks):
     sharing_services.share(
         actor=adviser, young_people=[person], categories=["identity"], purpose="Enrolment", recipient=college
     )
+    sharing_services.share(  # names them in its text; kept for the other person, naming no one
+        actor=world.dpo,
+        young_people=[person, world.case],
+        categories=["identity"],
+        purpose="Zephyrine Quillfeather's references, for her tutor",
+        recipient=college,
+        recipient_name="Tutor of Zephyrine Quillfeather",
+    )
     request = sharing_services.subject_request_save(
         request=SubjectRequest(
             kind="access",
-            requester_name="Requester",
+            requester_name="Zephyrine Quillfeather",  # they asked themselves
             relationship="self",
             received_on=today,
             young_person=person,
@@ -131,24 +139,33 @@ def everything_about(world, client_for, django_capture_on_commit_callbacks):
     return person, document.file.name
 
 
-def traces_of(person_id: int) -> list[str]:
-    """Every row in every table that refers to the person's id or contains their identifying details."""
-    found = []
-    for model in apps.get_models(include_auto_created=True):
-        for field in model._meta.concrete_fields:
-            if field.is_relation and field.related_model is YoungPerson:
-                lookups = [{field.attname: person_id}]
-            elif model is YoungPerson.history.model and field.attname == "id":
-                lookups = [{"id": person_id}]
-            elif isinstance(field, models.CharField | models.TextField):
-                lookups = [{f"{field.attname}__icontains": value} for value in IDENTIFYING.values()]
-            else:
-                continue
-            found += [
-                f"{model._meta.label}.{field.attname}"
-                for lookup in lookups
-                if model._default_manager.filter(**lookup).exists()
-            ]
+def traces_of(person_id: int, details: tuple[str, ...] = tuple(IDENTIFYING.values())) -> list[str]:
+    """Every row that links to the person's id, and every column of every table, read as text (JSON,
+    files' names and stored bytes included), that holds one of their identifying details."""
+    found = [
+        f"{ref.label}.{ref.column}"
+        for ref in registry.references()
+        if ref.model._default_manager.filter(
+            **{ref.column if ref.column == "id" else f"{ref.column}": person_id}
+        )
+        .values("pk")
+        .exists()
+    ]
+    wanted = [detail.lower() for detail in details if detail]
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for table in connection.introspection.table_names():
+            cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - the database's own table names
+            columns = [column[0] for column in cursor.description]
+            for row in cursor.fetchall():
+                for column, value in zip(columns, row, strict=True):
+                    text = (
+                        bytes(value).decode(errors="ignore")
+                        if isinstance(value, bytes | memoryview)
+                        else str(value)
+                    )
+                    if any(detail in text.lower() for detail in wanted):
+                        found.append(f"{table}.{column}")
     return found
 
 
@@ -165,14 +182,12 @@ def test_after_the_25th_birthday_nothing_about_them_is_left(
         report = services.purge_expired(on=birthday + timedelta(days=1))
     assert (report.due, report.destroyed) == (1, 1)
 
-    assert traces_of(person_id) == []
-    for value in (upn, uln):
-        assert not any(
-            model._default_manager.filter(**{f"{f.attname}__contains": value}).exists()
-            for model in apps.get_models(include_auto_created=True)
-            for f in model._meta.concrete_fields
-            if isinstance(f, models.CharField | models.TextField)
-        )
+    assert traces_of(person_id, (*IDENTIFYING.values(), upn, uln)) == []
+    shared = Disclosure.objects.get(young_people=world.case)  # the other person's release stays
+    assert (shared.purpose, shared.recipient_name) == (
+        "[removed]'s references, for her tutor",
+        "Tutor of [removed]",
+    )
     assert not (tmp_path / file_name).exists()
     record = DestructionRecord.objects.get()
     assert record.subject_hash == services.subject_hash(person_id)
