@@ -12,6 +12,7 @@ which column. Discovered from the models, so a model added later is covered ever
 """
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -90,3 +91,21 @@ def redactions() -> list[tuple[type[models.Model], str, tuple[str, ...]]]:
         for model in apps.get_models()
         if getattr(model, "purge_redact", ())
     ]
+
+
+def identified_rows(person: YoungPerson) -> list[models.QuerySet]:
+    """Rows about the person that no foreign key links to them (an imported row waiting for review),
+    from models declaring ``purge_identified_by``: lookups from the person's fields to theirs, any of
+    which, with every value present, finds a row. Dates compare as ISO text (rows keep JSON)."""
+    found = []
+    for model in apps.get_models():
+        condition = models.Q()
+        for lookups in getattr(model, "purge_identified_by", ()):
+            values = {lookup: getattr(person, field) for field, lookup in lookups.items()}
+            if all(values.values()):
+                condition |= models.Q(
+                    **{k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
+                )
+        if condition:
+            found.append(model._default_manager.filter(condition))
+    return found

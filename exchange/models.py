@@ -88,6 +88,18 @@ class ReviewItem(models.Model):
     that is not on file. A manager links it to a record or creates one; the row's values are
     cleared once it is resolved."""
 
+    # A waiting row is about someone, with no link to them: the retention purge deletes those whose
+    # identifiers, or names and date of birth, are a destroyed person's (cases.registry.identified_rows).
+    purge_identified_by = (
+        {"upn": "row__upn"},
+        {"uln": "row__uln"},
+        {
+            "legal_given_name": "row__given_name__iexact",
+            "legal_family_name": "row__family_name__iexact",
+            "date_of_birth": "row__date_of_birth",
+        },
+    )
+
     class Kind(models.TextChoices):
         POSSIBLE_MATCH = "possible_match", "Possible match"
         SEVERAL_MATCHES = "several_matches", "Several possible matches"

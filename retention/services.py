@@ -106,6 +106,8 @@ def purge_person(
     counts: defaultdict[str, int] = defaultdict(int)
     for label, redacted in _redact(person).items():
         counts[f"{label} (details removed)"] += redacted
+    for rows in registry.identified_rows(person):
+        counts[rows.model._meta.label] += rows.delete()[0]
     for label, sql, params in _statements(young_person_id):
         counts[label] += max(_execute(sql, params), 0)
     record = DestructionRecord.objects.create(

@@ -19,6 +19,7 @@ from django.utils import timezone
 from cases import registry
 from cases import services as case_services
 from cases.models import Restriction, YoungPerson
+from exchange.models import ImportBatch, ReviewItem
 from retention import selectors, services
 from retention.models import DestructionRecord, EsfParticipation, LegalHold, ScannedDocument
 from sharing import services as sharing_services
@@ -135,6 +136,31 @@ def everything_about(world, client_for, django_capture_on_commit_callbacks):
         until=today + timedelta(days=5),
         reason="Cover",
     )
+    batch = ImportBatch.objects.create(
+        source_organisation=college,
+        file_format="school_roll",
+        team=world.team,
+        file_name="roll.csv",
+        file_sha256="roll",
+        uploaded_by=world.service_manager,
+    )
+    born = person.date_of_birth.isoformat()
+    for line, row in enumerate(  # rows waiting for review: no link to the person, only their details
+        (
+            {"upn": person.upn, "given_name": "Zeph", "family_name": "Q", "date_of_birth": born},
+            {"given_name": "ZEPHYRINE", "family_name": "quillfeather", "date_of_birth": born, "upn": ""},
+            {
+                "given_name": "Ottoline",
+                "family_name": "Quenby",
+                "date_of_birth": born,
+                "upn": "",
+            },  # someone else
+        ),
+        start=2,
+    ):
+        ReviewItem.objects.create(
+            batch=batch, line=line, kind="possible_match", reason="a possible match", row=row
+        )
     client_for(adviser).get(reverse("cases:young-person-detail", args=[person.pk]))
     return person, document.file.name
 
@@ -183,6 +209,7 @@ def test_after_the_25th_birthday_nothing_about_them_is_left(
     assert (report.due, report.destroyed) == (1, 1)
 
     assert traces_of(person_id, (*IDENTIFYING.values(), upn, uln)) == []
+    assert list(ReviewItem.objects.values_list("row__given_name", flat=True)) == ["Ottoline"]
     shared = Disclosure.objects.get(young_people=world.case)  # the other person's release stays
     assert (shared.purpose, shared.recipient_name) == (
         "[removed]'s references, for her tutor",
