@@ -7,7 +7,7 @@ import logging
 import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
@@ -172,6 +172,28 @@ def _import_finish(batch: ImportBatch, state: str, **values: Any) -> ImportBatch
     batch.save()
     cache.delete(progress_key(batch.pk))
     return batch
+
+
+def import_data_expire(*, now: datetime | None = None) -> dict[str, int]:
+    """The nightly retention of what imports hold: an unfinished batch older than
+    ``IMPORT_FILE_KEEP_DAYS`` is rejected and its file dropped (nothing of it was saved); a row still
+    waiting for review after ``REVIEW_ROW_KEEP_DAYS`` is dismissed as expired and its values cleared.
+    Idempotent."""
+    now = now or timezone.now()
+    stale = ImportBatch.objects.exclude(
+        state__in=(ImportBatch.State.APPLIED, ImportBatch.State.REJECTED)
+    ).filter(uploaded_at__lt=now - timedelta(days=settings.IMPORT_FILE_KEEP_DAYS))
+    reason = f"not imported within {settings.IMPORT_FILE_KEEP_DAYS} days: the file was removed"
+    batches = stale.update(
+        state=ImportBatch.State.REJECTED, content=None, progress=100, finished_at=now, errors=[[0, reason]]
+    )
+    rows = ReviewItem.objects.filter(
+        outcome=ReviewItem.Outcome.OPEN,
+        batch__uploaded_at__lt=now - timedelta(days=settings.REVIEW_ROW_KEEP_DAYS),
+    ).update(outcome=ReviewItem.Outcome.DISMISSED, row={}, resolved_at=now)
+    if batches or rows:
+        logger.info("Import data expired: %s files, %s rows waiting for review", batches, rows)
+    return {"files": batches, "review_rows": rows}
 
 
 # --- The review queue --------------------------------------------------------------------------------

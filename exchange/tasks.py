@@ -26,3 +26,11 @@ def self_update_send_bulk(actor_id: int) -> int:
     from exchange import services
 
     return services.self_update_send_bulk(actor=get_user_model().objects.get(pk=actor_id))
+
+
+@shared_task(acks_late=True)
+def import_data_expire() -> dict[str, int]:
+    """Nightly: unfinished files and rows left waiting for review past their time (see the service)."""
+    from exchange import services
+
+    return services.import_data_expire()

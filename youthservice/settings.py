@@ -287,7 +287,14 @@ CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru
         "task": "retention.tasks.purge_expired",
         "schedule": crontab(minute=30, hour=2),  # "At 02:30" every day
     },
+    "nightly-import-data": {
+        "task": "exchange.tasks.import_data_expire",
+        "schedule": crontab(minute=0, hour=3),  # "At 03:00" every day
+    },
 }
+# How long imports keep what they hold: an unfinished batch's file, a row waiting for review.
+IMPORT_FILE_KEEP_DAYS = env.int("IMPORT_FILE_KEEP_DAYS", default=7)
+REVIEW_ROW_KEEP_DAYS = env.int("REVIEW_ROW_KEEP_DAYS", default=90)
 
 # --- Logging: JSON lines to stdout; personal data never logged --------------------------------
 # Code logs ids only; core.logs also redacts identifiers and contact details from every
