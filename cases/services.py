@@ -35,6 +35,7 @@ M = TypeVar("M", bound=Model)
 LEAD_ADVISER_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
 TEAM_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
 CO_WORKER_PERMISSIONS = (P.VIEW, P.CHANGE)
+RESTRICTED = "Processing of this record is restricted: only the data protection officer can change it"
 
 
 def _guard_restricted(instance: Model, actor: Actor | None) -> None:
@@ -46,9 +47,7 @@ def _guard_restricted(instance: Model, actor: Actor | None) -> None:
         and restrictions.processing_restricted(person)
         and not (actor is not None and actor.has_perm(CasesPermission.CHANGE_RESTRICTED))
     ):
-        raise ValidationError(
-            "Processing of this record is restricted: only the data protection officer can change it"
-        )
+        raise ValidationError(RESTRICTED)
 
 
 def audit(instance: Model, actor: Actor | None, reason: str) -> None:
@@ -280,9 +279,7 @@ def young_people_update_bulk(
     if not actor.has_perm(CasesPermission.CHANGE_RESTRICTED):
         in_force = restrictions.kinds_in_force(person.pk for person in people)
         if any(kinds - {Restriction.Kind.S507B} for kinds in in_force.values()):
-            raise ValidationError(
-                "Processing of this record is restricted: only the data protection officer can change it"
-            )
+            raise ValidationError(RESTRICTED)
     now = timezone.now()
     names = {*fields, "updated_at"}
     columns = [f for f in YoungPerson._meta.concrete_fields if f.name in names or f.attname in names]

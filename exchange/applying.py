@@ -51,7 +51,7 @@ class ImportRun:
         together, each with its history row; a row's extra records (intended destination,
         attendance, activity) go through the ordinary services."""
         existing, new = self._plan(rows)
-        changed = {e.record.pk: e.person for e in existing if e.fields and e.person is not None}
+        changed = {e.pk: e.person for e in existing if e.fields and e.person is not None}
         if changed:
             case_services.young_people_update_bulk(
                 people=list(changed.values()),
@@ -59,34 +59,25 @@ class ImportRun:
                 actor=self.batch.uploaded_by,
                 reason=f"Import {self.batch.pk}",
             )
-            signals.changed(e.record.pk for e in existing if e.fields.keys() & RULE_FIELDS)
+            signals.changed(e.pk for e in existing if e.fields.keys() & RULE_FIELDS)
         created = case_services.young_people_create_bulk(
-            people=[person for _, _, person, _, _ in new],
+            people=[n.person for n in new if n.person is not None],
             team=self.batch.team,
             actor=self.batch.uploaded_by,
             reason=f"Import {self.batch.pk}",
         )
         signals.changed(person.pk for person in created)
         self.counts["created"] += len(created)
-        on_roll = self._on_roll(
-            [
-                (p.pk, p.date_of_birth, _school(stored, provider, kinds))
-                for stored, provider, p, _, kinds in new
-            ]
-            + [
-                (e.record.pk, e.record.date_of_birth, _school(e.stored, e.provider, e.kinds))
-                for e in existing
-            ]
-        )
-        for stored, provider, person, _, kinds in new:
-            self.index.add(self._match_person(stored, provider, person.pk))
-            _import_row_extras(self.batch, stored, person, provider, self.provenance, kinds)
-        for e in existing:
-            added = e.person is not None and _import_row_extras(
-                self.batch, e.stored, e.person, e.provider, self.provenance, e.kinds
+        on_roll = self._on_roll([(p.pk, p.born, p.school) for p in [*new, *existing]])
+        for n in new:
+            self.index.add(self._match_person(n.stored, n.provider, n.pk))
+        for p in [*new, *existing]:
+            added = p.person is not None and _import_row_extras(
+                self.batch, p.stored, p.person, p.provider, self.provenance, p.kinds
             )
-            updated = added or e.record.pk in changed or e.record.pk in on_roll
-            self.counts["updated" if updated else "unchanged"] += 1
+            if p.record is not None:
+                updated = added or p.pk in changed or p.pk in on_roll
+                self.counts["updated" if updated else "unchanged"] += 1
 
     def _on_roll(self, pupils: list[tuple[int, date, int | None]]) -> set[int]:
         """A pupil on a school's roll is at that school on the file's date (110 to Year 11, 210 in a
@@ -128,7 +119,7 @@ class ImportRun:
         signals.changed(activity.young_person_id for activity in activities)
         return {activity.young_person_id for activity in activities}
 
-    def _plan(self, rows: list[dict]) -> tuple[list["_Existing"], list[tuple]]:
+    def _plan(self, rows: list[dict]) -> tuple[list["_Planned"], list["_Planned"]]:
         """Match each row: the review queue takes the close calls; matched records get the row's
         changes set on them (not yet saved); new records are built (not yet saved)."""
         providers = [(row, *provider_for(self.batch, row, self.providers)) for row in rows]
@@ -141,8 +132,8 @@ class ImportRun:
             values[0]: _OnFile._make(values)
             for values in YoungPerson.objects.filter(pk__in=ids).values_list(*_OnFile._fields)
         }
-        existing: list[_Existing] = []
-        new: list[tuple] = []
+        existing: list[_Planned] = []
+        new: list[_Planned] = []
         for row, provider, missing, decision in decided:
             record = matched.get(decision.candidate_id) if decision.kind == matching.Outcome.MATCH else None
             kinds = self.in_force.get(record.pk, set()) if record is not None else set()
@@ -158,7 +149,7 @@ class ImportRun:
             if record is None:
                 young_person = YoungPerson(**fields, **self.provenance)
                 case_services.audit(young_person, self.batch.uploaded_by, _row_reason(self.batch, row))
-                new.append((stored, provider, young_person, fields, kinds))
+                new.append(_Planned(stored, provider, young_person, fields, kinds))
                 continue
             person = None  # a model instance only where something is saved
             if fields or _adds_records(stored):
@@ -168,7 +159,7 @@ class ImportRun:
                     case_services.audit(person, self.batch.uploaded_by, _row_reason(self.batch, row))
                     for name, value in fields.items():
                         setattr(person, name, value)
-            existing.append(_Existing(stored, provider, record, person, fields, kinds))
+            existing.append(_Planned(stored, provider, person, fields, kinds, record))
         return existing, new
 
     def _match_person(self, row: dict, provider_id: int | None, pk: int | None = None) -> matching.Person:
@@ -232,13 +223,32 @@ _OnFile = namedtuple(  # type: ignore[misc]  # its fields are the import's
 )
 
 
-class _Existing(NamedTuple):
+class _Planned(NamedTuple):
+    """A row to save: a new record, or a matched one (``record``) it may change or add to."""
+
     stored: dict  # the row as it may be stored
     provider: int | None
-    record: Any  # _OnFile
-    person: YoungPerson | None  # an instance, where the row changes the record or adds to it
+    person: YoungPerson | None  # the instance to save: a new one, or a matched one the row changes or adds to
     fields: dict
     kinds: set[str]  # restrictions in force
+    record: Any = None  # a matched record as read (_OnFile)
+
+    @property
+    def pk(self) -> int:
+        return self._saved.pk
+
+    @property
+    def born(self) -> date:
+        return self._saved.date_of_birth
+
+    @property
+    def _saved(self) -> Any:
+        return self.record if self.record is not None else self.person
+
+    @property
+    def school(self) -> int | None:
+        """The school to record a pupil at: none under a section 507B restriction."""
+        return None if self.stored.get("s507b") or "s507b" in self.kinds else self.provider
 
 
 def _row_reason(batch: ImportBatch, row: dict) -> str:
@@ -297,11 +307,6 @@ def import_row_save(
         )
     _import_row_extras(batch, stored, young_person, provider_id, provenance, kinds)
     return young_person
-
-
-def _school(row: dict, provider_id: int | None, kinds: set[str]) -> int | None:
-    """The school to record a pupil at: none under a section 507B restriction."""
-    return None if row.get("s507b") or "s507b" in kinds else provider_id
 
 
 def _adds_records(row: dict) -> bool:

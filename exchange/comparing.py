@@ -78,15 +78,20 @@ def name_level(a: str, b: str) -> Level:
         return Level.PART
     if typo(a, b):
         return Level.TYPO
-    if jellyfish.metaphone(a) == jellyfish.metaphone(b) and a[0] == b[0]:
+    if _sound(a) == _sound(b):
         return Level.SOUNDS_ALIKE
     return Level.DIFFERENT
 
 
-_LONG_FORMS: dict[str, frozenset[str]] = {}
-for _short, _long in NICKNAMES.items():
-    for _name in _long:
-        _LONG_FORMS[_name] = _LONG_FORMS.get(_name, frozenset()) | {_short}
+def _sound(cleaned: str) -> str:
+    """How a cleaned name sounds: its first letter and its metaphone."""
+    return f"{cleaned[0]}{jellyfish.metaphone(cleaned)}"
+
+
+_SHORT_FORMS = {  # each full name and the short forms that stand for it
+    full: frozenset(short for short, fulls in NICKNAMES.items() if full in fulls)
+    for full in frozenset().union(*NICKNAMES.values())
+}
 
 
 @lru_cache(maxsize=100_000)
@@ -97,9 +102,9 @@ def name_keys(name: str) -> frozenset[str]:
     if not cleaned:
         return frozenset()
     return frozenset(
-        {*cleaned.split(), f"~{cleaned[0]}{jellyfish.metaphone(cleaned)}"}
+        {*cleaned.split(), f"~{_sound(cleaned)}"}
         | NICKNAMES.get(cleaned, frozenset())
-        | _LONG_FORMS.get(cleaned, frozenset())
+        | _SHORT_FORMS.get(cleaned, frozenset())
     )
 
 

@@ -88,11 +88,10 @@ def name_frequencies() -> Frequencies:
 
 
 def _people(condition: Q) -> Iterator[matching.Person]:
-    for given, family, born, postcode, upn, uln, pk, gender, school in (
-        YoungPerson.objects.filter(condition).values_list(
-            *_MATCH_FIELDS
-        )  # no server-side cursor: planned for all rows
-    ):
+    # Read whole, not through a server-side cursor (PostgreSQL plans those for the first few rows).
+    for given, family, born, postcode, upn, uln, pk, gender, school in YoungPerson.objects.filter(
+        condition
+    ).values_list(*_MATCH_FIELDS):
         yield matching.Person(given, family, born, postcode, upn, uln, pk, gender, str(school or ""))
 
 

@@ -139,19 +139,16 @@ def _redact(person: YoungPerson) -> dict[str, int]:
     )
     changed: dict[str, int] = {}
     for model, path, fields in registry.redactions():
-        rows = model._default_manager.filter(**{path: person.pk})
-        tables = [model._default_manager.filter(pk__in=list(rows.values_list("pk", flat=True)))]
+        ids = list(model._default_manager.filter(**{path: person.pk}).values_list("pk", flat=True).distinct())
+        tables = [model._default_manager.filter(pk__in=ids)]
         if hasattr(model, "history"):
-            tables.append(model.history.filter(id__in=tables[0].values_list("pk", flat=True)))
-        for queryset in tables:
-            for pk, *texts in queryset.values_list("pk", *fields):
-                cleaned = {
-                    field: pattern.sub(REMOVED, text or "") for field, text in zip(fields, texts, strict=True)
-                }
-                if any(cleaned[field] != (text or "") for field, text in zip(fields, texts, strict=True)):
-                    queryset.model._default_manager.filter(pk=pk).update(
-                        **cleaned
-                    )  # no history row: by design
+            tables.append(model.history.filter(id__in=ids))
+        for rows in tables:
+            for pk, *texts in rows.values_list("pk", *fields):
+                cleaned = [pattern.sub(REMOVED, text or "") for text in texts]
+                if cleaned != [text or "" for text in texts]:
+                    # an update, not a save: a new history row would keep what is being removed
+                    rows.filter(pk=pk).update(**dict(zip(fields, cleaned, strict=True)))
                     changed[model._meta.label] = changed.get(model._meta.label, 0) + 1
     return changed
 
@@ -284,6 +281,8 @@ def _purge(on: date, dry_run: bool) -> PurgeReport:
 
 def dry_run_counts(young_person_id: int) -> dict[str, int]:
     counts: dict[str, int] = {}
+    for rows in registry.identified_rows(YoungPerson.objects.get(pk=young_person_id)):
+        counts[rows.model._meta.label] = rows.count()
     for label, sql, params in _statements(young_person_id):
         if sql.startswith("DELETE"):
             count_sql = "SELECT COUNT(*) " + sql[len("DELETE ") :]

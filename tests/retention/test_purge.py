@@ -204,9 +204,12 @@ def test_after_the_25th_birthday_nothing_about_them_is_left(
     assert len(traces_of(person_id)) > 20  # the scan sees them before
 
     birthday = person.date_of_birth + relativedelta(years=25)
+    dry_run = services.purge_expired(dry_run=True, on=birthday + timedelta(days=1))
+    assert dry_run.rows["exchange.ReviewItem"] == 2  # the DPO sees the waiting rows that will go
     with django_capture_on_commit_callbacks(execute=True):
         report = services.purge_expired(on=birthday + timedelta(days=1))
     assert (report.due, report.destroyed) == (1, 1)
+    assert report.rows["exchange.ReviewItem"] >= 2  # with their links to candidates
 
     assert traces_of(person_id, (*IDENTIFYING.values(), upn, uln)) == []
     assert list(ReviewItem.objects.values_list("row__given_name", flat=True)) == ["Ottoline"]
