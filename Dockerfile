@@ -21,7 +21,7 @@ COPY --from=assets /build/static ./static
 RUN DJANGO_SECRET_KEY=collectstatic-only python manage.py collectstatic --no-input
 # Where the app writes (the image's code in /app stays root's): scanned copies and beat's schedule,
 # each a volume in docker-compose.yml, which a new volume takes its owner from.
-RUN mkdir -p /var/lib/youthservice/media /var/lib/youthservice/beat \
+RUN mkdir -p /var/lib/youthservice/media /var/lib/youthservice/beat /var/lib/youthservice/ledger \
  && chown -R youthservice:youthservice /var/lib/youthservice
 USER youthservice
 EXPOSE 8000

@@ -9,6 +9,8 @@ which column. Discovered from the models, so a model added later is covered ever
   The retention purge deletes or unlinks through these.
 - ``declared_dependants()``: models that hold a copy of a person's data through another model and
   declare it with ``purge_path`` (an access bundle, through its subject request).
+- ``redactions()``, ``stored_files()``, ``identifying_conditions()``: rows that outlive a destroyed
+  person and name them in text, whole files that may name them, rows about them with no link.
 """
 
 from dataclasses import dataclass
@@ -93,10 +95,21 @@ def redactions() -> list[tuple[type[models.Model], str, tuple[str, ...]]]:
     ]
 
 
-def identified_rows(person: YoungPerson) -> list[models.QuerySet]:
-    """Rows about the person that no foreign key links to them (an imported row waiting for review),
-    from models declaring ``purge_identified_by``: lookups from the person's fields to theirs, any of
-    which, with every value present, finds a row. Dates compare as ISO text (rows keep JSON)."""
+def stored_files() -> list[tuple[type[models.Model], str, dict[str, object]]]:
+    """Models keeping whole uploaded files in a column (``purge_file_field``, an unfinished import's
+    file): the purge drops a file naming a person it destroys, setting ``purge_file_dropped``."""
+    return [
+        (model, model.purge_file_field, model.purge_file_dropped)  # type: ignore[attr-defined]
+        for model in apps.get_models()
+        if getattr(model, "purge_file_field", "")
+    ]
+
+
+def identifying_conditions(person: YoungPerson) -> list[tuple[type[models.Model], models.Q]]:
+    """Where rows about the person that no foreign key links to them (an imported row waiting for
+    review) are, from models declaring ``purge_identified_by``: lookups from the person's fields to
+    theirs, any of which, with every value present, finds a row. Dates compare as ISO text (rows
+    keep JSON)."""
     found = []
     for model in apps.get_models():
         condition = models.Q()
@@ -107,5 +120,5 @@ def identified_rows(person: YoungPerson) -> list[models.QuerySet]:
                     **{k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
                 )
         if condition:
-            found.append(model._default_manager.filter(condition))
+            found.append((model, condition))
     return found

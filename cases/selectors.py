@@ -2,17 +2,17 @@
 place, so the pages' query counts stay constant however large the caseload or the record."""
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, Field, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 
 from cases import access, extensions, registry, services, validators, worklists
+from cases.changes import KIND, Change, changes_for, display
 from cases.models import (
     AccessEvent,
     CasesPermission,
@@ -247,71 +247,6 @@ def co_workers(young_person: YoungPerson) -> list[dict[str, Any]]:
 # --- History and provenance -----------------------------------------------------------------------
 
 
-@dataclass
-class Change:
-    when: datetime
-    who: str
-    what: str  # the record's kind, e.g. "Contact"
-    kind: str  # Created / Changed / Deleted
-    reason: str
-    source: str
-    fields: list[tuple[str, str, str]]  # (field label, old, new)
-
-
-def _display(field: "Field[Any, Any]", value: object) -> str:
-    if value in (None, ""):
-        return "(blank)"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    return str(value)
-
-
-_KIND = {"+": "Created", "~": "Changed", "-": "Deleted"}
-
-
-def _changes_for(history_model: Any, rows: Iterable[Any], label: str) -> list[Change]:
-    """Changes from one history table's rows (ordered by object then date), diffed in memory."""
-    model = history_model.instance_type
-    fields = [
-        field
-        for field in model._meta.concrete_fields
-        if field.name not in ("id", "created_at", "updated_at", "young_person", "content_object")
-    ]
-    changes: list[Change] = []
-    previous: dict[int, Any] = {}
-    for row in rows:
-        before = previous.get(row.id)
-        changed = [
-            (
-                str(field.verbose_name).capitalize(),
-                "" if before is None else _display(field, getattr(before, field.attname)),
-                _display(field, getattr(row, field.attname)),
-            )
-            for field in fields
-            if (
-                getattr(row, field.attname) not in (None, "")
-                if before is None
-                else getattr(before, field.attname) != getattr(row, field.attname)
-            )
-        ]
-        previous[row.id] = row
-        user = row.history_user
-        changes.append(
-            Change(
-                when=row.history_date,
-                who=(user.get_full_name() or user.username) if user else "System",
-                what=label,
-                kind=_KIND[row.history_type],
-                reason=row.history_change_reason or "",
-                source=row.get_source_display() if hasattr(row, "get_source_display") else "",
-                fields=changed,
-            )
-        )
-    return changes
-
-
 def young_person_history(user: Viewer, young_person: YoungPerson) -> list[Change]:
     """Every change to the record and to each record that belongs to it, newest first. Sensitive
     notes' history appears only to those who may see sensitive notes. One query per history table."""
@@ -335,7 +270,7 @@ def young_person_history(user: Viewer, young_person: YoungPerson) -> list[Change
             .select_related("history_user")
             .order_by("id", "history_date")
         )
-        changes.extend(_changes_for(history_model, rows, label))
+        changes.extend(changes_for(history_model, rows, label))
     return sorted(changes, key=lambda change: change.when, reverse=True)
 
 
@@ -358,7 +293,7 @@ def provenance(young_person: YoungPerson) -> list[dict[str, Any]]:
     return [
         {
             "field": str(field.verbose_name).capitalize(),
-            "value": _display(field, getattr(previous, field.attname)) if previous else "",
+            "value": display(field, getattr(previous, field.attname)) if previous else "",
             "source": last_set[field.name].get_source_display(),
             "source_date": last_set[field.name].source_date,
             "by": last_set[field.name].history_user,
@@ -385,7 +320,7 @@ def access_log(young_person: YoungPerson) -> list[dict[str, Any]]:
             "when": row.when,
             "who": row.history_user,
             "role": roles.setdefault(row.history_user_id, services.role_label(row.history_user)),
-            "what": f"{_KIND[row.history_type]} the record",
+            "what": f"{KIND[row.history_type]} the record",
         }
         for row in changed
     ]

@@ -46,6 +46,14 @@ class ImportBatch(models.Model):
     file_name = models.CharField(max_length=200)
     file_sha256 = models.CharField(max_length=64)
     content = models.BinaryField(null=True, editable=False)
+    # An unfinished batch's file that names a person the retention purge destroys is dropped, as the
+    # nightly expiry drops a stale one (cases.registry.stored_files).
+    purge_file_field = "content"
+    purge_file_dropped = {
+        "state": "rejected",
+        "progress": 100,
+        "errors": [[0, "the file named a person whose record was destroyed: it was removed"]],
+    }
     uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField(auto_now_add=True)
     state = models.CharField(max_length=16, choices=State, default=State.QUEUED)
@@ -89,7 +97,8 @@ class ReviewItem(models.Model):
     cleared once it is resolved."""
 
     # A waiting row is about someone, with no link to them: the retention purge deletes those whose
-    # identifiers, or names and date of birth, are a destroyed person's (cases.registry.identified_rows).
+    # identifiers, or names and date of birth, are a destroyed person's
+    # (cases.registry.identifying_conditions).
     purge_identified_by = (
         {"upn": "row__upn"},
         {"uln": "row__uln"},

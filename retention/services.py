@@ -1,19 +1,20 @@
-"""Destroying what has passed its retention date: set-wise, table by table, one transaction per
-person, leaving a destruction record that names no one. Idempotent and resumable: a person is
-either wholly gone (with a record) or wholly there, so a run killed half-way is simply run again."""
+"""Destroying what has passed its retention date: set-wise, table by table, a batch of people per
+transaction, leaving for each person a destruction record that names no one, in the database and in
+the destruction ledger outside it. Idempotent and resumable: each batch is wholly gone (with its
+records) or wholly there, so a run killed half-way is simply run again."""
 
 import functools
 import hashlib
 import hmac
 import logging
 import os
-import re
 import socket
-from collections import defaultdict
-from collections.abc import Iterator
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.utils import timezone
 from cases import registry
 from cases.models import YoungPerson
 from core.types import Actor
+from retention import ledger, traces
 from retention.models import (
     AnonymisedSummary,
     DestructionRecord,
@@ -36,7 +38,6 @@ from tracking.models import CurrentStatus
 logger = logging.getLogger(__name__)
 PURGE_LOCK = "retention-purge"
 PURGE_ADVISORY_KEY = 7_304_011  # the purge's advisory lock on PostgreSQL (any number no other job uses)
-REMOVED = "[removed]"  # what stands where a destroyed person's details were
 STALE_LOCK = timedelta(hours=6)  # a lock row of another host (SQLite only) is taken over after this
 
 
@@ -46,124 +47,162 @@ def subject_hash(young_person_id: int) -> str:
     return hmac.new(key, str(young_person_id).encode(), hashlib.sha256).hexdigest()
 
 
+@dataclass(frozen=True)
+class Destruction:
+    """One person to destroy, and why: a retention rule, or an erasure (``rule`` None)."""
+
+    young_person_id: int
+    rule: RetentionRule | None
+    reason: str
+
+
 # --- How ------------------------------------------------------------------------------------------
 
 
-def _execute(sql: str, params: list[int]) -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return int(cursor.rowcount)
+@dataclass(frozen=True)
+class _Target:
+    label: str
+    table: str  # quoted
+    column: str  # quoted: the column holding the young person's id
+    keep_row: bool  # set the column to NULL instead of deleting the row
 
 
 @functools.cache
-def statement_templates() -> tuple[tuple[str, str], ...]:
-    """(label, SQL with one %s for the person's id) for every row about a person, built once per
-    process: declared dependants first, then links to keep (set to NULL), then everything else, the
-    person last; foreign keys are checked at commit."""
+def _targets() -> tuple[_Target, ...]:
+    """Every column holding a person's id, built once per process: links to keep (set to NULL) first,
+    then rows to delete, the person last; foreign keys are checked at commit."""
     quote = connection.ops.quote_name
-    templates = []
+    targets = [
+        _Target(ref.label, quote(ref.model._meta.db_table), quote(ref.column), ref.keep_row)
+        for ref in sorted(registry.references(), key=lambda r: not r.keep_row)
+    ]
+    targets.append(_Target("cases.YoungPerson", quote(YoungPerson._meta.db_table), quote("id"), False))
+    return tuple(targets)
+
+
+def _among(column: str, ids: Sequence[int]) -> tuple[str, list[Any]]:
+    """``column`` is one of ``ids``: one array parameter on PostgreSQL, a list of them on SQLite."""
+    if connection.vendor == "postgresql":
+        return f"{column} = ANY(%s)", [list(ids)]
+    return f"{column} IN ({', '.join(['%s'] * len(ids))})", list(ids)
+
+
+def statements(ids: Sequence[int]) -> Iterator[tuple[str, str, list[Any], _Target | None]]:
+    """(label, SQL, parameters, target) removing every row about these people, set-wise: declared
+    dependants first (no target), then links to keep (set to NULL), then everything else, the people
+    last."""
+    quote = connection.ops.quote_name
     # Table and column names below come from model meta, never from input; values are bound (%s).
     for model, path in registry.declared_dependants():
-        sql, _ = (
-            model._default_manager.filter(**{f"{path}_id": 0})
+        sql, found_by = (
+            model._default_manager.filter(**{f"{path}_id__in": ids})
             .values_list("pk", flat=True)
             .query.sql_with_params()
         )
-        templates.append(
-            (
-                model._meta.label,
-                f"DELETE FROM {quote(model._meta.db_table)} WHERE "  # nosec B608
-                f"{quote(model._meta.pk.attname)} IN (SELECT * FROM ({sql}) AS dependants)",
-            )
+        yield (
+            model._meta.label,
+            f"DELETE FROM {quote(model._meta.db_table)} WHERE "  # nosec B608
+            f"{quote(model._meta.pk.attname)} IN (SELECT * FROM ({sql}) AS dependants)",
+            list(found_by),
+            None,
         )
-    for ref in sorted(registry.references(), key=lambda r: not r.keep_row):
-        table, column = quote(ref.model._meta.db_table), quote(ref.column)
-        verb = f"UPDATE {table} SET {column} = NULL" if ref.keep_row else f"DELETE FROM {table}"  # nosec B608
-        templates.append((ref.label, f"{verb} WHERE {column} = %s"))
-    young_people = quote(YoungPerson._meta.db_table)  # table and column names come from model meta
-    templates.append(("cases.YoungPerson", f"DELETE FROM {young_people} WHERE id = %s"))  # nosec B608
-    return tuple(templates)
+    for target in _targets():
+        where, params = _among(target.column, ids)
+        unlink = f"UPDATE {target.table} SET {target.column} = NULL"  # nosec B608
+        verb = unlink if target.keep_row else f"DELETE FROM {target.table}"  # nosec B608
+        yield target.label, f"{verb} WHERE {where}", params, target
 
 
-def _statements(young_person_id: int) -> Iterator[tuple[str, str, list[int]]]:
-    for label, sql in statement_templates():
-        yield label, sql, [young_person_id]
+def _counted(ids: Sequence[int]) -> defaultdict[int, Counter[str]]:
+    """Run ``statements`` and count, for each person, the rows that went from each table: deletes
+    return the person's id (RETURNING); links kept, and dependants, are counted just before."""
+    counts: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for model, path in registry.declared_dependants():
+        linked = model._default_manager.filter(**{f"{path}_id__in": ids}).values_list(f"{path}_id", flat=True)
+        for person_id in linked:
+            counts[person_id][model._meta.label] += 1
+    with connection.cursor() as cursor:
+        for label, sql, params, target in statements(ids):
+            if target is None:
+                cursor.execute(sql, params)
+            elif target.keep_row:
+                where, _ = _among(target.column, ids)
+                cursor.execute(
+                    f"SELECT {target.column}, COUNT(*) FROM {target.table} WHERE {where} "  # nosec B608
+                    f"GROUP BY {target.column}",
+                    params,
+                )
+                for person_id, count in cursor.fetchall():
+                    counts[person_id][label] += count
+                cursor.execute(sql, params)
+            else:
+                cursor.execute(f"{sql} RETURNING {target.column}", params)
+                for (person_id,) in cursor.fetchall():
+                    counts[person_id][label] += 1
+    return counts
 
 
 @transaction.atomic
-def purge_person(
-    *, young_person_id: int, rule: RetentionRule | None, reason: str
-) -> DestructionRecord | None:
-    """Destroy one person and every row about them, set-wise (an ORM delete would make
-    simple-history write a fresh snapshot of everything it deletes). None if already gone."""
-    person = YoungPerson.objects.select_for_update().filter(pk=young_person_id).first()
-    if person is None:
-        return None
-    files = [d.file.name for d in person.documents.all() if d.file.name]
-    if rule is not None and rule.action == RetentionRule.Action.ANONYMISE:
-        _keep_anonymised_summary(person)
-
-    counts: defaultdict[str, int] = defaultdict(int)
-    for label, redacted in _redact(person).items():
-        counts[f"{label} (details removed)"] += redacted
-    for rows in registry.identified_rows(person):
-        counts[rows.model._meta.label] += rows.delete()[0]
-    for label, sql, params in _statements(young_person_id):
-        counts[label] += max(_execute(sql, params), 0)
-    record = DestructionRecord.objects.create(
-        subject_hash=subject_hash(young_person_id),
-        rule=rule,
-        reason=reason,
-        destroyed_at=timezone.now(),
-        row_counts={label: count for label, count in counts.items() if count},
+def purge_people(destructions: Sequence[Destruction]) -> list[DestructionRecord]:
+    """Destroy these people and every row about them, in one transaction, set-wise (an ORM delete
+    would make simple-history write a fresh snapshot of everything it deletes). People already gone
+    are passed over. Each destroyed person gets a record, in the database and in the ledger."""
+    wanted = {d.young_person_id: d for d in destructions}
+    people = list(
+        YoungPerson.objects.select_for_update(of=("self",)).filter(pk__in=wanted).select_related("ethnicity")
     )
+    if not people:
+        return []
+    ids = [person.pk for person in people]
+    files = [
+        name
+        for name in ScannedDocument.objects.filter(young_person_id__in=ids).values_list("file", flat=True)
+        if name
+    ]
+    _keep_anonymised_summaries(
+        [
+            p
+            for p in people
+            if (rule := wanted[p.pk].rule) is not None and rule.action == RetentionRule.Action.ANONYMISE
+        ]
+    )
+    counts: defaultdict[int, Counter[str]] = defaultdict(Counter)
+    for person_id, label in traces.remove(people):
+        counts[person_id][label] += 1
+    for person_id, counted in _counted(ids).items():
+        counts[person_id].update(counted)
+    now = timezone.now()
+    records = DestructionRecord.objects.bulk_create(
+        DestructionRecord(
+            subject_hash=subject_hash(person.pk),
+            rule=wanted[person.pk].rule,
+            reason=wanted[person.pk].reason,
+            destroyed_at=now,
+            row_counts={label: count for label, count in counts[person.pk].items() if count},
+        )
+        for person in people
+    )
+    # written and synced before the commit: a crash between leaves a line for someone still here
+    ledger.append(ledger.Entry(r.subject_hash, r.reason, now.isoformat()) for r in records)
     transaction.on_commit(lambda: _delete_files(files))
-    logger.info("Destroyed a subject: destruction record %s, %s rows", record.pk, sum(counts.values()))
-    return record
+    logger.info("Destroyed %s subjects, %s rows", len(people), sum(sum(c.values()) for c in counts.values()))
+    return records
 
 
-def identifying_values(person: YoungPerson) -> list[str]:
-    """What would identify the person in free text: their names, full name, UPN, ULN, email, phone."""
-    names = (person.legal_given_name, person.legal_family_name, person.preferred_name)
-    full = f"{person.legal_given_name} {person.legal_family_name}"
-    values = {full, *names, person.upn, person.uln, person.email, person.phone}
-    return sorted((v.strip() for v in values if v and len(v.strip()) > 1), key=len, reverse=True)
-
-
-def _redact(person: YoungPerson) -> dict[str, int]:
-    """Remove the person's names and identifiers from the text of rows that outlive them (a subject
-    request, a disclosure: ``registry.redactions``) and from those rows' history, without writing a
-    new history row. Returns how many rows changed, by model."""
-    pattern = re.compile(
-        r"\b(?:" + "|".join(re.escape(value) for value in identifying_values(person)) + r")\b", re.IGNORECASE
-    )
-    changed: dict[str, int] = {}
-    for model, path, fields in registry.redactions():
-        ids = list(model._default_manager.filter(**{path: person.pk}).values_list("pk", flat=True).distinct())
-        tables = [model._default_manager.filter(pk__in=ids)]
-        if hasattr(model, "history"):
-            tables.append(model.history.filter(id__in=ids))
-        for rows in tables:
-            for pk, *texts in rows.values_list("pk", *fields):
-                cleaned = [pattern.sub(REMOVED, text or "") for text in texts]
-                if cleaned != [text or "" for text in texts]:
-                    # an update, not a save: a new history row would keep what is being removed
-                    rows.filter(pk=pk).update(**dict(zip(fields, cleaned, strict=True)))
-                    changed[model._meta.label] = changed.get(model._meta.label, 0) + 1
-    return changed
-
-
-def _keep_anonymised_summary(person: YoungPerson) -> AnonymisedSummary:
-    status = CurrentStatus.objects.filter(young_person=person).first()
-    return AnonymisedSummary.objects.create(
-        birth_year=person.date_of_birth.year,
-        district=person.postcode.split(" ")[0] if person.postcode else "",
-        gender=person.gender,
-        ethnicity=person.ethnicity.code if person.ethnicity else "",
-        sen_status=person.sen_status,
-        last_status=status.status if status else "",
-        last_activity_code=status.activity_code if status else "",
-        destroyed_on=timezone.localdate(),
+def _keep_anonymised_summaries(people: list[YoungPerson]) -> None:
+    statuses = {s.young_person_id: s for s in CurrentStatus.objects.filter(young_person__in=people)}
+    AnonymisedSummary.objects.bulk_create(
+        AnonymisedSummary(
+            birth_year=person.date_of_birth.year,
+            district=person.postcode.split(" ")[0] if person.postcode else "",
+            gender=person.gender,
+            ethnicity=person.ethnicity.code if person.ethnicity else "",
+            sen_status=person.sen_status,
+            last_status=status.status if (status := statuses.get(person.pk)) else "",
+            last_activity_code=status.activity_code if status else "",
+            destroyed_on=timezone.localdate(),
+        )
+        for person in people
     )
 
 
@@ -177,7 +216,8 @@ def _delete_files(names: list[str]) -> None:
 
 def erase(*, young_person_id: int, actor: Actor, reason: str) -> DestructionRecord | None:
     """Erasure on request (the DPO's subject request hands over here)."""
-    record = purge_person(young_person_id=young_person_id, rule=None, reason=reason)
+    records = purge_people([Destruction(young_person_id, None, reason)])
+    record = records[0] if records else None
     logger.info(
         "Erasure by user %s: destruction record %s", getattr(actor, "pk", None), getattr(record, "pk", None)
     )
@@ -249,8 +289,8 @@ def _purge_lock() -> Iterator[bool]:
 
 
 def purge_expired(*, dry_run: bool = False, on: date | None = None) -> PurgeReport:
-    """Destroy everyone past their date without a hold, each in their own transaction. With
-    ``dry_run`` only count what would go. A second purge while one runs is skipped."""
+    """Destroy everyone past their date without a hold, ``RETENTION_PURGE_BATCH`` people to a
+    transaction. With ``dry_run`` only count what would go. A second purge while one runs is skipped."""
     on = on or timezone.localdate()
     with _purge_lock() as held:
         if not held:
@@ -259,49 +299,58 @@ def purge_expired(*, dry_run: bool = False, on: date | None = None) -> PurgeRepo
         return _purge(on, dry_run)
 
 
+def _batches(destructions: list[Destruction]) -> Iterator[list[Destruction]]:
+    size = settings.RETENTION_PURGE_BATCH
+    for start in range(0, len(destructions), size):
+        yield destructions[start : start + size]
+
+
+def _add(report: PurgeReport, counts: dict[str, int]) -> None:
+    for label, count in counts.items():
+        report.rows[label] = report.rows.get(label, 0) + count
+
+
 def _purge(on: date, dry_run: bool) -> PurgeReport:
     due = due_for_destruction(on)
     report = PurgeReport(due=len(due), held=sum(d.held for d in due), rows={})
-    for item in (d for d in due if not d.held):
+    destructions = [
+        Destruction(d.young_person_id, d.rule, f"Retention: {d.rule.name}") for d in due if not d.held
+    ]
+    for batch in _batches(destructions):
         if dry_run:
-            for label, count in dry_run_counts(item.young_person_id).items():
-                report.rows[label] = report.rows.get(label, 0) + count
+            _add(report, dry_run_counts([d.young_person_id for d in batch]))
             continue
-        record = purge_person(
-            young_person_id=item.young_person_id, rule=item.rule, reason=f"Retention: {item.rule.name}"
-        )
-        if record is not None:
+        for record in purge_people(batch):
             report.destroyed += 1
-            for label, count in record.row_counts.items():
-                report.rows[label] = report.rows.get(label, 0) + count
+            _add(report, record.row_counts)
     if not dry_run:
         report.rows["retention.ScannedDocument (copies past their rule)"] = purge_documents(on=on)
     return report
 
 
-def dry_run_counts(young_person_id: int) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    for rows in registry.identified_rows(YoungPerson.objects.get(pk=young_person_id)):
-        counts[rows.model._meta.label] = rows.count()
-    for label, sql, params in _statements(young_person_id):
-        if sql.startswith("DELETE"):
-            count_sql = "SELECT COUNT(*) " + sql[len("DELETE ") :]
-            with connection.cursor() as cursor:
-                cursor.execute(count_sql, params)
-                counts[label] = counts.get(label, 0) + cursor.fetchone()[0]
+def dry_run_counts(ids: Sequence[int]) -> dict[str, int]:
+    """How many rows the purge of these people would remove or unlink, by model."""
+    people = list(YoungPerson.objects.filter(pk__in=ids))
+    counts = Counter({model._meta.label: len(rows) for model, rows in traces.identified(people).items()})
+    with connection.cursor() as cursor:
+        for label, sql, params, _ in statements(ids):
+            if sql.startswith("DELETE "):
+                cursor.execute("SELECT COUNT(*) " + sql.removeprefix("DELETE "), params)
+                counts[label] += cursor.fetchone()[0]
     return {label: count for label, count in counts.items() if count}
 
 
 def reapply_destructions() -> int:
-    """After restoring a backup: destroy again everyone a destruction record names (by keyed hash)."""
-    hashes = set(DestructionRecord.objects.values_list("subject_hash", flat=True))
-    again = 0
-    for pk in YoungPerson.objects.values_list("pk", flat=True).iterator():
-        if subject_hash(pk) in hashes and purge_person(
-            young_person_id=pk, rule=None, reason="Re-applied after a restore"
-        ):
-            again += 1
-    return again
+    """After restoring a backup: destroy again everyone the destruction ledger (checked line by line
+    first; ``ledger.LedgerError`` if it has been altered) or the database's records name."""
+    hashes = {entry.subject_hash for entry in ledger.verify().entries}
+    hashes.update(DestructionRecord.objects.values_list("subject_hash", flat=True))
+    again = [
+        Destruction(pk, None, "Re-applied after a restore")
+        for pk in YoungPerson.objects.values_list("pk", flat=True).iterator()
+        if subject_hash(pk) in hashes
+    ]
+    return sum(len(purge_people(batch)) for batch in _batches(again))
 
 
 def purge_documents(*, on: date) -> int:

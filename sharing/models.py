@@ -171,7 +171,7 @@ class Disclosure(models.Model):
     person are destroyed with them; the file hash proves what left without keeping a copy."""
 
     # The release itself is kept for accountability; when a person it covered is destroyed, their
-    # names and identifiers are removed from its text (retention.services.purge_person).
+    # names and identifiers are removed from its text (retention.services.purge_people).
     purge_redact_path = "young_people"
     purge_redact = ("recipient_name", "purpose", "override_justification", "refusal_reason", "trimmed")
 

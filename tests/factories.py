@@ -15,6 +15,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from cases import services, validators
 from cases.models import Contact, Organisation, ParentCarer, Qualification, SensitiveNote, Team, YoungPerson
 from core.roles import Role
+from exchange.models import ImportBatch
 
 User = get_user_model()
 _rng = random.Random(7)
@@ -93,6 +94,18 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     name = factory.Faker("company")
     kind = Organisation.Kind.SCHOOL
+
+
+class ImportBatchFactory(factory.django.DjangoModelFactory):
+    """An uploaded file's batch: pass ``team`` and ``uploaded_by`` (world.service_manager)."""
+
+    class Meta:
+        model = ImportBatch
+
+    file_format = ImportBatch.Format.SCHOOL_ROLL
+    source_organisation = factory.SubFactory(OrganisationFactory)
+    file_name = "roll.csv"
+    file_sha256 = factory.Sequence(lambda n: f"{n:064d}")
 
 
 class YoungPersonFactory(factory.django.DjangoModelFactory):

@@ -9,8 +9,13 @@ from django.utils import timezone
 
 from cases.models import Team, YoungPerson
 from core import bulk
-from exchange.models import ImportBatch, ReviewItem
-from tests.factories import OrganisationFactory, TeamFactory, YoungPersonFactory, valid_upn
+from exchange.models import ReviewItem
+from tests.factories import (
+    ImportBatchFactory,
+    TeamFactory,
+    YoungPersonFactory,
+    valid_upn,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -48,11 +53,8 @@ def test_inserted_rows_read_back_with_their_values_and_ids_never_given_again():
 
 
 def test_json_is_written_as_json(world):
-    batch = ImportBatch.objects.create(
-        source_organisation=OrganisationFactory(),
-        file_format="school_roll",
+    batch = ImportBatchFactory(
         team=world.team,
-        file_name="roll.csv",
         file_sha256="x",
         uploaded_by=world.service_manager,
     )

@@ -1,6 +1,7 @@
 """The production shape read from docker-compose.yml and the Dockerfile (no Docker engine here): the
-image's user can write every path the containers write to, scanned copies live on one volume that
-web, worker and beat share, and exactly one beat runs, with a schedule file it can write."""
+image's user can write every path the containers write to, scanned copies and the destruction ledger
+live on volumes that web, worker and beat share, and exactly one beat runs, with a schedule file it
+can write."""
 
 import re
 import shlex
@@ -66,7 +67,14 @@ def test_exactly_one_beat_runs_and_can_write_its_schedule():
 
 
 @pytest.mark.parametrize("name", ["web", "worker", "beat"])
-def test_web_worker_and_beat_share_the_scanned_copies_volume_which_the_user_can_write(name):
-    media_root = APP[name]["environment"]["DJANGO_MEDIA_ROOT"]
-    assert mounts(APP[name]).get(media_root) == "media"
-    assert writable(media_root)
+@pytest.mark.parametrize(
+    ("setting", "volume"), [("DJANGO_MEDIA_ROOT", "media"), ("DESTRUCTION_LEDGER_DIR", "ledger")]
+)
+def test_web_worker_and_beat_share_the_media_and_ledger_volumes_which_the_user_can_write(
+    name, setting, volume
+):
+    """Scanned copies uploaded through web are deleted by the worker's purge; erasures in the admin
+    (web) and the nightly purge (worker) append to the one destruction ledger."""
+    path = APP[name]["environment"][setting]
+    assert mounts(APP[name]).get(path) == volume
+    assert writable(path)

@@ -4,6 +4,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 
 from youthservice.celery import app
@@ -18,8 +19,12 @@ def test_celery_runs_in_process_without_a_broker_and_reaches_the_broker_when_one
         connection.ensure_connection(max_retries=1)  # raises if the broker is down: CI must not pass then
 
 
-def test_production_settings_refuse_to_start_without_a_secret_key():
-    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "youthservice.settings"}
+@pytest.mark.parametrize(
+    ("given", "missing"),
+    [({}, "DJANGO_SECRET_KEY"), ({"DJANGO_SECRET_KEY": "k8Jd2-synthetic-only"}, "DESTRUCTION_LEDGER_DIR")],
+)
+def test_production_settings_refuse_to_start_without_a_secret_key_or_a_ledger(given, missing):
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "youthservice.settings", **given}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=Path(settings.BASE_DIR),
@@ -29,7 +34,7 @@ def test_production_settings_refuse_to_start_without_a_secret_key():
         check=False,
     )
     assert result.returncode != 0
-    assert "DJANGO_SECRET_KEY" in result.stderr
+    assert missing in result.stderr
 
 
 def test_production_settings_pass_the_deploy_check_without_warnings():
@@ -42,6 +47,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
         "DJANGO_BEHIND_PROXY": "1",
         "DJANGO_SECURE_SSL_REDIRECT": "1",
         "DJANGO_HSTS_SECONDS": "31536000",
+        "DESTRUCTION_LEDGER_DIR": "/var/lib/youthservice/ledger",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -1,8 +1,11 @@
 """Test speed-ups on top of the real settings (chosen by pytest's DJANGO_SETTINGS_MODULE)."""
 
 import os
+import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+# each test gets a ledger of its own (tests/conftest.py); this one serves commands run outside tests
+os.environ.setdefault("DESTRUCTION_LEDGER_DIR", tempfile.mkdtemp(prefix="youthservice-ledger-"))
 
 from youthservice.settings import *  # noqa: F403
 

@@ -8,7 +8,7 @@ from cases.models import Organisation
 from exchange.models import ImportBatch, ReviewItem
 from tests.browser.conftest import sign_in
 from tests.exchange.helpers import SCHOOL_HEADER, csv_bytes, school_row
-from tests.factories import OrganisationFactory, valid_upn, years_ago
+from tests.factories import ImportBatchFactory, OrganisationFactory, valid_upn, years_ago
 
 pytestmark = [
     pytest.mark.browser,
@@ -63,11 +63,9 @@ def test_the_progress_bar_follows_a_running_import(page, world, assert_accessibl
     """While the task runs (here: a batch left part-way), the page polls and moves the bar, then shows
     the finished import without the user reloading."""
     school = OrganisationFactory(name="Hillside Academy", kind=Organisation.Kind.SCHOOL)
-    batch = ImportBatch.objects.create(
-        file_format="school_roll",
+    batch = ImportBatchFactory(
         source_organisation=school,
         team=world.team,
-        file_name="roll.csv",
         file_sha256="a" * 64,
         uploaded_by=world.service_manager,
         state=ImportBatch.State.CHECKING,

@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from exchange import tasks
 from exchange.models import ImportBatch, ReviewItem
+from tests.factories import ImportBatchFactory
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("eager_celery")]
 MINUTE = timedelta(minutes=1)
@@ -16,11 +17,9 @@ MINUTE = timedelta(minutes=1)
 
 def batch_uploaded(world, school, ago: timedelta, **fields) -> ImportBatch:
     values = {"state": ImportBatch.State.QUEUED, "content": b"UPN,Forename\n"} | fields
-    batch = ImportBatch.objects.create(
-        file_format="school_roll",
+    batch = ImportBatchFactory(
         source_organisation=school,
         team=world.team,
-        file_name="roll.csv",
         file_sha256=f"roll-{ago}-{values['state']}",
         uploaded_by=world.service_manager,
         **values,

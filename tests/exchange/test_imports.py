@@ -12,7 +12,7 @@ from cases.models import Attendance, Restriction, YoungPerson
 from exchange import formats as imports
 from exchange.models import ImportBatch, ReviewItem
 from tests.exchange.helpers import SCHOOL_HEADER, csv_bytes, school_row, upload
-from tests.factories import YoungPersonFactory, sign_in_verified, valid_upn, years_ago
+from tests.factories import ImportBatchFactory, YoungPersonFactory, sign_in_verified, valid_upn, years_ago
 from tracking import services as tracking_services
 from tracking.models import ActivityCode
 
@@ -203,8 +203,7 @@ def test_progress_is_reported_while_the_task_runs(world, school, monkeypatch):
     ],
 )
 def test_only_service_managers_import_and_review(client_for, world, school, persona, status):
-    batch = ImportBatch.objects.create(
-        file_format="school_roll",
+    batch = ImportBatchFactory(
         source_organisation=school,
         team=world.team,
         file_name="x.csv",
@@ -367,11 +366,9 @@ def test_a_stopped_import_can_be_started_again_once_it_cannot_still_be_running(
     from django.utils import timezone
 
     content = csv_bytes(SCHOOL_HEADER, [school_row(given="Ivo", family="Lanecroft")])
-    batch = ImportBatch.objects.create(
-        file_format="school_roll",
+    batch = ImportBatchFactory(
         source_organisation=school,
         team=world.team,
-        file_name="roll.csv",
         file_sha256="f" * 64,
         content=content,
         uploaded_by=world.service_manager,

@@ -18,14 +18,15 @@ from django.utils import timezone
 
 from cases import registry
 from cases import services as case_services
-from cases.models import Restriction, YoungPerson
+from cases.models import Contact, Restriction, YoungPerson
 from exchange.models import ImportBatch, ReviewItem
-from retention import selectors, services
+from retention import ledger, selectors, services
 from retention.models import DestructionRecord, EsfParticipation, LegalHold, ScannedDocument
 from sharing import services as sharing_services
 from sharing.models import Breach, Consent, Disclosure, InformationSharingAgreement, SubjectRequest
 from tests.factories import (
     ContactFactory,
+    ImportBatchFactory,
     OrganisationFactory,
     ParentCarerFactory,
     QualificationFactory,
@@ -136,15 +137,31 @@ def everything_about(world, client_for, django_capture_on_commit_callbacks):
         until=today + timedelta(days=5),
         reason="Cover",
     )
-    batch = ImportBatch.objects.create(
+    batch = ImportBatchFactory(
         source_organisation=college,
-        file_format="school_roll",
         team=world.team,
-        file_name="roll.csv",
         file_sha256="roll",
         uploaded_by=world.service_manager,
     )
     born = person.date_of_birth.isoformat()
+    day_month_year = f"{person.date_of_birth:%d/%m/%Y}"
+    for name, lines in (  # unfinished imports, their whole files kept: two name the person, one does not
+        (
+            "by-name.csv",
+            f"upn,given_name,family_name,date_of_birth\n,ZEPHYRINE,Quillfeather,{day_month_year}\n",
+        ),
+        ("by-upn.csv", f"upn,given_name,family_name,date_of_birth\n{person.upn},Z,Q,2000-01-01\n"),
+        ("other.csv", f"upn,given_name,family_name,date_of_birth\n,Ottoline,Quenby,{day_month_year}\n"),
+    ):
+        ImportBatchFactory(
+            source_organisation=college,
+            team=world.team,
+            file_name=name,
+            file_sha256=name,
+            uploaded_by=world.service_manager,
+            state="checking",
+            content=lines.encode(),
+        )
     for line, row in enumerate(  # rows waiting for review: no link to the person, only their details
         (
             {"upn": person.upn, "given_name": "Zeph", "family_name": "Q", "date_of_birth": born},
@@ -177,21 +194,27 @@ def traces_of(person_id: int, details: tuple[str, ...] = tuple(IDENTIFYING.value
         .values("pk")
         .exists()
     ]
-    wanted = [detail.lower() for detail in details if detail]
-    quote = connection.ops.quote_name
     with connection.cursor() as cursor:
-        for table in connection.introspection.table_names():
-            cursor.execute(f"SELECT * FROM {quote(table)}")  # noqa: S608 - the database's own table names
-            columns = [column[0] for column in cursor.description]
-            for row in cursor.fetchall():
-                for column, value in zip(columns, row, strict=True):
-                    text = (
-                        bytes(value).decode(errors="ignore")
-                        if isinstance(value, bytes | memoryview)
-                        else str(value)
-                    )
-                    if any(detail in text.lower() for detail in wanted):
-                        found.append(f"{table}.{column}")
+        return found + columns_holding(cursor, connection.introspection.table_names(), details)
+
+
+def columns_holding(cursor, tables: list[str], details: tuple[str, ...]) -> list[str]:
+    """table.column for every value, in every column of these tables, that holds one of the details
+    (any case), read as text: JSON, files' names and stored bytes included."""
+    wanted = [detail.lower() for detail in details if detail]
+    found = []
+    for table in tables:
+        cursor.execute(f'SELECT * FROM "{table}"')  # noqa: S608 - the database's own table names
+        columns = [column[0] for column in cursor.description]
+        for row in cursor.fetchall():
+            for column, value in zip(columns, row, strict=True):
+                text = (
+                    bytes(value).decode(errors="ignore")
+                    if isinstance(value, bytes | memoryview)
+                    else str(value)
+                )
+                if any(detail in text.lower() for detail in wanted):
+                    found.append(f"{table}.{column}")
     return found
 
 
@@ -209,7 +232,12 @@ def test_after_the_25th_birthday_nothing_about_them_is_left(
     with django_capture_on_commit_callbacks(execute=True):
         report = services.purge_expired(on=birthday + timedelta(days=1))
     assert (report.due, report.destroyed) == (1, 1)
-    assert report.rows["exchange.ReviewItem"] >= 2  # with their links to candidates
+    assert report.rows["exchange.ReviewItem"] == 2  # with their links to candidates
+    assert report.rows["exchange.ImportBatch (file removed)"] == 2
+    assert dict(ImportBatch.objects.exclude(content=None).values_list("file_name", "state")) == {
+        "other.csv": "checking"
+    }
+    assert ImportBatch.objects.get(file_name="by-upn.csv").state == "rejected"
 
     assert traces_of(person_id, (*IDENTIFYING.values(), upn, uln)) == []
     assert list(ReviewItem.objects.values_list("row__given_name", flat=True)) == ["Ottoline"]
@@ -339,29 +367,36 @@ def test_a_purge_is_skipped_while_another_holds_the_lock_and_runs_once_that_one_
     assert (report.skipped, report.destroyed) == ("", 1)
 
 
-def test_a_crash_half_way_leaves_whole_people_and_a_rerun_finishes(world, monkeypatch):
+def test_a_crash_half_way_leaves_whole_batches_and_a_rerun_finishes(world, monkeypatch, settings):
+    """Batches of two: the first is destroyed whole, the crash in the middle of the second (its
+    contacts already deleted) takes nothing of it, the third is untouched; a rerun finishes."""
     today = timezone.localdate()
     people = [
         YoungPersonFactory(team=world.team, date_of_birth=today - relativedelta(years=25) + timedelta(days=5))
-        for _ in range(3)
+        for _ in range(5)
     ]
-    real = services.purge_person
+    for person in people:
+        ContactFactory(young_person=person)
+    settings.RETENTION_PURGE_BATCH = 2
+    real = ledger.append
     calls = {"n": 0}
 
-    def crash_on_second(**kwargs):
+    def crash_in_the_second_batch(entries):
         calls["n"] += 1
-        if calls["n"] == 2:
+        if calls["n"] == 2:  # its rows already deleted, its records made: the last step before commit
             raise RuntimeError("worker killed")
-        return real(**kwargs)
+        return real(entries)
 
-    monkeypatch.setattr(services, "purge_person", crash_on_second)
+    monkeypatch.setattr(ledger, "append", crash_in_the_second_batch)
     with pytest.raises(RuntimeError):
         services.purge_expired(on=today + timedelta(days=10))
-    remaining = YoungPerson.objects.filter(pk__in=[p.pk for p in people]).count()
-    assert remaining == 2  # one destroyed whole, two untouched
-    monkeypatch.setattr(services, "purge_person", real)
-    assert services.purge_expired(on=today + timedelta(days=10)).destroyed == 2
-    assert YoungPerson.objects.filter(pk__in=[p.pk for p in people]).count() == 0
+    left = YoungPerson.objects.filter(pk__in=[p.pk for p in people])
+    assert left.count() == 3  # one batch destroyed whole, one rolled back, one untouched
+    assert Contact.objects.filter(young_person__in=left).count() == 3
+    assert DestructionRecord.objects.count() == 2
+    monkeypatch.setattr(ledger, "append", real)
+    assert services.purge_expired(on=today + timedelta(days=10)).destroyed == 3
+    assert not YoungPerson.objects.filter(pk__in=[p.pk for p in people]).exists()
 
 
 def test_a_restored_backup_is_destroyed_again(world):
