@@ -5,14 +5,17 @@ deletion is the retention purge's job), and every queryset, change page and simp
 scoped through cases/access.py for anyone, staff or not.
 """
 
+from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
+from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
-from cases import access, models, services
+from cases import access, models, services, versions
+from core.stale import STALE, VersionedForm
 
 P = models.YoungPersonPermission
 
@@ -30,7 +33,51 @@ class ReadOnlyAdmin(admin.ModelAdmin):
         return False
 
 
-class ScopedAdmin(SimpleHistoryAdmin):
+class TrackedAdminForm(VersionedForm, forms.ModelForm):
+    """A change form over a tracked record carries the record's version: saving over a record changed
+    since is refused, listing what changed, and saves only when sent again (``cases.versions``)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.versioned = bool(self.instance.pk) and versions.tracked(type(self.instance))
+        self.fields["version"].required = self.versioned  # an add form has no version yet
+        if self.versioned:
+            self.initial["version"] = versions.version_of(self.instance)
+
+    def clean(self):
+        data = super().clean()
+        seen = data.get("version")
+        if self.versioned and seen is not None and seen != (now := versions.version_of(self.instance)):
+            changes = versions.changes_since(self.instance, seen)
+            self.carry_version(now)
+            raise ValidationError([STALE, *(change.summary for change in changes)])
+        return data
+
+
+class TrackedAdmin(SimpleHistoryAdmin):
+    """The admin of a model with history: change forms carry the version (``TrackedAdminForm``)."""
+
+    form = TrackedAdminForm
+
+    def get_fields(self, request, obj=None):
+        fields = [field for field in super().get_fields(request, obj) if field != "version"]
+        if self._editing(request, obj):
+            fields.append("version")
+        return fields
+
+    def _editing(self, request, obj) -> bool:
+        return obj is not None and versions.tracked(type(obj)) and self.has_change_permission(request, obj)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if not self.fields and not self.fieldsets:
+            return fieldsets  # from get_fields, which placed the version
+        (name, options), *rest = fieldsets
+        version = ["version"] if self._editing(request, obj) else []
+        return [(name, {**options, "fields": [*options["fields"], *version]}), *rest]
+
+
+class ScopedAdmin(TrackedAdmin):
     """Read-only admin for a model that belongs to a young person."""
 
     young_person_path = "young_person"  # "" for YoungPerson itself
@@ -199,7 +246,7 @@ class AccessEventAdmin(ScopedAdmin):
 
 
 @admin.register(models.Organisation)
-class OrganisationAdmin(SimpleHistoryAdmin):
+class OrganisationAdmin(TrackedAdmin):
     list_display = ["name", "kind", "urn", "ukprn", "la_code"]
     list_filter = ["kind"]
     search_fields = ["name", "=urn", "=ukprn"]
@@ -209,7 +256,7 @@ class OrganisationAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Team)
-class TeamAdmin(SimpleHistoryAdmin):
+class TeamAdmin(TrackedAdmin):
     list_display = ["name", "area"]
     fields = ["name", "area", "members"]
     filter_horizontal = ["members"]
@@ -227,7 +274,7 @@ class TeamAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(models.Ethnicity)
-class EthnicityAdmin(SimpleHistoryAdmin):
+class EthnicityAdmin(TrackedAdmin):
     list_display = ["code", "label", "valid_from", "valid_to"]
 
 

@@ -6,6 +6,7 @@ an access event, and writes go through the app's services (history, write guards
 the change permission on the young person is checked (403 when the record is in reach but read-only).
 """
 
+import re
 from collections.abc import Callable
 from datetime import UTC
 from typing import Any
@@ -14,26 +15,90 @@ from django import forms
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
-from cases import access, selectors, services
+from cases import access, selectors, services, versions
+from cases.changes import Change
 from cases.forms import EDITABLE_PERSON_FIELDS
 from cases.models import AccessEvent, Action, Contact, YoungPerson, YoungPersonPermission
+from core.stale import StaleEditError
 
 P = YoungPersonPermission
 
 
 def exception_handler(exc, context):
-    """A service's ValidationError is the client's mistake: 400 with the messages per field."""
+    """A service's ValidationError is the client's mistake: 400 with the messages per field. An edit
+    of a record changed since the client read it: 412, with what changed and the record's ETag now."""
+    if isinstance(exc, StaleEditError):
+        return Response(
+            {"detail": STALE_API, "changes": [_change(change) for change in exc.changes]},
+            status=status.HTTP_412_PRECONDITION_FAILED,
+            headers={"ETag": f'"{exc.version}"'},
+        )
     if isinstance(exc, DjangoValidationError):
         exc = ValidationError(serializers.as_serializer_error(exc))
     return drf_exception_handler(exc, context)
+
+
+STALE_API = (
+    "The record has changed since you read it: nothing was saved. Read it again (GET gives its ETag), "
+    "decide, and send the change with If-Match set to that ETag."
+)
+
+
+def _change(change: Change) -> dict[str, Any]:
+    return {
+        "when": change.when.astimezone(UTC).isoformat(),
+        "who": change.who,
+        "reason": change.reason,
+        "fields": [
+            {"field": label, "before": before, "after": after} for label, before, after in change.fields
+        ],
+    }
+
+
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = (
+        "Send If-Match with the record's ETag from your last read of it (GET gives it), so that a change "
+        "made since is not overwritten."
+    )
+    default_code = "precondition_required"
+
+
+def etag(row: Model) -> str:
+    """A tracked record's ETag: its version (``cases.versions``), quoted."""
+    return f'"{versions.version_of(row)}"'
+
+
+def if_match(request) -> int:
+    """The version the client's change was made from, from If-Match; -1 (matches nothing) if it is
+    not an ETag this API gave."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header:
+        raise PreconditionRequired
+    match = re.fullmatch(r'(?:W/)?"([0-9]{1,18})"', header)
+    return int(match.group(1)) if match else -1
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag from your last read of the record: a change made since answers 412",
+)
+VERSION_RESPONSES = {
+    412: OpenApiResponse(description="The record changed since that ETag: nothing saved; what changed"),
+    428: OpenApiResponse(description="If-Match is missing"),
+}
 
 
 class NewestFirst(CursorPagination):
@@ -107,7 +172,8 @@ class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.G
         services.access_event_record(
             user=request.user, young_person=self.young_person_of(row), what=AccessEvent.What.RECORD
         )
-        return Response(self.get_serializer(row).data)
+        headers = {"ETag": etag(row)} if versions.tracked(type(row)) else None  # a disclosure has none
+        return Response(self.get_serializer(row).data, headers=headers)
 
     def check_change(self, young_person: YoungPerson) -> None:
         if not access.can(self.request.user, young_person, P.CHANGE):
@@ -201,12 +267,24 @@ class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
         person = services.young_person_create(actor=request.user, **data)
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(parameters=[IF_MATCH], responses={200: YoungPersonSerializer, **VERSION_RESPONSES})
+    def partial_update(self, request, *args, **kwargs):
+        response = super().partial_update(request, *args, **kwargs)
+        response["ETag"] = etag(self.get_object())
+        return response
+
     def perform_update(self, serializer):
         person = serializer.instance
         self.check_change(person)
         data = dict(serializer.validated_data)
         reason = data.pop("reason", "") or "Updated through the API"
-        services.young_person_update(young_person=person, actor=self.request.user, reason=reason, **data)
+        services.young_person_update(
+            young_person=person,
+            actor=self.request.user,
+            reason=reason,
+            version=if_match(self.request),
+            **data,
+        )
 
 
 # --- Contacts and actions --------------------------------------------------------------------------
@@ -267,10 +345,13 @@ class ActionViewSet(CreateThroughService, ScopedViewSet):
     serializer_class = ActionSerializer
     create_service = staticmethod(services.action_add)
 
-    @extend_schema(request=None, responses=ActionSerializer)
+    @extend_schema(
+        request=None, parameters=[IF_MATCH], responses={200: ActionSerializer, **VERSION_RESPONSES}
+    )
     @action(detail=True, methods=["post"])
     def complete(self, request, pk=None):
         row = self.get_object()
         self.check_change(row.young_person)
-        row = services.action_complete(action=row, actor=request.user)
-        return Response(ActionSerializer(row, context=self.get_serializer_context()).data)
+        row = services.action_complete(action=row, actor=request.user, version=if_match(request))
+        data = ActionSerializer(row, context=self.get_serializer_context()).data
+        return Response(data, headers={"ETag": etag(row)})

@@ -19,6 +19,13 @@ class Change:
     source: str
     fields: list[tuple[str, str, str]]  # (field label, old, new)
 
+    @property
+    def summary(self) -> str:
+        """One line: when, who, why, and each field from its old value to its new one."""
+        fields = "; ".join(f"{label}: {old or '(blank)'} to {new}" for label, old, new in self.fields)
+        reason = f" ({self.reason})" if self.reason else ""
+        return f"{self.when:%d %b %Y %H:%M}, {self.who}{reason}: {fields or self.kind.lower()}"
+
 
 def display(field: "Field[Any, Any]", value: object) -> str:
     if value in (None, ""):

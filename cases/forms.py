@@ -10,6 +10,7 @@ from django.utils import timezone
 from cases import selectors, validators, worklists
 from cases.models import Action, Contact, SensitiveNote, Source, Team, YoungPerson
 from core.forms import GovukDateField, GovukForm, GovukModelForm
+from core.stale import VersionedForm
 
 User = get_user_model()
 
@@ -132,7 +133,7 @@ class YoungPersonCreateForm(YoungPersonForm):
         )
 
 
-class YoungPersonEditForm(YoungPersonForm):
+class YoungPersonEditForm(VersionedForm, YoungPersonForm):
     reason = forms.CharField(
         label="Reason for the change",
         widget=forms.Textarea(attrs={"rows": 2}),

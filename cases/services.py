@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from cases import restrictions
+from cases import restrictions, versions
 from cases.models import (
     AccessEvent,
     Action,
@@ -57,9 +57,18 @@ def audit(instance: Model, actor: Actor | None, reason: str) -> None:
     instance._change_reason = reason  # type: ignore[attr-defined]
 
 
-def tracked_save(instance: M, *, actor: Actor | None, reason: str = "") -> M:
+def tracked_save(instance: M, *, actor: Actor | None, reason: str = "", version: int | None = None) -> M:
     """Validate and save a tracked model, recording who did it and why in its history row. A record
-    under restriction refuses everyone but the DPO."""
+    under restriction refuses everyone but the DPO. With ``version`` (an edit made from that version
+    of the record) a record changed since is refused: ``core.stale.StaleEditError``, nothing saved."""
+    if version is not None and instance.pk:
+        with transaction.atomic():  # the record's row stays locked from the check to the save
+            versions.check(instance, version)
+            return _save(instance, actor, reason)
+    return _save(instance, actor, reason)
+
+
+def _save(instance: M, actor: Actor | None, reason: str) -> M:
     _guard_restricted(instance, actor)
     instance.full_clean()
     audit(instance, actor, reason)
@@ -354,13 +363,14 @@ def history_copy(
 
 @transaction.atomic
 def young_person_update(
-    *, young_person: YoungPerson, actor: Actor, reason: str, **fields: Any
+    *, young_person: YoungPerson, actor: Actor, reason: str, version: int | None = None, **fields: Any
 ) -> YoungPerson:
+    """Change the record's details. ``version``: the record's version the edit was made from."""
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for the change"})
     for name, value in fields.items():
         setattr(young_person, name, value)
-    return tracked_save(young_person, actor=actor, reason=reason)
+    return tracked_save(young_person, actor=actor, reason=reason, version=version)
 
 
 @transaction.atomic
@@ -381,7 +391,9 @@ def action_add(*, young_person: YoungPerson, actor: Actor, **fields: Any) -> Act
 
 
 @transaction.atomic
-def action_complete(*, action: Action, actor: Actor) -> Action:
+def action_complete(*, action: Action, actor: Actor, version: int | None = None) -> Action:
+    if version is not None:
+        versions.check(action, version)
     if action.completed_on is not None:
         raise ValidationError("This action is already complete")
     action.completed_on = timezone.localdate()

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from cases import access, forms, selectors, services
+from cases import access, forms, selectors, services, versions
 from cases.models import AccessEvent, CasesPermission, YoungPersonPermission
 from core.pages import FormPage, add_errors, record_form, write_csv
 
@@ -138,7 +138,9 @@ def young_person_detail(request, young_person):
 @access.young_person_view(P.CHANGE, record=AccessEvent.What.EDIT)
 @GET_POST
 def young_person_edit(request, young_person):
-    form = forms.YoungPersonEditForm(request.POST or None, instance=young_person)
+    form = forms.YoungPersonEditForm(
+        request.POST or None, instance=young_person, initial={"version": versions.version_of(young_person)}
+    )
     return record_form(
         request,
         young_person,
@@ -148,6 +150,7 @@ def young_person_edit(request, young_person):
             young_person=young_person,
             actor=request.user,
             reason=data["reason"],
+            version=data["version"],
             **{name: data[name] for name in forms.EDITABLE_PERSON_FIELDS},
         ),
     )

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.stale import StaleEditError
+
 
 def add_errors(form, error: ValidationError) -> None:
     """Put a service's ValidationError on the form: on its field where there is one."""
@@ -27,16 +29,23 @@ class FormPage:
 def record_form(request, young_person, form, page: FormPage, write, redirect_to: str = ""):
     """A form about one young person's record, Post/Redirect/Get: a valid POST calls
     ``write(cleaned_data)`` (a service); a ValidationError from the service lands on the form, which
-    re-renders with the message and nothing saved."""
+    re-renders with the message and nothing saved. An edit refused as stale re-renders with what
+    the person typed, what changed in between, and the version they have now seen."""
+    changes = []
     if request.method == "POST" and form.is_valid():
         try:
             write(form.cleaned_data)
+        except StaleEditError as stale:
+            add_errors(form, stale)
+            form.carry_version(stale.version)
+            changes = stale.changes
         except ValidationError as error:
             add_errors(form, error)
         else:
             messages.success(request, page.success)
             return redirect(redirect_to or reverse("cases:young-person-detail", args=[young_person.pk]))
-    return render(request, "cases/record_form.html", {"person": young_person, "form": form, **asdict(page)})
+    context = {"person": young_person, "form": form, "changes_since": changes, **asdict(page)}
+    return render(request, "cases/record_form.html", context)
 
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

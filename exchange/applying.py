@@ -292,7 +292,7 @@ def import_row_save(
     ignored = frozenset(IgnoredIdentifier.objects.values_list("value", flat=True))
     kinds = kinds_in_force([young_person.pk]).get(young_person.pk, set()) if young_person else set()
     stored, fields = _person_changes(batch, row, young_person, provider_id, ignored, "s507b" in kinds)
-    provenance = {
+    provenance: dict[str, Any] = {
         "source": formats.FORMATS[batch.file_format].source,
         "source_date": batch.uploaded_at.date(),
     }

@@ -3,14 +3,13 @@ in the next 30 days (with holds) and what a purge would remove (counts only)."""
 
 from django.contrib import admin
 from django.utils import timezone
-from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin
+from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin, TrackedAdmin
 from retention import models, selectors, services
 
 
 @admin.register(models.RetentionRule)
-class RetentionRuleAdmin(SimpleHistoryAdmin):
+class RetentionRuleAdmin(TrackedAdmin):
     list_display = ["name", "covers", "trigger", "period_months", "action"]
 
 

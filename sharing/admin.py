@@ -6,15 +6,14 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
-from simple_history.admin import SimpleHistoryAdmin
 
 from cases import access
-from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin
+from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin, TrackedAdmin
 from sharing import models, services
 
 
 @admin.register(models.InformationSharingAgreement)
-class AgreementAdmin(SimpleHistoryAdmin):
+class AgreementAdmin(TrackedAdmin):
     list_display = ["title", "article_6_basis", "starts_on", "ends_on", "review_on", "active"]
     filter_horizontal = ["parties"]
     search_fields = ["title", "document_reference"]
@@ -162,7 +161,7 @@ class AccessBundleAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Breach)
-class BreachAdmin(SimpleHistoryAdmin):
+class BreachAdmin(TrackedAdmin):
     list_display = ["aware_at", "breach_type", "risk", "ico_due", "ico_notified_at", "people_told_on"]
     list_filter = ["breach_type", "risk"]
     raw_id_fields = ["young_people"]

@@ -2,40 +2,39 @@
 permissions); people's tracking records read-only and scoped like every personal record."""
 
 from django.contrib import admin
-from simple_history.admin import SimpleHistoryAdmin
 
-from cases.admin import ReadOnlyAdmin, ScopedAdmin
+from cases.admin import ReadOnlyAdmin, ScopedAdmin, TrackedAdmin
 from tracking import models
 
 
 @admin.register(models.ActivityCode)
-class ActivityCodeAdmin(SimpleHistoryAdmin):
+class ActivityCodeAdmin(TrackedAdmin):
     list_display = ["code", "label", "status", "participating", "currency_months", "valid_from", "valid_to"]
     list_filter = ["status", "participating", "pre16"]
 
 
 @admin.register(models.CharacteristicCode)
-class CharacteristicCodeAdmin(SimpleHistoryAdmin):
+class CharacteristicCodeAdmin(TrackedAdmin):
     list_display = ["code", "label", "vulnerable", "valid_from", "valid_to"]
 
 
 @admin.register(models.OfferType)
-class OfferTypeAdmin(SimpleHistoryAdmin):
+class OfferTypeAdmin(TrackedAdmin):
     list_display = ["code", "label", "suitable", "valid_from", "valid_to"]
 
 
 @admin.register(models.RoniFactor)
-class RoniFactorAdmin(SimpleHistoryAdmin):
+class RoniFactorAdmin(TrackedAdmin):
     list_display = ["key", "points"]
 
 
 @admin.register(models.NeedWeight)
-class NeedWeightAdmin(SimpleHistoryAdmin):
+class NeedWeightAdmin(TrackedAdmin):
     list_display = ["support_level", "points"]
 
 
 @admin.register(models.AdviserCapacity)
-class AdviserCapacityAdmin(SimpleHistoryAdmin):
+class AdviserCapacityAdmin(TrackedAdmin):
     list_display = ["adviser", "soft_cap", "hard_cap"]
 
 

@@ -268,9 +268,8 @@ def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor: Actor, reaso
     }
     identifiers = {name: filled[name] for name in ("upn", "uln") if name in filled}
     if identifiers:  # unique: taken off the merged record first
-        case_services.young_person_update(
-            young_person=merged, actor=actor, reason=note, **dict.fromkeys(identifiers, "")
-        )
+        cleared: dict[str, Any] = dict.fromkeys(identifiers, "")
+        case_services.young_person_update(young_person=merged, actor=actor, reason=note, **cleared)
     case_services.young_person_update(young_person=kept, actor=actor, reason=note, **filled)
     moved: dict[str, list[int]] = {}
     for model in _movable_models():
@@ -304,7 +303,7 @@ def merge_undo(*, merge: Merge, actor: Actor) -> Merge:
             row.young_person = merged
             tracked_save(row, actor=actor, reason=note)
     identifiers = {name: getattr(kept, name) for name in merge.filled if name in ("upn", "uln")}
-    blanks = {name: None if name.endswith("_id") else "" for name in merge.filled}
+    blanks: dict[str, Any] = {name: None if name.endswith("_id") else "" for name in merge.filled}
     case_services.young_person_update(young_person=kept, actor=actor, reason=note, **blanks)
     exit_row = CohortExit.objects.get(young_person=merged, reason=CohortExit.Reason.MERGED)
     case_services.tracked_delete(exit_row, actor=actor, reason=note)

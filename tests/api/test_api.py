@@ -163,6 +163,7 @@ def test_updating_a_record_needs_a_reason_in_its_history_and_cannot_move_it(worl
         f"{PEOPLE}{world.case.pk}/",
         {"town": "Southend-on-Sea", "team": world.other_team.pk, "reason": "Moved house"},
         format="json",
+        headers={"If-Match": api.get(f"{PEOPLE}{world.case.pk}/")["ETag"]},
     )
     assert response.status_code == 200, response.content
     world.case.refresh_from_db()
@@ -202,9 +203,10 @@ def test_actions_are_completed_through_the_api(world, api_for):
         "owner": "young_person",
     }
     action = api.post("/api/v1/actions/", {**body, "due_on": due}, format="json").json()
-    done = api.post(f"/api/v1/actions/{action['id']}/complete/")
+    url = f"/api/v1/actions/{action['id']}/"
+    done = api.post(f"{url}complete/", headers={"If-Match": api.get(url)["ETag"]})
     assert done.json()["completed_on"] == str(timezone.localdate())
-    assert api.post(f"/api/v1/actions/{action['id']}/complete/").json() == {
+    assert api.post(f"{url}complete/", headers={"If-Match": done["ETag"]}).json() == {
         "non_field_errors": ["This action is already complete"]
     }
 

@@ -3,6 +3,7 @@
 import pytest
 from django.urls import reverse
 
+from cases import versions
 from cases.models import Source, YoungPerson
 from tests.factories import valid_uln, valid_upn, years_ago
 
@@ -162,6 +163,7 @@ def edit_form(person, **overrides):
             "source_date_0": 1,
             "source_date_1": 10,
             "source_date_2": 2025,
+            "version": versions.version_of(person),  # as the page opened now carries it
         }
     )
     data.update(overrides)
