@@ -9,12 +9,11 @@ which column. Discovered from the models, so a model added later is covered ever
   The retention purge deletes or unlinks through these.
 - ``declared_dependants()``: models that hold a copy of a person's data through another model and
   declare it with ``purge_path`` (an access bundle, through its subject request).
-- ``redactions()``, ``stored_files()``, ``identifying_conditions()``: rows that outlive a destroyed
+- ``redactions()``, ``stored_files()``, ``identified_by()``: rows that outlive a destroyed
   person and name them in text, whole files that may name them, rows about them with no link.
 """
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
@@ -105,20 +104,13 @@ def stored_files() -> list[tuple[type[models.Model], str, dict[str, object]]]:
     ]
 
 
-def identifying_conditions(person: YoungPerson) -> list[tuple[type[models.Model], models.Q]]:
-    """Where rows about the person that no foreign key links to them (an imported row waiting for
-    review) are, from models declaring ``purge_identified_by``: lookups from the person's fields to
-    theirs, any of which, with every value present, finds a row. Dates compare as ISO text (rows
-    keep JSON)."""
-    found = []
-    for model in apps.get_models():
-        condition = models.Q()
-        for lookups in getattr(model, "purge_identified_by", ()):
-            values = {lookup: getattr(person, field) for field, lookup in lookups.items()}
-            if all(values.values()):
-                condition |= models.Q(
-                    **{k: v.isoformat() if isinstance(v, date) else v for k, v in values.items()}
-                )
-        if condition:
-            found.append((model, condition))
-    return found
+def identified_by() -> list[tuple[type[models.Model], tuple[dict[str, str], ...]]]:
+    """Rows about a person that no foreign key links to them (an imported row waiting for review):
+    models declaring ``purge_identified_by``, groups of lookups from the person's fields to the row's,
+    any group of which, with every value present, finds a row. ``__iexact`` compares in any case;
+    every group has at least one exact lookup, and dates compare as ISO text (rows keep JSON)."""
+    return [
+        (model, model.purge_identified_by)  # type: ignore[attr-defined]
+        for model in apps.get_models()
+        if getattr(model, "purge_identified_by", ())
+    ]

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from django.db import connection
 from django.db.models import JSONField, Model
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 M = TypeVar("M", bound=Model)
@@ -37,6 +38,20 @@ def insert(model: type[M], objects: list[M]) -> list[M]:
     )
     copy_rows(model._meta.db_table, [str(field.column) for field in fields], rows)
     return objects
+
+
+def ids_in(ids: Iterable[int]) -> Any:
+    """The right side of an ``__in`` lookup on thousands of ids: on PostgreSQL one array parameter
+    (``unnest``), which costs Django and the driver far less than a placeholder an id; elsewhere
+    the list."""
+    if connection.vendor != "postgresql":
+        return [int(pk) for pk in ids]
+    return RawSQL("SELECT unnest(%s::bigint[])", [id_array(ids)])
+
+
+def id_array(ids: Iterable[int]) -> str:
+    """PostgreSQL's text form of an array of ids, sent as one parameter (cast it: ``%s::bigint[]``)."""
+    return "{" + ",".join(str(int(pk)) for pk in ids) + "}"
 
 
 def reserve_ids(model: type[Model], count: int) -> list[int]:

@@ -31,7 +31,7 @@ class LegalHoldAdmin(EditableScopedAdmin):
 @admin.register(models.DestructionRecord)
 class DestructionRecordAdmin(ReadOnlyAdmin):
     list_display = ["destroyed_at", "rule", "reason", "subject_hash"]
-    readonly_fields = ["subject_hash", "rule", "reason", "destroyed_at", "row_counts"]
+    readonly_fields = ["subject_hash", "rule", "reason", "destroyed_at"]
     show_full_result_count = False
     change_list_template = "admin/retention/destructionrecord/change_list.html"
 

@@ -66,9 +66,9 @@ def _body(number: int, entry: Entry) -> dict[str, object]:
     }
 
 
-def _mac(previous: str, body: dict[str, object]) -> str:
+def _mac(key: bytes, previous: str, body: dict[str, object]) -> str:
     message = previous + json.dumps(body, sort_keys=True, separators=(",", ":"))
-    return hmac.new(_key(), message.encode(), hashlib.sha256).hexdigest()
+    return hmac.new(key, message.encode(), hashlib.sha256).hexdigest()
 
 
 def _last_line(ledger: IO[bytes]) -> tuple[int, str]:
@@ -93,11 +93,11 @@ def append(entries: Iterable[Entry]) -> None:
     with open(path(), "a+b", buffering=0) as ledger:
         fcntl.flock(ledger, fcntl.LOCK_EX)  # released when the file closes
         number, previous = _last_line(ledger)
-        lines = []
+        key, lines = _key(), []
         for entry in entries:
             number += 1
             body = _body(number, entry)
-            previous = _mac(previous, body)
+            previous = _mac(key, previous, body)
             lines.append(json.dumps({**body, "mac": previous}, sort_keys=True) + "\n")
         data = "".join(lines).encode()
         if ledger.write(data) != len(data):
@@ -110,7 +110,7 @@ def verify() -> Verified:
     follow. A missing ledger is an empty one (nothing destroyed yet, or a new directory)."""
     if not path().exists():
         return Verified([], START)
-    entries, previous = [], START
+    entries, previous, key = [], START, _key()
     with open(path(), encoding="utf-8") as ledger:
         for number, line in enumerate(ledger, start=1):
             try:
@@ -120,7 +120,7 @@ def verify() -> Verified:
                 raise LedgerError(number, "not a ledger entry") from error
             if fields.get("n") != number:
                 raise LedgerError(number, f"numbered {fields.get('n')!r}: lines removed or reordered")
-            if not hmac.compare_digest(str(fields.get("mac", "")), _mac(previous, _body(number, entry))):
+            if not hmac.compare_digest(str(fields.get("mac", "")), _mac(key, previous, _body(number, entry))):
                 raise LedgerError(number, "its hash does not match: changed, or not written by this service")
             entries.append(entry)
             previous = fields["mac"]

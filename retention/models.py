@@ -110,13 +110,13 @@ class LegalHold(models.Model):
 
 class DestructionRecord(models.Model):
     """Proof that a subject was destroyed, naming no one: a keyed hash of the id, the rule or request,
-    when, and how many rows went from each table. After a restore, these re-apply the destructions."""
+    and when (the run's report counts the rows, table by table). The same goes to the destruction
+    ledger outside the database (``retention.ledger``); after a restore both re-apply destructions."""
 
     subject_hash = models.CharField(max_length=64, db_index=True)
     rule = models.ForeignKey(RetentionRule, on_delete=models.PROTECT, null=True, blank=True)
     reason = models.CharField(max_length=200)
     destroyed_at = models.DateTimeField()
-    row_counts = models.JSONField(default=dict)
 
     class Meta:
         ordering = ["-destroyed_at"]

@@ -278,7 +278,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 RETENTION_HASH_KEY = env("RETENTION_HASH_KEY", default="")
 MEDIA_ROOT = env("DJANGO_MEDIA_ROOT", default=str(BASE_DIR / "media"))
 # People destroyed in one transaction by the retention purge: each batch is wholly gone or wholly there.
-RETENTION_PURGE_BATCH = env.int("RETENTION_PURGE_BATCH", default=500)
+RETENTION_PURGE_BATCH = env.int("RETENTION_PURGE_BATCH", default=2000)
 # The destruction ledger (retention.ledger): every destruction written outside the database, so that
 # restoring a backup cannot bring people back. Keep it off the database's disk and out of its backups,
 # on storage that only appends; production must name it.

@@ -249,7 +249,7 @@ def test_after_the_25th_birthday_nothing_about_them_is_left(
     assert not (tmp_path / file_name).exists()
     record = DestructionRecord.objects.get()
     assert record.subject_hash == services.subject_hash(person_id)
-    assert record.row_counts["cases.Contact"] == 1
+    assert report.rows["cases.Contact"] == 1
     text = str(record.__dict__)
     assert not any(value in text for value in (*IDENTIFYING.values(), upn, uln))
     assert SubjectRequest.objects.get().young_person is None  # the request stays, naming no one
