@@ -38,8 +38,21 @@ def server() -> dict[str, str]:
     }
 
 
-def tool(*command: str) -> None:
-    subprocess.run(command, env={**os.environ, **server()}, check=True, capture_output=True)  # noqa: S603
+def tool(*command: str) -> str:
+    done = subprocess.run(command, env={**os.environ, **server()}, check=True, capture_output=True, text=True)  # noqa: S603
+    return done.stdout
+
+
+def in_dump(database: str, details: tuple[str, ...]) -> list[str]:
+    """The details found in a plain ``pg_dump`` of the whole database, as the issue's check read it."""
+    dump = tool("pg_dump", "--data-only", database).lower()
+    return [detail for detail in details if detail and detail.lower() in dump]
+
+
+def in_stored_files(details: tuple[str, ...]) -> list[str]:
+    root = Path(settings.MEDIA_ROOT)
+    stored = [path.read_bytes().decode(errors="ignore").lower() for path in root.rglob("*") if path.is_file()]
+    return [detail for detail in details if detail and any(detail.lower() in text for text in stored)]
 
 
 def manage(database: str, *command: str, **extra: str) -> subprocess.Popen:
@@ -93,6 +106,7 @@ def test_a_backup_restored_after_a_purge_and_an_erasure_brings_nobody_back(
     asked = YoungPersonFactory(team=world.team, legal_given_name="Ottilie", legal_family_name="Yarrowby")
     ContactFactory(young_person=asked, notes="Yarrowby called about the apprenticeship")
     erased = ("Yarrowby", asked.upn, asked.uln)
+    assert in_stored_files(purged), "the uploaded scan names them"
     database, backup = connection.settings_dict["NAME"], tmp_path / "before.dump"
     tool("pg_dump", "--format=custom", f"--file={backup}", database)
 
@@ -100,6 +114,9 @@ def test_a_backup_restored_after_a_purge_and_an_erasure_brings_nobody_back(
     assert services.purge_expired(on=birthday + timedelta(days=1)).destroyed == 1
     services.erase(young_person_id=asked.pk, actor=world.dpo, reason="Erasure request 1")
     assert len(ledger.verify().entries) == 2
+    assert in_dump(database, purged) == []
+    assert in_dump(database, erased) == []
+    assert in_stored_files(purged) == []
 
     restored = f"{database}_restored"
     tool("dropdb", "--if-exists", restored)
@@ -115,6 +132,7 @@ def test_a_backup_restored_after_a_purge_and_an_erasure_brings_nobody_back(
         assert out.strip() == "Re-destroyed 2 subjects"
         assert traces_in(restored, purged) == []
         assert traces_in(restored, erased) == []
+        assert in_dump(restored, (*purged, *erased)) == []
         with connect(restored) as db:
             left = {pk for (pk,) in db.execute("SELECT id FROM cases_youngperson")}
         assert left == {world.case.pk, world.colleague_case.pk, world.other_case.pk}  # nobody else went
