@@ -8,8 +8,6 @@ scoped through cases/access.py for anyone, staff or not.
 from django import forms
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
@@ -18,19 +16,6 @@ from cases import access, models, services, versions
 from core.stale import STALE, VersionedForm
 
 P = models.YoungPersonPermission
-
-
-class ReadOnlyAdmin(admin.ModelAdmin):
-    """Logs and aggregates: looked at, never added to, changed or deleted in the admin."""
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TrackedAdminForm(VersionedForm, forms.ModelForm):
@@ -261,6 +246,19 @@ class TeamAdmin(TrackedAdmin):
     fields = ["name", "area", "members"]
     filter_horizontal = ["members"]
 
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change, **kwargs)
+
+        def clean_members(form_self):
+            """A team manager in a team reaches its records: no one puts themselves in one."""
+            members = form_self.cleaned_data["members"]
+            already = set(obj.members.values_list("pk", flat=True)) if obj is not None else set()
+            if request.user.pk not in already and members.filter(pk=request.user.pk).exists():
+                raise ValidationError("You cannot add yourself to a team: another administrator can")
+            return members
+
+        return type(form.__name__, (form,), {"clean_members": clean_members})
+
     def save_model(self, request, obj, form, change):
         if change:
             services.tracked_save(obj, actor=request.user, reason="Changed in the admin")
@@ -276,15 +274,3 @@ class TeamAdmin(TrackedAdmin):
 @admin.register(models.Ethnicity)
 class EthnicityAdmin(TrackedAdmin):
     list_display = ["code", "label", "valid_from", "valid_to"]
-
-
-User = get_user_model()
-admin.site.unregister(User)
-
-
-@admin.register(User)
-class StaffUserAdmin(UserAdmin):
-    """Staff are deactivated, never deleted: deleting a user would blank them out of every history row."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -8,6 +8,7 @@ page's error summary links to each field's first input.
 from datetime import date
 
 from django import forms
+from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.forms.boundfield import BoundField
 from django.forms.utils import pretty_name
@@ -152,3 +153,7 @@ class TwoFactorForm(GovukForm):
             }
         ),
     )
+
+
+class SetPasswordForm(GovukFormMixin, auth_forms.SetPasswordForm):
+    """The page a set-password link opens (the account's owner chooses their own password)."""

@@ -82,12 +82,19 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "cases.view_accessevent",
         "cases.view_youngpersonuserobjectpermission",
         "cases.view_youngpersongroupobjectpermission",
+        "core.view_staffchange",  # who gave whom which role
+        "core.view_rolerequest",
     ),
     Role.SYSTEM_ADMINISTRATOR: (
         "auth.view_user",
         "auth.add_user",
         "auth.change_user",
         "auth.view_group",
+        "core.view_rolerequest",
+        "core.change_rolerequest",  # deciding another administrator's request (never their own)
+        "core.view_staffchange",
+        "otp_totp.view_totpdevice",
+        "otp_totp.delete_totpdevice",  # a lost phone
         "cases.view_team",
         "cases.add_team",
         "cases.change_team",

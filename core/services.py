@@ -1,4 +1,4 @@
-"""Staff account writes: sessions, two-factor devices and API tokens."""
+"""Staff account writes: sessions, two-factor devices, API tokens, and the accounts themselves."""
 
 import logging
 from base64 import b32encode
@@ -6,15 +6,22 @@ from datetime import timedelta
 from importlib import import_module
 
 from django.conf import settings
-from django.contrib.auth.models import User
+from django.contrib.auth.models import Group, User
+from django.contrib.auth.tokens import default_token_generator as token_generator
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
 from django.db import transaction
 from django.http import HttpRequest
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from core.models import StaffSession
+from core.models import RoleRequest, StaffChange, StaffSession
+from core.roles import Role
 from core.types import Actor
 
 log = logging.getLogger(__name__)
@@ -80,3 +87,102 @@ def api_token_create(*, user: Actor, days: int = 90) -> str:
     _, token = AuthToken.objects.create(user=user, expiry=timedelta(days=days))
     log.info("api token created user=%s days=%d", user.pk, days)
     return str(token)
+
+
+# --- Staff accounts: no one widens reach alone ---------------------------------------------------
+
+# Roles that reach every record or every account: given only when a second system administrator agrees.
+PRIVILEGED_ROLES = (Role.DATA_PROTECTION_OFFICER, Role.SERVICE_MANAGER, Role.SYSTEM_ADMINISTRATOR)
+SELF_ROLES = "You cannot change your own roles: another system administrator can"
+SECOND_PERSON = "A second system administrator must decide: not the one who asked, nor the account's holder"
+
+
+def staff_change_record(*, actor: Actor | None, user: Actor, change: str) -> None:
+    StaffChange.objects.create(actor=actor, user=user, change=change)
+    log.info("staff account changed user=%s by=%s", user.pk, getattr(actor, "pk", None))
+
+
+def roles_of(user: Actor) -> set[Role]:
+    return {Role(name) for name in user.groups.values_list("name", flat=True) if name in set(Role)}
+
+
+@transaction.atomic
+def account_save(*, actor: Actor, user: User, changed: list[str], roles: set[Role]) -> list[RoleRequest]:
+    """Save a staff account as the admin's form left it (``changed``: the fields it changed) with
+    these roles. A new account gets no password: its owner is sent a link to set one. Roles taken
+    away go at once; an ordinary role is given at once, a privileged one only asked for
+    (``RoleRequest``). No one changes their own roles. Returns the requests made."""
+    new = user.pk is None
+    if not new and user.pk == actor.pk and roles != roles_of(user):
+        raise ValidationError({"roles": SELF_ROLES})
+    if new:
+        user.set_unusable_password()
+    user.save()
+    if new:
+        staff_change_record(actor=actor, user=user, change="Account created")
+    elif details := [name for name in changed if name != "roles"]:
+        staff_change_record(actor=actor, user=user, change=f"Changed: {', '.join(details)}")
+    current, requests = roles_of(user), []
+    for role in sorted(current - roles):
+        user.groups.remove(Group.objects.get(name=role))
+        staff_change_record(actor=actor, user=user, change=f"Role taken away: {role}")
+    for role in sorted(roles - current):
+        if role in PRIVILEGED_ROLES:
+            request, made = RoleRequest.objects.get_or_create(
+                user=user, role=role, decided_at=None, defaults={"requested_by": actor}
+            )
+            if made:
+                staff_change_record(actor=actor, user=user, change=f"Role asked for: {role}")
+            requests.append(request)
+        else:
+            user.groups.add(Group.objects.get(name=role))
+            staff_change_record(actor=actor, user=user, change=f"Role given: {role}")
+    if new and user.email:
+        transaction.on_commit(lambda: account_password_link(actor=actor, user=user))
+    return requests
+
+
+@transaction.atomic
+def role_request_decide(*, actor: Actor, request: RoleRequest, approve: bool) -> RoleRequest:
+    """A second system administrator approves or refuses a privileged role."""
+    request = RoleRequest.objects.select_for_update().get(pk=request.pk)
+    if request.decided_at is not None:
+        raise ValidationError("This request has already been decided")
+    if actor.pk in (request.requested_by_id, request.user_id):
+        raise ValidationError(SECOND_PERSON)
+    request.decided_by, request.decided_at, request.approved = actor, timezone.now(), approve
+    request.save()
+    if approve:
+        request.user.groups.add(Group.objects.get(name=request.role))
+    verb = "approved" if approve else "refused"
+    staff_change_record(actor=actor, user=request.user, change=f"Role {verb}: {request.role}")
+    return request
+
+
+def account_password_link(*, actor: Actor, user: User) -> None:
+    """Email the account's owner a one-time link to set their password (no one else sets it). The
+    link stops working once used, when the password changes, or after PASSWORD_RESET_TIMEOUT."""
+    if not user.email:
+        raise ValidationError("The account has no email address to send the link to")
+    path = reverse(
+        "set-password", args=[urlsafe_base64_encode(force_bytes(user.pk)), token_generator.make_token(user)]
+    )
+    send_mail(
+        subject="Set your Youthservice password",
+        message=(
+            f"Use this link to set the password for your account ({user.username}):\n\n"
+            f"{settings.SITE_URL.rstrip('/')}{path}\n\n"
+            f"It works once, for {settings.PASSWORD_RESET_TIMEOUT // 3600} hours. "
+            "If you did not expect it, tell your system administrator."
+        ),
+        from_email=None,
+        recipient_list=[user.email],
+    )
+    staff_change_record(actor=actor, user=user, change="Set-password link sent to the account's email")
+
+
+def authenticator_remove(*, actor: Actor, device: TOTPDevice) -> None:
+    """A lost phone: the account's authenticator goes, and the next sign-in sets up a new one."""
+    user = device.user
+    device.delete()
+    staff_change_record(actor=actor, user=user, change="Authenticator app removed (lost phone)")

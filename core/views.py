@@ -4,6 +4,7 @@ from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import HttpResponse
 from django.shortcuts import redirect, render, resolve_url
+from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
@@ -23,6 +24,18 @@ def healthz(request):
 
 
 login = access.public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+# A set-password link (core.services.account_password_link): Django's view moves the token out of the
+# URL into the session at once, and the link stops working once used.
+set_password = access.public(
+    auth_views.PasswordResetConfirmView.as_view(
+        form_class=forms.SetPasswordForm,
+        template_name="registration/set_password.html",
+        success_url=reverse_lazy("password-set"),
+    )
+)
+password_set = access.public(
+    auth_views.PasswordResetCompleteView.as_view(template_name="registration/password_set.html")
+)
 logout = access.public(auth_views.LogoutView.as_view())
 
 

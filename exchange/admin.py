@@ -3,7 +3,8 @@ items and self-update links, scoped like every personal record."""
 
 from django.contrib import admin
 
-from cases.admin import ReadOnlyAdmin, ScopedAdmin
+from cases.admin import ScopedAdmin
+from core.admin import ReadOnlyAdmin
 from exchange import models
 
 

@@ -4,7 +4,8 @@ in the next 30 days (with holds) and what a purge would remove (counts only)."""
 from django.contrib import admin
 from django.utils import timezone
 
-from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin, TrackedAdmin
+from cases.admin import EditableScopedAdmin, ScopedAdmin, TrackedAdmin
+from core.admin import ReadOnlyAdmin
 from retention import models, selectors, services
 
 

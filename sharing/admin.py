@@ -8,7 +8,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cases import access
-from cases.admin import EditableScopedAdmin, ReadOnlyAdmin, ScopedAdmin, TrackedAdmin
+from cases.admin import EditableScopedAdmin, ScopedAdmin, TrackedAdmin
+from core.admin import ReadOnlyAdmin
 from sharing import models, services
 
 

@@ -46,7 +46,7 @@ REACH = {
 }
 TARGETS = ("case", "other_case")  # inside the adviser's reach, and outside it
 MISSING = 987654  # for ids of things no record owns (import batches, merges): everyone gets 404 or 403
-PUBLIC = {"login", "logout", "healthz", "exchange:self-update"}
+PUBLIC = {"login", "logout", "healthz", "exchange:self-update", "set-password", "password-set"}
 
 
 @dataclass

@@ -3,7 +3,8 @@ permissions); people's tracking records read-only and scoped like every personal
 
 from django.contrib import admin
 
-from cases.admin import ReadOnlyAdmin, ScopedAdmin, TrackedAdmin
+from cases.admin import ScopedAdmin, TrackedAdmin
+from core.admin import ReadOnlyAdmin
 from tracking import models
 
 
