@@ -248,13 +248,17 @@ def co_workers(young_person: YoungPerson) -> list[dict[str, Any]]:
 
 
 def young_person_history(user: Viewer, young_person: YoungPerson) -> list[Change]:
-    """Every change to the record and to each record that belongs to it, newest first. Sensitive
-    notes' history appears only to those who may see sensitive notes. One query per history table."""
+    """Every change to the record and to each record that belongs to it, newest first, as far as the
+    viewer may see those records where they are shown: sensitive notes' history only to those who may
+    see sensitive notes, and a model declaring ``history_permission`` (a subject request, the DPO's)
+    only to holders of that permission. One query per history table."""
     may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
     sources = [(YoungPerson.history.model, Q(id=young_person.pk), "Young person")]
     for owned in registry.owned_models():
         model = owned.model
         if not hasattr(model, "history") or (model is SensitiveNote and not may_see_sensitive):
+            continue
+        if (permission := getattr(model, "history_permission", "")) and not user.has_perm(permission):
             continue
         sources.append(
             (

@@ -12,7 +12,7 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from cases import restrictions, versions
+from cases import registry, restrictions, versions
 from cases.models import (
     AccessEvent,
     Action,
@@ -38,16 +38,26 @@ CO_WORKER_PERMISSIONS = (P.VIEW, P.CHANGE)
 RESTRICTED = "Processing of this record is restricted: only the data protection officer can change it"
 
 
-def _guard_restricted(instance: Model, actor: Actor | None) -> None:
-    """Edits to a record under an Article 18 restriction or Article 21 objection are the DPO's alone."""
-    person = instance if isinstance(instance, YoungPerson) else getattr(instance, "young_person", None)
+def restriction_guard(instance: Model, actor: Actor | None) -> None:
+    """Edits to a record under an Article 18 restriction or Article 21 objection are the DPO's alone:
+    the record itself, and any row about it, whichever link names the person (``young_person``, a
+    grant's ``content_object``)."""
+    person = instance if isinstance(instance, YoungPerson) else _person_of(instance)
     if (
-        isinstance(person, YoungPerson)
+        person is not None
         and person.pk
         and restrictions.processing_restricted(person)
         and not (actor is not None and actor.has_perm(CasesPermission.CHANGE_RESTRICTED))
     ):
         raise ValidationError(RESTRICTED)
+
+
+def _person_of(instance: Model) -> YoungPerson | None:
+    for link in registry.OWNER_LINKS:
+        person = getattr(instance, link, None)
+        if isinstance(person, YoungPerson):
+            return person
+    return None
 
 
 def audit(instance: Model, actor: Actor | None, reason: str) -> None:
@@ -69,7 +79,7 @@ def tracked_save(instance: M, *, actor: Actor | None, reason: str = "", version:
 
 
 def _save(instance: M, actor: Actor | None, reason: str) -> M:
-    _guard_restricted(instance, actor)
+    restriction_guard(instance, actor)
     instance.full_clean()
     audit(instance, actor, reason)
     instance.save()
@@ -77,7 +87,7 @@ def _save(instance: M, actor: Actor | None, reason: str) -> M:
 
 
 def tracked_delete(instance: Model, *, actor: Actor, reason: str) -> None:
-    _guard_restricted(instance, actor)
+    restriction_guard(instance, actor)
     audit(instance, actor, reason)
     instance.delete()
 

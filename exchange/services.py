@@ -18,6 +18,7 @@ from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from cases import services as case_services
 from cases.models import Organisation, Source, Team, YoungPerson
 from core.types import Actor
 from exchange import formats, reading, selectors, tasks
@@ -204,7 +205,10 @@ def review_resolve(
     *, item: ReviewItem, actor: Actor, young_person: YoungPerson | None, provider_id: int | None = None
 ) -> ReviewItem:
     """Link the row to ``young_person`` (or create a record when None) and save it as the import
-    would have; the row's values are then cleared from the queue."""
+    would have; the row's values are then cleared from the queue. Not onto a record whose processing
+    is restricted."""
+    if young_person is not None:
+        case_services.restriction_guard(young_person, actor)
     item = ReviewItem.objects.select_for_update().select_related("batch").get(pk=item.pk)
     if item.outcome != ReviewItem.Outcome.OPEN:
         raise ValidationError("This row has already been resolved")
@@ -247,7 +251,9 @@ SELF_UPDATE_DAYS = 14
 @transaction.atomic
 def self_update_send(*, young_person: YoungPerson, actor: Actor) -> tuple[SelfUpdateLink, str]:
     """A new single-use link (earlier unused ones stop working), emailed when there is an address.
-    Returns the link and its token: the token is shown once and stored only as a hash."""
+    Returns the link and its token: the token is shown once and stored only as a hash. Not for a
+    record whose processing is restricted (the link would let the record be changed)."""
+    case_services.restriction_guard(young_person, actor)
     now = timezone.now()
     SelfUpdateLink.objects.filter(young_person=young_person, used_at__isnull=True, expires_at__gt=now).update(
         expires_at=now
@@ -284,10 +290,14 @@ def self_update_email(*, link_id: int, token: str) -> bool:
 
 def self_update_send_bulk(*, actor: Actor) -> int:
     """A link to each young person on the actor's 'Not known' work list (within their reach to change)
-    who has an email address, each in its own transaction. Returns how many were sent."""
+    who has an email address, each in its own transaction, passing over records whose processing is
+    restricted. Returns how many were sent."""
     sent = 0
     for young_person in selectors.not_known_with_email(actor):
-        self_update_send(young_person=young_person, actor=actor)
+        try:
+            self_update_send(young_person=young_person, actor=actor)
+        except ValidationError:  # restricted: no link (the guard's refusal)
+            continue
         sent += 1
     return sent
 

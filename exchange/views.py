@@ -172,7 +172,11 @@ def review_item(request, item_id):
 @access.young_person_view(P.CHANGE)
 @require_POST
 def self_update_send(request, young_person):
-    link, token = services.self_update_send(young_person=young_person, actor=request.user)
+    try:
+        link, token = services.self_update_send(young_person=young_person, actor=request.user)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect("tracking:destinations", young_person.pk)
     url = request.build_absolute_uri(reverse("exchange:self-update", args=[token]))
     emailed = " and emailed to the young person" if young_person.email else ""
     messages.success(

@@ -49,6 +49,8 @@ class RetentionRule(models.Model):
 class EsfParticipation(Tracked):
     """Participation in a European Social Fund project: kept 10 years after the project ends."""
 
+    history_permission = "retention.view_esfparticipation"  # the DPO's, in the admin: so is its history
+
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="esf_participations")
     project = models.CharField(max_length=200)
     project_ends_on = models.DateField()
@@ -59,6 +61,8 @@ class EsfParticipation(Tracked):
 
 class ScannedDocument(Tracked):
     """A scanned or paper copy (an action plan, a signed consent): destroyed 12 months after upload."""
+
+    history_permission = "retention.view_scanneddocument"  # the DPO's, in the admin: so is its history
 
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="documents")
     title = models.CharField(max_length=200)

@@ -234,6 +234,8 @@ class SubjectRequest(Tracked):
     # destroyed, their names and identifiers are removed from its text and its history's.
     purge_redact_path = "young_person"
     purge_redact = ("requester_name", "extension_reason", "outcome")
+    # Handled by the DPO in the admin: its history shows on the record's History tab to them alone.
+    history_permission = "sharing.view_subjectrequest"
 
     class Kind(models.TextChoices):
         ACCESS = "access", "Access (Article 15)"

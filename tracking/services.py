@@ -14,7 +14,7 @@ from django.utils import timezone
 from cases import registry
 from cases import services as case_services
 from cases.models import CodeTable, Team, YoungPerson
-from cases.services import tracked_save
+from cases.services import restriction_guard, tracked_save
 from core.types import Actor
 from tracking import dashboards, facts, rules
 from tracking.models import (
@@ -83,6 +83,7 @@ def intended_destination_record(
 
 @transaction.atomic
 def offer_record(*, young_person: YoungPerson, actor: Actor, **fields: Any) -> Offer:
+    restriction_guard(young_person, actor)  # before the cohort check, which would say more than "restricted"
     offer = Offer(young_person=young_person, **fields)
     _valid_on(offer.offer_type, offer.offered_on, "offer_type")
     person = rules.PersonFacts(id=young_person.pk, date_of_birth=young_person.date_of_birth)
