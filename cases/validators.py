@@ -17,6 +17,25 @@ _POSTCODE = re.compile(  # Royal Mail formats, checked after normalise_postcode
 )
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # how a spreadsheet knows a cell is a formula
+
+
+def validate_name(value: str) -> None:
+    """A person's name as the DfE allows it (no digits or symbols), never starting like a formula."""
+    if NAME_FORBIDDEN.search(value) or value.startswith(FORMULA_STARTS):
+        raise ValidationError(
+            'Names cannot have digits or the characters / \\ : ? @ $ & * ( ) { } [ ] ! " + = |, '
+            "or start with a hyphen",
+            code="name",
+        )
+
+
+def validate_plain_text(value: str) -> None:
+    """An address line or a place: never starting like a spreadsheet formula (= + - @)."""
+    if value.startswith(FORMULA_STARTS):
+        raise ValidationError("This cannot start with = + - or @", code="formula")
+
+
 def normalise_postcode(value: str) -> str:
     """Upper case with exactly one space before the inward code: 'sw1a1aa' -> 'SW1A 1AA'."""
     compact = re.sub(r"\s+", "", value or "").upper()

@@ -12,7 +12,8 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, forms, selectors, services, versions
 from cases.models import AccessEvent, CasesPermission, YoungPersonPermission
-from core.pages import FormPage, add_errors, record_form, write_csv
+from core.pages import FormPage, add_errors, record_form
+from core.spreadsheets import write_csv
 
 P = YoungPersonPermission
 PAGE_SIZE = 25

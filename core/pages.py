@@ -1,6 +1,5 @@
 """Page helpers shared by every app's views."""
 
-import csv
 from dataclasses import asdict, dataclass
 
 from django.contrib import messages
@@ -46,16 +45,3 @@ def record_form(request, young_person, form, page: FormPage, write, redirect_to:
             return redirect(redirect_to or reverse("cases:young-person-detail", args=[young_person.pk]))
     context = {"person": young_person, "form": form, "changes_since": changes, **asdict(page)}
     return render(request, "cases/record_form.html", context)
-
-
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def write_csv(stream, header, rows) -> None:
-    """CSV that a spreadsheet will not execute: cells starting like a formula are quoted with '."""
-    writer = csv.writer(stream)
-    writer.writerow(header)
-    for row in rows:
-        writer.writerow(
-            f"'{cell}" if isinstance(cell, str) and cell.startswith(_FORMULA_STARTS) else cell for cell in row
-        )

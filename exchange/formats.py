@@ -54,13 +54,15 @@ def _text(max_length: int) -> Parse:
     def parse(value, lookups):
         if len(value) > max_length:
             raise ValueError(f"longer than {max_length} characters")
+        if value.startswith(validators.FORMULA_STARTS):
+            raise ValueError("starts with = + - or @ (a spreadsheet would run it)")
         return value
 
     return parse
 
 
 def _name(value, lookups):
-    if validators.NAME_FORBIDDEN.search(value):
+    if validators.NAME_FORBIDDEN.search(value) or value.startswith("-"):
         raise ValueError("has a digit or a character names cannot have")
     return _text(100)(value, lookups)
 

@@ -15,7 +15,8 @@ from cases import access
 from cases.models import AccessEvent, YoungPersonPermission
 from cases.services import access_events_record
 from core.middleware import client_address
-from core.pages import add_errors, write_csv
+from core.pages import add_errors
+from core.spreadsheets import write_csv
 from exchange import forms, matching, selectors, services, tasks
 from exchange.models import ExchangePermission, ImportBatch, ReviewItem
 from tracking.models import ActivityCode

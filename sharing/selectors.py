@@ -2,7 +2,6 @@
 the agreement that covers it, the people a school's feedback is about, and the record's Disclosures
 tab. ``sharing.services.share`` is the one exit that uses them."""
 
-import csv
 import io
 import json
 from collections.abc import Iterable
@@ -15,6 +14,7 @@ from django.utils import timezone
 
 from cases.models import Organisation, Restriction, YoungPerson
 from cases.restrictions import active_restrictions
+from core.spreadsheets import write_dict_csv
 from core.types import Viewer
 from sharing.models import S507B_FIELDS, DataCategory, InformationSharingAgreement
 
@@ -107,9 +107,7 @@ def serialise(rows: list[dict[str, Any]], file_format: str, envelope: dict[str, 
         return json.dumps({**envelope, "people": rows} if envelope else rows, indent=2, default=str).encode()
     out = io.StringIO()
     header = sorted({key for row in rows for key in row}, key=lambda k: (k != "record_id", k))
-    writer = csv.DictWriter(out, fieldnames=header)
-    writer.writeheader()
-    writer.writerows(rows)
+    write_dict_csv(out, header, rows)
     return out.getvalue().encode()
 
 

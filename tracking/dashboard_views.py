@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from cases import access
 from cases.models import Ethnicity, Team, YoungPerson
-from core.pages import write_csv
+from core.spreadsheets import write_csv
 from tracking import dashboards
 from tracking.models import CharacteristicCode, MonthlySnapshot, TrackingPermission
 

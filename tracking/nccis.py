@@ -5,7 +5,6 @@ far as it is public; they live only in ``ELEMENTS`` so the yearly specification 
 Scope and statuses come from tracking.rules (cohort status P/G, and A/T/E/M/D for leavers in the month
 they leave); currency comes from the activity's due-to-lapse date."""
 
-import csv
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -20,6 +19,7 @@ from django.db.models import OuterRef, Q, Subquery
 
 from cases import validators
 from cases.models import YoungPerson
+from core.spreadsheets import write_csv
 from tracking import facts, rules
 from tracking.dashboards import previous_month_end
 from tracking.models import IntendedDestination
@@ -258,15 +258,13 @@ def write_activity_survey(year: int, out: IO[str]) -> int:
         .values_list("pk", "upn", "school__name", "school__urn")
         .iterator(chunk_size=facts.CHUNK)
     )
-    writer = csv.writer(out)
-    writer.writerow(SURVEY_HEADER)
-    written = 0
-    for person, (pk, upn, school, urn) in zip(facts.person_facts(people), rows, strict=True):
-        if rules.academic_age(person.date_of_birth, on) != 16:  # Year 11 in the year just ended
-            continue
-        activity = rules.current_activity(person, on)
-        writer.writerow(
-            [
+
+    def survey_rows() -> Iterator[list[object]]:
+        for person, (pk, upn, school, urn) in zip(facts.person_facts(people), rows, strict=True):
+            if rules.academic_age(person.date_of_birth, on) != 16:  # Year 11 in the year just ended
+                continue
+            activity = rules.current_activity(person, on)
+            yield [
                 pk,
                 upn,
                 school or "",
@@ -275,6 +273,5 @@ def write_activity_survey(year: int, out: IO[str]) -> int:
                 rules.status(person, on),
                 "Y" if activity and rules.currency_lapsed(activity, on) else "N",
             ]
-        )
-        written += 1
-    return written
+
+    return write_csv(out, SURVEY_HEADER, survey_rows())

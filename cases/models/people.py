@@ -52,21 +52,28 @@ class YoungPerson(Tracked):
         TARGETED = "targeted", "Targeted"
         INTENSIVE = "intensive", "Intensive"
 
-    legal_given_name = models.CharField("given name", max_length=100)
-    middle_names = models.CharField(max_length=100, blank=True)
-    legal_family_name = models.CharField("family name", max_length=100)
-    preferred_name = models.CharField(max_length=100, blank=True, help_text="The name they like to be called")
+    legal_given_name = models.CharField("given name", max_length=100, validators=[validators.validate_name])
+    middle_names = models.CharField(max_length=100, blank=True, validators=[validators.validate_name])
+    legal_family_name = models.CharField("family name", max_length=100, validators=[validators.validate_name])
+    preferred_name = models.CharField(
+        max_length=100,
+        blank=True,
+        help_text="The name they like to be called",
+        validators=[validators.validate_name],
+    )
     date_of_birth = models.DateField(validators=[validators.validate_date_of_birth])
     gender = models.CharField(max_length=1, choices=Gender, default=Gender.NOT_KNOWN)
     ethnicity = models.ForeignKey(Ethnicity, on_delete=models.PROTECT, null=True, blank=True)
-    first_language = models.CharField(max_length=60, blank=True)
-    nationality = models.CharField(max_length=60, blank=True)
-    country_of_birth = models.CharField(max_length=60, blank=True)
+    first_language = models.CharField(max_length=60, blank=True, validators=[validators.validate_plain_text])
+    nationality = models.CharField(max_length=60, blank=True, validators=[validators.validate_plain_text])
+    country_of_birth = models.CharField(
+        max_length=60, blank=True, validators=[validators.validate_plain_text]
+    )
 
-    address_line_1 = models.CharField(max_length=100, blank=True)
-    address_line_2 = models.CharField(max_length=100, blank=True)
-    town = models.CharField(max_length=60, blank=True)
-    county = models.CharField(max_length=60, blank=True)
+    address_line_1 = models.CharField(max_length=100, blank=True, validators=[validators.validate_plain_text])
+    address_line_2 = models.CharField(max_length=100, blank=True, validators=[validators.validate_plain_text])
+    town = models.CharField(max_length=60, blank=True, validators=[validators.validate_plain_text])
+    county = models.CharField(max_length=60, blank=True, validators=[validators.validate_plain_text])
     postcode = models.CharField(max_length=8, blank=True, validators=[validators.validate_postcode])
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)
@@ -216,11 +223,11 @@ class ParentCarer(Tracked):
         OTHER = "other", "Other"
 
     young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="parents")
-    name = models.CharField(max_length=200)
+    name = models.CharField(max_length=200, validators=[validators.validate_name])
     relationship = models.CharField(max_length=16, choices=Relationship)
     has_parental_responsibility = models.BooleanField(default=True)
     is_main_contact = models.BooleanField(default=False)
-    address = models.CharField(max_length=300, blank=True)
+    address = models.CharField(max_length=300, blank=True, validators=[validators.validate_plain_text])
     postcode = models.CharField(max_length=8, blank=True, validators=[validators.validate_postcode])
     phone = models.CharField(max_length=20, blank=True)
     email = models.EmailField(blank=True)

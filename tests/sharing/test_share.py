@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.models import Organisation, Restriction
+from cases.models import Organisation, Restriction, YoungPerson
 from sharing import services
 from sharing.models import Consent, Disclosure, InformationSharingAgreement
 from tests.factories import OrganisationFactory, ParentCarerFactory, SensitiveNoteFactory
@@ -222,3 +222,16 @@ def test_who_may_open_the_share_page(world, client_for, persona, status):
         client_for(getattr(world, persona)).get(reverse("sharing:share", args=[world.case.pk])).status_code
         == status
     )
+
+
+def test_no_cell_of_a_package_leaves_as_a_live_formula(world, college, agreement):
+    """A name or address from before they were checked on every path still leaves as text."""
+    YoungPerson.objects.filter(pk=world.case.pk).update(
+        legal_family_name='=HYPERLINK("http://x.invalid","Open")', address_line_1="+1+1", town="@SUM(A1)"
+    )
+    world.case.refresh_from_db()
+    _, content = shared(world, college, file_format="csv")
+    (row,) = rows(content)
+    cells = [value for value in row.values() if value]
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@"))]
+    assert row["family_name"] == '\'=HYPERLINK("http://x.invalid","Open")'
