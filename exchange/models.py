@@ -63,7 +63,10 @@ class ImportBatch(models.Model):
     updated = models.PositiveIntegerField(default=0)
     unchanged = models.PositiveIntegerField(default=0)
     to_review = models.PositiveIntegerField(default=0)
-    errors = models.JSONField(default=list, help_text="[line, reason] for each bad row; no values")
+    errors = models.JSONField(
+        default=list, help_text="[line, reason] for the first 1,000 bad rows; no values"
+    )
+    error_rows = models.PositiveIntegerField(default=0, help_text="Every bad row, listed or not")
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -79,6 +82,11 @@ class ImportBatch(models.Model):
 
     def __str__(self):
         return f"Import {self.pk}"
+
+    @property
+    def rows_to_fix(self) -> int:
+        """Every bad row (batches rejected before error_rows was kept: the rows listed)."""
+        return self.error_rows or len(self.errors)
 
     @property
     def finished(self) -> bool:

@@ -1,9 +1,14 @@
 """Reading an uploaded file (CSV or XLSX, its type found by content) and checking every row against
-its format before anything is saved: each bad line with its reason, never its values."""
+its format before anything is saved: each bad line with its reason, never its values.
+
+What is read is bounded before and while parsing, so no file can exhaust the server: a workbook's
+unpacked size and compression ratio are looked at before it is opened, and rows, columns and cells
+are counted as they are read. A file past a bound is ``UnreadableError``: rejected whole, with the reason."""
 
 import csv
 import io
 import json
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -12,6 +17,43 @@ from exchange.formats import XLSX_MAGIC, Column, Format, Lookups, header_key
 from sharing.services import TRANSFER_FORMAT
 
 # --- Reading ---------------------------------------------------------------------------------------
+
+MAX_ROWS = 200_000  # a large council's whole Year 11 to 13 roll is about 60,000
+MAX_COLUMNS = 100
+MAX_CELL = 1_000  # characters in one cell
+MAX_UNPACKED = 80 * 1024 * 1024  # a workbook's parts, unpacked (a 60,000-row roll is about 40 MB)
+MAX_RATIO = 100  # unpacked to packed, for any part over a megabyte (sheets pack about 10 to 1)
+MAX_ERRORS = 1_000  # bad rows kept and listed; the rest are counted
+
+
+class UnreadableError(ValueError):
+    """The file as a whole cannot be taken: it is rejected with this reason, nothing of it saved."""
+
+
+def inspect_workbook(content: bytes) -> None:
+    """Look inside an .xlsx (a zip) before opening it: refuse one that is not a zip, unpacks past
+    ``MAX_UNPACKED`` or packs any large part more than ``MAX_RATIO`` to 1 (a decompression bomb)."""
+    try:
+        parts = zipfile.ZipFile(io.BytesIO(content)).infolist()
+    except (zipfile.BadZipFile, OSError) as error:
+        raise UnreadableError("the file is not a readable Excel workbook") from error
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED:
+        raise UnreadableError(
+            f"the workbook unpacks to more than {MAX_UNPACKED // 2**20} MB: split it or save it as CSV"
+        )
+    for part in parts:
+        if part.file_size > 2**20 and part.file_size > MAX_RATIO * max(part.compress_size, 1):
+            raise UnreadableError("the workbook unpacks to far more than it holds: save it again as CSV")
+
+
+def _bounded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
+    for count, values in enumerate(rows, start=1):
+        if count > MAX_ROWS + 1:
+            raise UnreadableError(f"the file has more than {MAX_ROWS:,} rows: split it")
+        if len(values) > MAX_COLUMNS and any(values[MAX_COLUMNS:]):
+            raise UnreadableError(f"line {count} has more than {MAX_COLUMNS} columns")
+        yield values[:MAX_COLUMNS]
 
 
 def sniff(content: bytes, file_name: str) -> str:
@@ -43,7 +85,11 @@ def _cell(value) -> str:
 
 
 def read(content: bytes, kind: str) -> Iterator[list[str]]:
-    """Every row of the file (the header first) as a list of strings."""
+    """Every row of the file (the header first) as a list of strings, within the bounds above."""
+    return _bounded(_rows(content, kind))
+
+
+def _rows(content: bytes, kind: str) -> Iterator[list[str]]:
     if kind == "json":
         package = json.loads(content)
         people = package.get("people", [])
@@ -55,9 +101,10 @@ def read(content: bytes, kind: str) -> Iterator[list[str]]:
     if kind == "xlsx":
         from openpyxl import load_workbook
 
+        inspect_workbook(content)
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         try:
-            for values in workbook.worksheets[0].iter_rows(values_only=True):
+            for values in workbook.worksheets[0].iter_rows(values_only=True, max_col=MAX_COLUMNS + 1):
                 yield [_cell(v) for v in values]
         finally:
             workbook.close()
@@ -66,8 +113,13 @@ def read(content: bytes, kind: str) -> Iterator[list[str]]:
         text = content.decode("utf-8-sig")
     except UnicodeDecodeError:
         text = content.decode("cp1252", errors="replace")
-    for values in csv.reader(io.StringIO(text, newline="")):
-        yield [v.strip() for v in values]
+    try:
+        for values in csv.reader(io.StringIO(text, newline="")):
+            yield [v.strip() for v in values]
+    except csv.Error as error:  # a field past the csv module's limit (131,072 characters), a stray NUL
+        raise UnreadableError(
+            "the file is not a readable CSV (a cell is far too long, or it holds binary)"
+        ) from error
 
 
 def count_rows(content: bytes, kind: str) -> int:
@@ -77,6 +129,7 @@ def count_rows(content: bytes, kind: str) -> int:
     if kind == "xlsx":
         from openpyxl import load_workbook
 
+        inspect_workbook(content)
         workbook = load_workbook(io.BytesIO(content), read_only=True)
         try:
             return workbook.worksheets[0].max_row or 0
@@ -91,7 +144,13 @@ def count_rows(content: bytes, kind: str) -> int:
 @dataclass
 class Checked:
     rows: list[dict] = field(default_factory=list)
-    errors: list[tuple[int, str]] = field(default_factory=list)
+    errors: list[tuple[int, str]] = field(default_factory=list)  # the first MAX_ERRORS
+    error_rows: int = 0  # every bad row, listed or not
+
+    def refuse(self, line: int, reason: str) -> None:
+        self.error_rows += 1
+        if len(self.errors) < MAX_ERRORS:
+            self.errors.append((line, reason))
 
 
 def _columns_of(header: list[str], file_format: Format, checked: Checked) -> dict[int, Column]:
@@ -101,7 +160,7 @@ def _columns_of(header: list[str], file_format: Format, checked: Checked) -> dic
     positions = {i: by_header[header_key(h)] for i, h in enumerate(header) if header_key(h) in by_header}
     missing = [c.headers[0] for c in file_format.columns if c.required and c not in positions.values()]
     if missing:
-        checked.errors.append((1, f"the header has no column for {', '.join(missing)}"))
+        checked.refuse(1, f"the header has no column for {', '.join(missing)}")
     return positions
 
 
@@ -109,6 +168,9 @@ def _parse(values: list[str], positions: dict[int, Column], lookups: Lookups) ->
     row, problems = {}, []
     for i, column in positions.items():
         value = values[i] if i < len(values) else ""
+        if len(value) > MAX_CELL:
+            problems.append(f"{column.headers[0]}: longer than {MAX_CELL:,} characters")
+            continue
         if not value:
             if column.required:
                 problems.append(f"{column.headers[0]}: missing")
@@ -146,11 +208,11 @@ def check(content: bytes, kind: str, file_format: Format, on_row=None) -> Checke
             if first != line:
                 problems.append(f"the {identifier.upper()} is the same as on line {first}")
         if problems:
-            checked.errors.append((line, "; ".join(problems)))
+            checked.refuse(line, "; ".join(problems))
         else:
             checked.rows.append(row)
         if on_row is not None:
             on_row(line)
     if not checked.rows and not checked.errors:
-        checked.errors.append((1, "the file has no rows below its header"))
+        checked.refuse(1, "the file has no rows below its header")
     return checked

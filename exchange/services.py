@@ -65,9 +65,10 @@ def import_upload(
     if len(content) > formats.MAX_BYTES:
         raise ValidationError({"file": "The file must be smaller than 20 MB"})
     try:
-        reading.sniff(content, file_name)
+        if reading.sniff(content, file_name) == "xlsx":
+            reading.inspect_workbook(content)  # a corrupt workbook or a compressed bomb: refused now
     except ValueError as error:
-        raise ValidationError({"file": str(error)}) from None
+        raise ValidationError({"file": str(error)[:1].upper() + str(error)[1:]}) from None
     digest = hashlib.sha256(content).hexdigest()
     earlier = (
         ImportBatch.objects.filter(file_format=file_format, file_sha256=digest)
@@ -122,28 +123,41 @@ def import_run(*, batch_id: int) -> ImportBatch:
     batch = ImportBatch.objects.get(pk=batch_id)
     if batch.finished:
         return batch
-    with _cycles_collected_at_end():
-        return _import_check_and_save(batch)
+    return _import_check_and_save(batch)
 
 
 def _import_check_and_save(batch: ImportBatch) -> ImportBatch:
     batch_id = batch.pk
     file_format = formats.FORMATS[batch.file_format]
     content = bytes(batch.content or b"")
-    kind = reading.sniff(content, batch.file_name)
-    total = max(1, reading.count_rows(content, kind))
+    try:
+        kind = reading.sniff(content, batch.file_name)
+        total = max(1, reading.count_rows(content, kind))
 
-    def checked_line(line: int) -> None:
-        if line % 1000 == 0:
-            _report(batch, ImportBatch.State.CHECKING, min(49, 50 * line // total), store=True)
+        def checked_line(line: int) -> None:
+            if line % 1000 == 0:
+                _report(batch, ImportBatch.State.CHECKING, min(49, 50 * line // total), store=True)
 
-    _report(batch, ImportBatch.State.CHECKING, 0, store=True)
-    checked = reading.check(content, kind, file_format, on_row=checked_line)
+        _report(batch, ImportBatch.State.CHECKING, 0, store=True)
+        checked = reading.check(content, kind, file_format, on_row=checked_line)
+    except reading.UnreadableError as error:
+        return _import_finish(batch, ImportBatch.State.REJECTED, errors=[[0, str(error)]], error_rows=1)
+    except Exception as error:  # a parser's failure on a hostile file: rejected, never left stuck
+        logger.warning("Import %s could not be read (%s)", batch_id, type(error).__name__)
+        reason = "the file could not be read: save it again as CSV or Excel and upload it"
+        return _import_finish(batch, ImportBatch.State.REJECTED, errors=[[0, reason]], error_rows=1)
     if checked.errors:
-        return _import_finish(batch, ImportBatch.State.REJECTED, rows=total - 1, errors=checked.errors)
+        return _import_finish(
+            batch,
+            ImportBatch.State.REJECTED,
+            rows=total - 1,
+            errors=checked.errors,
+            error_rows=checked.error_rows,
+        )
     _report(batch, ImportBatch.State.APPLYING, 50, store=True)
     try:
-        return _import_save(batch_id, file_format, checked.rows)
+        with _cycles_collected_at_end():  # not while checking: each bad row's error is a cycle to free
+            return _import_save(batch_id, file_format, checked.rows)
     except (DatabaseError, ValidationError) as error:
         # The database's message can quote a value (a UPN in a unique-key clash): log the kind only.
         logger.warning("Import %s could not be saved (%s): rolled back", batch_id, type(error).__name__)

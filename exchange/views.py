@@ -51,7 +51,9 @@ def imports(request):
             add_errors(form, error)
         else:
             return redirect("exchange:import-detail", batch.pk)
-    batches = ImportBatch.objects.select_related("source_organisation", "uploaded_by")[:25]
+    batches = ImportBatch.objects.select_related("source_organisation", "uploaded_by").defer(
+        "content", "errors"
+    )[:25]
     return render(request, "exchange/imports.html", {"form": form, "batches": batches})
 
 
