@@ -19,7 +19,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import APIException, PermissionDenied, ValidationError
+from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
 from rest_framework.pagination import CursorPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -101,6 +101,10 @@ VERSION_RESPONSES = {
 }
 
 
+ID_PATTERN = "[0-9]{1,18}"  # record ids in URLs: anything else (or larger than the database holds) is 404
+MAX_ID = 2**63 - 1
+
+
 class NewestFirst(CursorPagination):
     """Cursor pagination: stable under inserts, and each page is an index range scan."""
 
@@ -109,9 +113,14 @@ class NewestFirst(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
-
-ID_PATTERN = "[0-9]{1,18}"  # record ids in URLs: anything else (or larger than the database holds) is 404
-MAX_ID = 2**63 - 1
+    def decode_cursor(self, request):
+        """A cursor's position is a record id: one this API did not give (not a number, or past the
+        database's range) is an invalid cursor (404), never a server error."""
+        cursor = super().decode_cursor(request)
+        position = cursor.position if cursor else None
+        if position is not None and not (position.isdigit() and int(position) <= MAX_ID):
+            raise NotFound(self.invalid_cursor_message)
+        return cursor
 
 
 class RecordId(serializers.PrimaryKeyRelatedField):
@@ -264,6 +273,7 @@ class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("reason", None)
+        data.setdefault("lead_adviser", None)  # left out: the record waits in the team's unassigned list
         person = services.young_person_create(actor=request.user, **data)
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
 

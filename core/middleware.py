@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.urls import reverse
+from django.utils.cache import patch_cache_control
 
 SIGNED_IN_AT = "signed_in_at"
 LAST_SEEN = "last_seen"
@@ -75,3 +76,17 @@ def client_address(request) -> str:
     if hops and len(forwarded) >= hops:
         return forwarded[-hops]
     return request.META.get("REMOTE_ADDR", "")
+
+
+class NoStoreMiddleware:
+    """No page the service makes (record pages, CSV exports, the admin, the API) is kept by a browser
+    or a shared cache: ``Cache-Control: no-store, private``. Static files never reach here (WhiteNoise
+    answers them first, with their own caching)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        patch_cache_control(response, no_store=True, private=True)
+        return response

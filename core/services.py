@@ -3,8 +3,11 @@
 import logging
 from base64 import b32encode
 from datetime import timedelta
+from hashlib import sha256
 from importlib import import_module
 
+from axes.helpers import get_client_session_hash
+from axes.models import AccessLog
 from django.conf import settings
 from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator as token_generator
@@ -54,6 +57,13 @@ def staff_sessions_end(*, user: Actor) -> int:
     return len(keys) + int(tokens)
 
 
+def api_tokens_end(*, user: Actor) -> int:
+    ended, _ = AuthToken.objects.filter(user=user).delete()
+    if ended:
+        log.info("ended api tokens user=%s tokens=%d", user.pk, ended)
+    return int(ended)
+
+
 def two_factor_device(user: Actor) -> TOTPDevice:
     """The user's authenticator-app device: the confirmed one, or one waiting to be confirmed."""
     device = TOTPDevice.objects.filter(user=user).order_by("-confirmed", "pk").first()
@@ -79,7 +89,20 @@ def two_factor_verify(request: HttpRequest, *, code: str) -> bool:
         device.confirmed = True
         device.save(update_fields=["confirmed"])
     otp_login(request, device)
+    _session_key_rotate(request, request.user)
     return True
+
+
+def _session_key_rotate(request: HttpRequest, user: User) -> None:
+    """A new session key once the code is accepted (one seen before it is worth nothing), carried
+    to what remembers the old one: the staff session, and django-axes's access log (its sign-out)."""
+    previous = request.session.session_key
+    request.session.cycle_key()
+    staff_session_forget(session_key=previous)
+    staff_session_record(user=user, session_key=str(request.session.session_key))
+    AccessLog.objects.filter(session_hash=sha256(force_bytes(previous)).hexdigest()).update(
+        session_hash=get_client_session_hash(request)  # axes's hash of the key: sha256
+    )
 
 
 def api_token_create(*, user: Actor, days: int = 90) -> str:

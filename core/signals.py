@@ -1,10 +1,11 @@
-"""Sign-in and account receivers: record each staff session, forget it at sign-out, and end every
-session and API token of an account the moment it is deactivated."""
+"""Sign-in and account receivers: record each staff session, forget it at sign-out, end every
+session and API token of an account the moment it is deactivated, and its API tokens when its
+password changes (its other sessions end by Django's session hash)."""
 
 import time
 
 from django.contrib.auth import get_user_model, user_logged_in, user_logged_out
-from django.db.models.signals import post_save
+from django.db.models.signals import post_save, pre_save
 from django.dispatch import receiver
 
 from core import services
@@ -24,7 +25,16 @@ def _session_ended(sender, request, user, **kwargs):
         services.staff_session_forget(session_key=request.session.session_key)
 
 
+@receiver(pre_save, sender=get_user_model())
+def _password_changing(sender, instance, **kwargs):
+    if instance.pk:
+        stored = sender.objects.filter(pk=instance.pk).values_list("password", flat=True).first()
+        instance._password_changed = stored is not None and stored != instance.password
+
+
 @receiver(post_save, sender=get_user_model())
 def _deactivated(sender, instance, **kwargs):
     if not instance.is_active:
         services.staff_sessions_end(user=instance)
+    elif getattr(instance, "_password_changed", False):  # a new password: every API token goes too
+        services.api_tokens_end(user=instance)

@@ -111,6 +111,21 @@ def client_for(client):
 
 
 @pytest.fixture
+def api_for():
+    """api_for(user) -> an API client signed in through a verified browser session (None: anonymous)."""
+
+    def client(user):
+        from rest_framework.test import APIClient
+
+        api = APIClient()
+        if user is not None:
+            sign_in_verified(api, user)
+        return api
+
+    return client
+
+
+@pytest.fixture
 def eager_celery(monkeypatch):
     """Run Celery tasks in-process even when CI configures the Redis broker: for tests of what a
     task does, not of the broker."""
