@@ -5,7 +5,6 @@ import base64
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from knox.models import AuthToken
 
 from core.models import StaffSession
@@ -13,18 +12,6 @@ from tests.factories import authenticator, otp_code
 from tests.test_two_factor_and_sessions import enter_code, password_sign_in
 
 pytestmark = pytest.mark.django_db
-
-
-def test_a_new_record_through_the_api_without_a_lead_adviser_waits_unassigned(world, api_for):
-    body = {
-        "legal_given_name": "Quillon",
-        "legal_family_name": "Yarrowby",
-        "date_of_birth": str(timezone.localdate().replace(year=timezone.localdate().year - 16)),
-        "team": world.team.pk,
-    }
-    created = api_for(world.adviser).post("/api/v1/young-people/", body, format="json")
-    assert created.status_code == 201, created.content
-    assert created.json()["lead_adviser"] is None
 
 
 @pytest.mark.parametrize("raw", [b"p=abc", b"o=1&p=1e99", b"p=99999999999999999999999"])

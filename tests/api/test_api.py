@@ -174,14 +174,18 @@ def test_updating_a_record_needs_a_reason_in_its_history_and_cannot_move_it(worl
     )
 
 
-def test_creating_a_record_needs_the_role_and_one_of_your_teams(world, api_for):
-    body = {
+def new_record(world, **fields) -> dict:
+    return {
         "legal_given_name": "Quillon",
         "legal_family_name": "Ashbury-Venn",
         "date_of_birth": str(timezone.localdate().replace(year=timezone.localdate().year - 16)),
         "team": world.team.pk,
         "lead_adviser": world.adviser.pk,
-    }
+    } | fields
+
+
+def test_creating_a_record_needs_the_role_and_one_of_your_teams(world, api_for):
+    body = new_record(world)
     created = api_for(world.adviser).post(PEOPLE, body, format="json")
     assert created.status_code == 201, created.content
     assert api_for(world.adviser).get(f"{PEOPLE}{created.json()['id']}/").status_code == 200
@@ -192,6 +196,13 @@ def test_creating_a_record_needs_the_role_and_one_of_your_teams(world, api_for):
         "This field is required."
     ]
     assert api_for(world.dpo).post(PEOPLE, body, format="json").status_code == 403
+
+
+def test_a_new_record_without_a_lead_adviser_waits_unassigned(world, api_for):
+    body = {key: value for key, value in new_record(world).items() if key != "lead_adviser"}
+    created = api_for(world.adviser).post(PEOPLE, body, format="json")
+    assert created.status_code == 201, created.content  # was a server error
+    assert created.json()["lead_adviser"] is None
 
 
 def test_actions_are_completed_through_the_api(world, api_for):
