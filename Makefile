@@ -50,7 +50,7 @@ load: install
 LOCAL := .local-production
 LOCAL_ENV := DJANGO_SECRET_KEY=local-production-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
 	DATABASE_URL=$(or $(LOCAL_DATABASE_URL),postgres://postgres@127.0.0.1:5432/youthservice_local) \
-	CELERY_BROKER_URL=$(or $(LOCAL_BROKER_URL),redis://127.0.0.1:6379/2) CACHE_URL=redis://127.0.0.1:6379/3 \
+	CELERY_BROKER_URL=$(or $(LOCAL_BROKER_URL),redis://127.0.0.1:6379/2) CACHE_URL=redis://127.0.0.1:6379/3 EMAIL_URL=consolemail:// \
 	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_COOKIES=0 DJANGO_MEDIA_ROOT=$(CURDIR)/$(LOCAL)/media \
 	DESTRUCTION_LEDGER_DIR=$(CURDIR)/$(LOCAL)/ledger
 
@@ -62,7 +62,7 @@ production-local: install
 	trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	$(LOCAL_ENV) $(BIN)/celery -A youthservice worker --loglevel INFO --concurrency 2 & \
 	$(LOCAL_ENV) $(BIN)/celery -A youthservice beat --loglevel INFO --schedule $(LOCAL)/celerybeat-schedule & \
-	$(LOCAL_ENV) $(BIN)/gunicorn youthservice.wsgi:application --bind 127.0.0.1:8001 --workers 2
+	$(LOCAL_ENV) $(BIN)/gunicorn youthservice.wsgi:application --bind 127.0.0.1:8001 --workers 2 --logger-class youthservice.gunicorn.RedactingLogger
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

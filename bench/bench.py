@@ -23,6 +23,8 @@ os.environ["DATABASE_URL"] = os.environ.get(
     "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/youthservice_bench"
 )
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
+os.environ.setdefault("CACHE_URL", "locmemcache://")
+os.environ.setdefault("EMAIL_URL", "consolemail://")
 os.environ.setdefault("DESTRUCTION_LEDGER_DIR", tempfile.mkdtemp(prefix="bench-ledger-"))  # rolled back
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")
 os.environ.setdefault("DJANGO_STATICFILES_STORAGE", "django.contrib.staticfiles.storage.StaticFilesStorage")

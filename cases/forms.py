@@ -263,7 +263,7 @@ class CoWorkerForm(GovukForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+        self.fields["user"].queryset = selectors.co_worker_candidates()
 
     def clean_until(self):
         until = self.cleaned_data["until"]

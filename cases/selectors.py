@@ -42,6 +42,15 @@ class CaseloadFilters:
     work_list: str = ""
 
 
+def co_worker_candidates() -> QuerySet[Any]:
+    """Who may be given co-worker access to a record: active advisers and team managers."""
+    return (
+        User.objects.filter(is_active=True, groups__name__in=services.CO_WORKER_ROLES)
+        .distinct()
+        .order_by("first_name", "last_name")
+    )
+
+
 def teams_for_new_records(user: Viewer) -> QuerySet[Team]:
     """The teams a user may put a new record in: every team with service-wide reach, else their own."""
     if not user.is_authenticated:

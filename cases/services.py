@@ -35,6 +35,7 @@ M = TypeVar("M", bound=Model)
 LEAD_ADVISER_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
 TEAM_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
 CO_WORKER_PERMISSIONS = (P.VIEW, P.CHANGE)
+CO_WORKER_ROLES = (Role.PERSONAL_ADVISER, Role.TEAM_MANAGER)  # case workers: never an administrator
 RESTRICTED = "Processing of this record is restricted: only the data protection officer can change it"
 
 
@@ -232,6 +233,8 @@ def co_worker_grant(
         raise ValidationError({"reason": "Enter why this person needs access"})
     if not user.is_active:
         raise ValidationError({"user": "This person's account is not active"})
+    if not user.groups.filter(name__in=CO_WORKER_ROLES).exists():
+        raise ValidationError({"user": "Choose a personal adviser or team manager"})
     expires_at = timezone.make_aware(datetime.combine(until, time.max))
     if expires_at <= timezone.now():
         raise ValidationError({"until": "The end date must be in the future"})

@@ -17,6 +17,21 @@ REDACTIONS = [
 ]
 
 
+# Paths that carry a secret: a self-update link's token, a set-password link's id and token.
+SECRET_PATHS = [
+    (re.compile(r"/update/[^/?#\s]+"), "/update/[token]"),
+    (re.compile(r"/set-password/[^/?#\s]+/[^/?#\s]+"), "/set-password/[link]"),
+]
+
+
+def redact_path(path: str) -> str:
+    """A request path as a log may keep it: no query string (searches, filters), no link's secret."""
+    path = path.split("?", 1)[0]
+    for pattern, replacement in SECRET_PATHS:
+        path = pattern.sub(replacement, path)
+    return path
+
+
 def redact(text: str) -> str:
     for kind, pattern in REDACTIONS:
         text = pattern.sub(f"[{kind}]", text)

@@ -212,12 +212,13 @@ SELF_UPDATE_MISSES = 20  # unknown or spent links one address may try in an hour
 @GET_POST
 def self_update(request, token):
     """The young person's page: no sign-in, nothing shown but their first name. An address that
-    keeps trying links that do not work (guessing) is refused for an hour."""
-    misses = f"self-update-misses:{client_address(request)}"
-    if cache.get(misses, 0) >= SELF_UPDATE_MISSES:
-        return render(request, "exchange/self_update_gone.html", {"throttled": True}, status=429)
+    keeps trying links that do not work (guessing) is refused for an hour; a link that works always
+    opens (young people share mobile networks' addresses)."""
     link = selectors.self_update_link(token)
     if link is None:
+        misses = f"self-update-misses:{client_address(request)}"
+        if cache.get(misses, 0) >= SELF_UPDATE_MISSES:
+            return render(request, "exchange/self_update_gone.html", {"throttled": True}, status=429)
         cache.add(misses, 0, timeout=60 * 60)
         cache.incr(misses)
         return render(request, "exchange/self_update_gone.html", status=410)

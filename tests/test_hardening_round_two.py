@@ -2,12 +2,27 @@
 by caches, the session key not rotated at the second step, API tokens surviving a new password."""
 
 import base64
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from datetime import timedelta
+from pathlib import Path
 
 import pytest
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 from knox.models import AuthToken
 
 from core.models import StaffSession
+from exchange import services as exchange_services
+from exchange.views import SELF_UPDATE_MISSES
 from tests.factories import authenticator, otp_code
 from tests.test_two_factor_and_sessions import enter_code, password_sign_in
 
@@ -74,3 +89,102 @@ def test_a_new_password_ends_every_api_token(world):
     world.adviser.first_name = "Renamed"
     world.adviser.save()  # other changes leave tokens alone
     assert AuthToken.objects.filter(user=world.adviser).exists()
+
+
+def test_co_worker_access_goes_only_to_advisers_and_team_managers(world, client_for):
+    from cases import services as case_services
+
+    with pytest.raises(ValidationError, match="Choose a personal adviser or team manager"):
+        case_services.co_worker_grant(
+            young_person=world.case,
+            user=world.sysadmin,
+            actor=world.team_manager,
+            until=timezone.localdate() + timedelta(days=5),
+            reason="Cover",
+        )
+    page = client_for(world.team_manager).get(reverse("cases:co-worker-grant", args=[world.case.pk]))
+    offered = set(page.context["form"].fields["user"].queryset.values_list("username", flat=True))
+    assert {"adviser", "colleague", "manager"} <= offered
+    assert not offered & {"sysadmin", "dpo", "service", "nobody"}
+
+
+def test_a_self_update_link_is_kept_in_the_session_never_a_cookie(world, client_for):
+    client = client_for(world.adviser)
+    response = client.post(reverse("exchange:self-update-send", args=[world.case.pk]))
+    assert response.status_code == 302
+    assert not client.cookies.get("messages", None) or not client.cookies["messages"].value  # none set
+    cookies = " ".join(morsel.value for morsel in client.cookies.values())
+    page = client.get(response["Location"]).content.decode()
+    link = re.search(r"/update/([^/\s<\"]+)/", page)
+    assert link, "the page shows the link once"
+    assert link.group(1) not in cookies
+
+
+def test_a_link_that_works_opens_even_from_an_address_that_has_guessed(world, client):
+    _, token = exchange_services.self_update_send(young_person=world.case, actor=world.adviser)
+    for n in range(SELF_UPDATE_MISSES + 1):
+        client.get(reverse("exchange:self-update", args=[f"guess-{n}"]))
+    assert client.get(reverse("exchange:self-update", args=["guess-again"])).status_code == 429
+    assert client.get(reverse("exchange:self-update", args=[token])).status_code == 200
+
+
+def test_the_access_log_keeps_no_query_and_no_links_secret(tmp_path):
+    """A real gunicorn with the logger docker-compose gives it: searches and link tokens stay out."""
+    port = free_port()
+    log = tmp_path / "access.log"
+    server = subprocess.Popen(  # noqa: S603 - this environment's gunicorn, this project
+        [
+            str(Path(sys.executable).parent / "gunicorn"),
+            "youthservice.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--access-logfile",
+            str(log),
+            "--logger-class",
+            "youthservice.gunicorn.RedactingLogger",
+        ],
+        cwd=settings.BASE_DIR,
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "youthservice.settings_test",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+        },
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for path in (
+            "/update/Zq9SECRETtoken/?q=Kelly",
+            "/set-password/MQ/abc-SECRET2/",
+            "/search/?q=Yarrowby",
+        ):
+            fetch(port, path, headers={"Referer": "https://x.invalid/admin/?q=Quenby"})
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    lines = log.read_text()
+    assert lines.count("\n") >= 3  # and the sign-in page the search was sent to
+    assert "/update/[token]" in lines
+    assert "/set-password/[link]" in lines
+    for secret in ("SECRET", "Kelly", "Yarrowby", "Quenby"):
+        assert secret not in lines
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def fetch(port: int, path: str, headers: dict[str, str]) -> None:
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}{path}", headers=headers)
+            urllib.request.urlopen(request, timeout=10)  # noqa: S310 - our own server
+            return
+        except urllib.error.HTTPError:
+            return  # any status: the line is written
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.2)

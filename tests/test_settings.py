@@ -21,9 +21,23 @@ def test_celery_runs_in_process_without_a_broker_and_reaches_the_broker_when_one
 
 @pytest.mark.parametrize(
     ("given", "missing"),
-    [({}, "DJANGO_SECRET_KEY"), ({"DJANGO_SECRET_KEY": "k8Jd2-synthetic-only"}, "DESTRUCTION_LEDGER_DIR")],
+    [
+        ({}, "DJANGO_SECRET_KEY"),
+        ({"DJANGO_SECRET_KEY": "k8Jd2-synthetic-only"}, "EMAIL_URL"),
+        ({"DJANGO_SECRET_KEY": "k8Jd2-synthetic-only", "EMAIL_URL": "smtp://mail.invalid:25"}, "CACHE_URL"),
+        (
+            {
+                "DJANGO_SECRET_KEY": "k8Jd2-synthetic-only",
+                "EMAIL_URL": "smtp://mail.invalid:25",
+                "CACHE_URL": "redis://r:6379/1",
+            },
+            "DESTRUCTION_LEDGER_DIR",
+        ),
+    ],
 )
-def test_production_settings_refuse_to_start_without_a_secret_key_or_a_ledger(given, missing):
+def test_production_settings_refuse_to_start_without_what_they_must_be_given(given, missing):
+    """No console email (it would print young people's addresses and links), no per-process cache (a
+    throttle would count per gunicorn worker), no secret key, no destruction ledger."""
     env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "youthservice.settings", **given}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
@@ -48,6 +62,8 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
         "DJANGO_SECURE_SSL_REDIRECT": "1",
         "DJANGO_HSTS_SECONDS": "31536000",
         "DESTRUCTION_LEDGER_DIR": "/var/lib/youthservice/ledger",
+        "EMAIL_URL": "smtp+tls://user:password@smtp.example.gov.uk:587",
+        "CACHE_URL": "redis://redis:6379/1",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -25,14 +25,20 @@ SECRET_KEY = (
 )
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Messages live in the session, never in a cookie: one can hold a self-update link to copy.
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 COUNCIL_NAME = env("YOUTHSERVICE_COUNCIL_NAME", default="Demo Borough Council")
 # The address young people's self-update links point at (emails are sent from tasks, not requests).
 SITE_URL = env("YOUTHSERVICE_SITE_URL", default="http://127.0.0.1:8000")
 # Email: the console in the embedded default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).
-vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+# Without DEBUG there is no default: the console would print young people's addresses and links.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://") if DEBUG else env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="youth-support@example.invalid")
 # The cache carries import progress between the worker and the pages: production shares one in Redis.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Production shares one (Redis): throttles and lockouts must count across every gunicorn worker.
+CACHES = {
+    "default": env.cache_url("CACHE_URL", default="locmemcache://") if DEBUG else env.cache_url("CACHE_URL")
+}
 # Managers' dashboards are about 30 aggregate queries over every status: each viewer's figures are
 # kept this long (the page says how fresh they are). 0 computes them on every view.
 DASHBOARD_CACHE_SECONDS = env.int("DASHBOARD_CACHE_SECONDS", default=300)

@@ -101,12 +101,11 @@ def test_the_bulk_action_sends_links_to_the_not_known_list_within_reach(
     assert client_for(None).post(reverse("exchange:self-update-bulk")).status_code == 302
 
 
-def test_an_address_guessing_links_is_refused_for_an_hour(client, world):
+def test_an_address_guessing_links_is_refused_for_an_hour_but_a_real_link_still_opens(client, world):
     _, token = services.self_update_send(young_person=world.case, actor=world.adviser)
     for guess in range(20):
         assert client.get(reverse("exchange:self-update", args=[f"guess-{guess}"])).status_code == 410
-    refused = client.get(reverse("exchange:self-update", args=[token]))
+    refused = client.get(reverse("exchange:self-update", args=["guess-21"]))
     assert refused.status_code == 429
     assert "Try your link again in an hour" in refused.content.decode()
-    elsewhere = client.get(reverse("exchange:self-update", args=[token]), REMOTE_ADDR="198.51.100.9")
-    assert elsewhere.status_code == 200
+    assert client.get(reverse("exchange:self-update", args=[token])).status_code == 200  # shared addresses
