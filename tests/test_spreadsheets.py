@@ -12,7 +12,7 @@ from exchange import formats
 from tests.cases.test_young_person_forms import edit_form
 
 ROOT = Path(settings.BASE_DIR)
-APPS = ("cases", "core", "tracking", "sharing", "exchange", "retention", "youthservice")
+APPS = ("cases", "core", "tracking", "sharing", "exchange", "retention", "demo", "youthservice")
 
 
 def test_no_code_writes_csv_but_the_one_writer():
