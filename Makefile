@@ -50,7 +50,7 @@ load: install
 LOCAL := .local-production
 LOCAL_ENV := DJANGO_SECRET_KEY=local-production-only-not-a-secret-0123456789abcdefghijklmnopqrstuvwxyz \
 	DATABASE_URL=$(or $(LOCAL_DATABASE_URL),postgres://postgres@127.0.0.1:5432/youthservice_local) \
-	CELERY_BROKER_URL=$(or $(LOCAL_BROKER_URL),redis://127.0.0.1:6379/2) CACHE_URL=redis://127.0.0.1:6379/3 EMAIL_URL=consolemail:// \
+	CELERY_BROKER_URL=$(or $(LOCAL_BROKER_URL),redis://127.0.0.1:6379/2) CACHE_URL=redis://127.0.0.1:6379/3 EMAIL_URL=consolemail:// YOUTHSERVICE_LA_CODE=882 \
 	DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost DJANGO_SECURE_COOKIES=0 DJANGO_MEDIA_ROOT=$(CURDIR)/$(LOCAL)/media \
 	DESTRUCTION_LEDGER_DIR=$(CURDIR)/$(LOCAL)/ledger
 

@@ -24,6 +24,7 @@ os.environ["DATABASE_URL"] = os.environ.get(
 )
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
 os.environ.setdefault("CACHE_URL", "locmemcache://")
+os.environ.setdefault("YOUTHSERVICE_LA_CODE", "882")
 os.environ.setdefault("EMAIL_URL", "consolemail://")
 os.environ.setdefault("DESTRUCTION_LEDGER_DIR", tempfile.mkdtemp(prefix="bench-ledger-"))  # rolled back
 os.environ.setdefault("DJANGO_ALLOWED_HOSTS", "testserver")

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Model, Prefetch
@@ -396,7 +397,7 @@ def transfer_out(
         recipient=council,
         override=override,
         file_format="json",
-        envelope={"format": TRANSFER_FORMAT, "from_la": nccis.LA_CODE},
+        envelope={"format": TRANSFER_FORMAT, "from_la": settings.COUNCIL_LA_CODE},
     )
     tracked_save(
         CohortExit(

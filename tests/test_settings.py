@@ -19,25 +19,28 @@ def test_celery_runs_in_process_without_a_broker_and_reaches_the_broker_when_one
         connection.ensure_connection(max_retries=1)  # raises if the broker is down: CI must not pass then
 
 
+KEY = {"DJANGO_SECRET_KEY": "k8Jd2-synthetic-only"}
+LA = {**KEY, "YOUTHSERVICE_LA_CODE": "882"}
+MAIL = {**LA, "EMAIL_URL": "smtp://mail.invalid:25"}
+CACHE = {**MAIL, "CACHE_URL": "redis://r:6379/1"}
+LA_REFUSED = "YOUTHSERVICE_LA_CODE must be the council's 3-digit DfE code"
+
+
 @pytest.mark.parametrize(
     ("given", "missing"),
     [
         ({}, "DJANGO_SECRET_KEY"),
-        ({"DJANGO_SECRET_KEY": "k8Jd2-synthetic-only"}, "EMAIL_URL"),
-        ({"DJANGO_SECRET_KEY": "k8Jd2-synthetic-only", "EMAIL_URL": "smtp://mail.invalid:25"}, "CACHE_URL"),
-        (
-            {
-                "DJANGO_SECRET_KEY": "k8Jd2-synthetic-only",
-                "EMAIL_URL": "smtp://mail.invalid:25",
-                "CACHE_URL": "redis://r:6379/1",
-            },
-            "DESTRUCTION_LEDGER_DIR",
-        ),
+        (KEY, "YOUTHSERVICE_LA_CODE"),
+        *(({**KEY, "YOUTHSERVICE_LA_CODE": bad}, LA_REFUSED) for bad in ("88", "8820", "ABC", "200")),
+        (LA, "EMAIL_URL"),
+        (MAIL, "CACHE_URL"),
+        (CACHE, "DESTRUCTION_LEDGER_DIR"),
     ],
 )
 def test_production_settings_refuse_to_start_without_what_they_must_be_given(given, missing):
-    """No console email (it would print young people's addresses and links), no per-process cache (a
-    throttle would count per gunicorn worker), no secret key, no destruction ledger."""
+    """No secret key, no council LA code (the return's LA) or a malformed one, no console email (it would
+    print young people's addresses and links), no per-process cache (a throttle would count per
+    gunicorn worker), no destruction ledger."""
     env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "youthservice.settings", **given}
     result = subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
@@ -64,6 +67,7 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
         "DESTRUCTION_LEDGER_DIR": "/var/lib/youthservice/ledger",
         "EMAIL_URL": "smtp+tls://user:password@smtp.example.gov.uk:587",
         "CACHE_URL": "redis://redis:6379/1",
+        "YOUTHSERVICE_LA_CODE": "882",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],

@@ -15,6 +15,7 @@ from typing import IO, cast
 from xml.sax.saxutils import XMLGenerator  # nosec B406
 from xml.sax.xmlreader import AttributesImpl  # nosec B406
 
+from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
 
 from cases import validators
@@ -24,7 +25,6 @@ from tracking import facts, rules
 from tracking.dashboards import previous_month_end
 from tracking.models import IntendedDestination
 
-LA_CODE = "882"  # the council's DfE code; a setting once councils configure it
 # Our field -> the MIR element that carries it (one place, so the yearly specification changes here).
 ELEMENTS = {
     "person": "YoungPerson",
@@ -142,7 +142,7 @@ def _record(person: rules.PersonFacts, row: dict, status: str, month_end: date) 
             "ethnicity": row["ethnicity__code"] or "",
             "upn": row["upn"],
             "uln": row["uln"],
-            "lead_la": LA_CODE,
+            "lead_la": settings.COUNCIL_LA_CODE,
             "send": "Y" if person.sen_status == "E" else "N",
             "sen_support": "Y" if person.sen_status == "K" else "N",
             "level_of_need": level_of_need,
@@ -208,7 +208,9 @@ def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
     summary = ReturnSummary()
     xml = XMLGenerator(cast("TextIOBase", out), encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
-    xml.startElement("NCCISReturn", AttributesImpl({"LA": LA_CODE, "MonthEnd": month_end.isoformat()}))
+    xml.startElement(
+        "NCCISReturn", AttributesImpl({"LA": settings.COUNCIL_LA_CODE, "MonthEnd": month_end.isoformat()})
+    )
     for record in _records(month_end):
         summary.young_person_ids.append(record.young_person_id)
         summary.problems += [Problem(record.young_person_id, message) for message in record.problems]

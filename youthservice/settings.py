@@ -11,6 +11,7 @@ from pathlib import Path
 import environ
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 env = environ.Env()
@@ -28,6 +29,13 @@ CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 # Messages live in the session, never in a cookie: one can hold a self-update link to copy.
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 COUNCIL_NAME = env("YOUTHSERVICE_COUNCIL_NAME", default="Demo Borough Council")
+# The council's DfE local-authority code: the NCCIS return's LA and a transfer package's sender. The demo
+# is 882; production must name its own (three digits, as the DfE's list of LA codes gives them).
+COUNCIL_LA_CODE = env("YOUTHSERVICE_LA_CODE", default="882") if DEBUG else env("YOUTHSERVICE_LA_CODE")
+if not (len(COUNCIL_LA_CODE) == 3 and COUNCIL_LA_CODE.isdigit() and COUNCIL_LA_CODE >= "201"):
+    raise ImproperlyConfigured(
+        f"YOUTHSERVICE_LA_CODE must be the council's 3-digit DfE code, not {COUNCIL_LA_CODE!r}"
+    )
 # The address young people's self-update links point at (emails are sent from tasks, not requests).
 SITE_URL = env("YOUTHSERVICE_SITE_URL", default="http://127.0.0.1:8000")
 # Email: the console in the embedded default; production sets EMAIL_URL (smtp+tls://user:pass@host:587).

@@ -4,6 +4,7 @@ import os
 import tempfile
 
 os.environ.setdefault("DJANGO_SECRET_KEY", "test-only-secret-key-not-for-production")
+os.environ.setdefault("YOUTHSERVICE_LA_CODE", "882")  # the demo council's code
 os.environ.setdefault("CACHE_URL", "locmemcache://")  # one process: the tests' throttles count here
 os.environ.setdefault("EMAIL_URL", "consolemail://")  # replaced below by the test outbox
 # each test gets a ledger of its own (tests/conftest.py); this one serves commands run outside tests

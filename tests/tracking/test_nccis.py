@@ -197,3 +197,14 @@ def test_a_month_end_return_and_snapshot_leave_out_records_made_after_it(world):
     on_file_from(next_day, month_end)
     assert headcount() == before + 1
     assert str(next_day.pk) in returned(month_end)[0]
+
+
+@pytest.mark.parametrize("code", ["882", "330"])
+def test_the_return_carries_the_councils_own_la_code(world, settings, code):
+    settings.COUNCIL_LA_CODE = code
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    out = io.StringIO()
+    nccis.write_return(month_end, out)
+    root = ET.fromstring(out.getvalue())  # noqa: S314 - the XML this test just wrote
+    assert root.get("LA") == code
+    assert {person.findtext("LeadLA") for person in root.iter("YoungPerson")} == {code}
