@@ -6,6 +6,8 @@ from datetime import date
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from core.spreadsheets import FORMULA_STARTS
+
 UPN_CHECK_LETTERS = "ABCDEFGHJKLMNPQRTUVWXYZ"  # 0 -> A ... 22 -> Z (no I, O, S)
 TEMPORARY_ULN = "9999999999"
 MIN_AGE, MAX_AGE = 11, 25
@@ -15,9 +17,6 @@ _POSTCODE = re.compile(  # Royal Mail formats, checked after normalise_postcode
     r"^(GIR ?0AA|[A-PR-UWYZ]([0-9]{1,2}|[A-HK-Y][0-9]{1,2}|[0-9][A-HJKPSTUW]|[A-HK-Y][0-9][ABEHMNPRV-Y])"
     r" ?[0-9][ABD-HJLNP-UW-Z]{2})$"
 )
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")  # how a spreadsheet knows a cell is a formula
 
 
 def validate_name(value: str) -> None:

@@ -33,6 +33,9 @@ def redact_path(path: str) -> str:
 
 
 def redact(text: str) -> str:
+    """Identifiers and contact details, and any link's secret in a path (Django logs "Gone: /update/...")."""
+    for pattern, replacement in SECRET_PATHS:
+        text = pattern.sub(replacement, text)
     for kind, pattern in REDACTIONS:
         text = pattern.sub(f"[{kind}]", text)
     return text

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from cases import validators
 from cases.models import Ethnicity, Organisation, Source, YoungPerson
+from core.spreadsheets import FORMULA_STARTS
 from exchange.models import IgnoredIdentifier, ImportBatch
 from tracking.models import ActivityCode
 
@@ -54,7 +55,7 @@ def _text(max_length: int) -> Parse:
     def parse(value, lookups):
         if len(value) > max_length:
             raise ValueError(f"longer than {max_length} characters")
-        if value.startswith(validators.FORMULA_STARTS):
+        if value.startswith(FORMULA_STARTS):
             raise ValueError("starts with = + - or @ (a spreadsheet would run it)")
         return value
 

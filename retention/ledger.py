@@ -52,9 +52,14 @@ def path() -> Path:
     return Path(settings.DESTRUCTION_LEDGER_DIR) / FILE_NAME
 
 
+def retention_secret() -> bytes:
+    """The key of destruction records' hashes and of the ledger's chain: RETENTION_HASH_KEY, else the
+    secret key (keep it when rotating DJANGO_SECRET_KEY)."""
+    return (getattr(settings, "RETENTION_HASH_KEY", "") or settings.SECRET_KEY).encode()
+
+
 def _key() -> bytes:
-    secret = (getattr(settings, "RETENTION_HASH_KEY", "") or settings.SECRET_KEY).encode()
-    return hmac.new(secret, b"destruction-ledger", hashlib.sha256).digest()
+    return hmac.new(retention_secret(), b"destruction-ledger", hashlib.sha256).digest()
 
 
 def _body(number: int, entry: Entry) -> dict[str, object]:

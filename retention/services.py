@@ -44,8 +44,7 @@ STALE_LOCK = timedelta(hours=6)  # a lock row of another host (SQLite only) is t
 
 def subject_hash(young_person_id: int) -> str:
     """A keyed hash of the id: lets a destruction be re-applied after a restore, identifies no one."""
-    key = (getattr(settings, "RETENTION_HASH_KEY", "") or settings.SECRET_KEY).encode()
-    return hmac.new(key, str(young_person_id).encode(), hashlib.sha256).hexdigest()
+    return hmac.new(ledger.retention_secret(), str(young_person_id).encode(), hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)

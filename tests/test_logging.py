@@ -84,3 +84,12 @@ def test_a_form_without_its_csrf_token_is_refused_with_a_plain_page(world):
     assert response.status_code == 403
     assert "Your form has expired" in response.content.decode()
     assert not world.case.contacts.exists()
+
+
+def test_a_links_secret_never_reaches_the_application_log(log_output, client, db):
+    """Django logs every 4xx with its path ("Gone: /update/<token>/"): the token is redacted."""
+    client.get(reverse("exchange:self-update", args=["Zq9SECRETtoken"]))
+    client.get(reverse("set-password", args=["MQ", "abc-SECRET2"]))
+    text = json.dumps(log_output())
+    assert "/update/[token]" in text
+    assert "SECRET" not in text
