@@ -202,6 +202,28 @@ class RestrictionAdmin(EditableScopedAdmin):
         services.tracked_save(obj, actor=request.user, reason="Changed by the data protection officer")
 
 
+@admin.register(models.IdentifierClash)
+class IdentifierClashAdmin(EditableScopedAdmin):
+    """A UPN or ULN given for a record while another holds it: service managers open both records,
+    merge them or correct one, and record what they decided."""
+
+    list_display = ["id", "young_person_id", "holder_id", "field", "raised_by", "raised_at", "outcome"]
+    list_filter = ["outcome", "field"]
+    list_select_related = ["raised_by"]
+    fields = ["young_person", "holder", "field", "raised_by", "raised_at", "outcome", "note"]
+    readonly_fields = ["young_person", "holder", "field", "raised_by", "raised_at"]
+
+    def has_add_permission(self, request, obj=None):
+        return False  # raised by the service, never typed
+
+    def get_queryset(self, request):  # both records in reach: the holder is what is being decided
+        holders = access.young_people_for(request.user).values("pk")
+        return super().get_queryset(request).filter(holder__in=holders)
+
+    def save_model(self, request, obj, form, change):
+        services.identifier_clash_decide(clash=obj, actor=request.user, outcome=obj.outcome, note=obj.note)
+
+
 @admin.register(models.YoungPersonUserObjectPermission)
 class UserGrantAdmin(ScopedAdmin):
     young_person_path = "content_object"

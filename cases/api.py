@@ -27,7 +27,8 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from cases import access, selectors, services, versions
 from cases.changes import Change
 from cases.forms import EDITABLE_PERSON_FIELDS
-from cases.models import AccessEvent, Action, Contact, YoungPerson, YoungPersonPermission
+from cases.models import AccessEvent, Action, Contact, IdentifierClash, YoungPerson, YoungPersonPermission
+from cases.validators import validate_uln, validate_upn
 from core.stale import StaleEditError
 
 P = YoungPersonPermission
@@ -215,12 +216,31 @@ class YoungPersonSerializer(ModelSerializer):
         max_length=200,
         help_text="Why the record changes (kept in its history)",
     )
+    held_identifiers = serializers.SerializerMethodField(
+        help_text="Identifiers given for this record but not added to it (another record, out of your "
+        "reach, holds them): a service manager checks each and tells whoever gave it"
+    )
 
     class Meta:
         model = YoungPerson
-        fields = ["id", *EDITABLE_PERSON_FIELDS, "team", "lead_adviser", "created_at", "updated_at", "reason"]
+        fields = [
+            "id",
+            *EDITABLE_PERSON_FIELDS,
+            "team",
+            "lead_adviser",
+            "created_at",
+            "updated_at",
+            "reason",
+            "held_identifiers",
+        ]
         read_only_fields = ["created_at", "updated_at"]
-        validators: list[Any] = []  # uniqueness and the rest are checked once, by the model in the service
+        # Uniqueness and the rest are checked once, in the service: a UPN or ULN held out of reach
+        # must not be refused (that would confirm it is in use).
+        validators: list[Any] = []
+        extra_kwargs = {
+            "upn": {"validators": [validate_upn]},
+            "uln": {"validators": [validate_uln]},
+        }
 
     def get_fields(self):
         fields = super().get_fields()
@@ -230,6 +250,13 @@ class YoungPersonSerializer(ModelSerializer):
             fields["team"].queryset = selectors.teams_for_new_records(self.context["request"].user)
             fields["team"].error_messages["does_not_exist"] = "Choose one of your own teams"
         return fields
+
+    def get_held_identifiers(self, person: YoungPerson) -> list[str]:
+        return [
+            clash.field
+            for clash in person.identifier_clashes.all()
+            if clash.outcome == IdentifierClash.Outcome.OPEN
+        ]
 
     def validate(self, data):
         team, adviser = data.get("team"), data.get("lead_adviser")
@@ -260,7 +287,7 @@ class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
     """Young people in your reach. Creating needs the add permission (advisers and managers);
     changing needs change permission on the record and a reason."""
 
-    queryset = YoungPerson.objects.all()
+    queryset = YoungPerson.objects.prefetch_related("identifier_clashes")
     serializer_class = YoungPersonSerializer
     filterset_class = YoungPersonFilter
     through = ""

@@ -11,6 +11,7 @@ from cases import selectors, validators, worklists
 from cases.models import Action, Contact, SensitiveNote, Source, Team, YoungPerson
 from core.forms import GovukDateField, GovukForm, GovukModelForm
 from core.stale import VersionedForm
+from core.types import Viewer
 
 User = get_user_model()
 
@@ -81,18 +82,16 @@ class YoungPersonForm(GovukModelForm):
     def clean_postcode(self):
         return validators.normalise_postcode(self.cleaned_data["postcode"])
 
-    def _unique(self, field: str, value: str) -> str:
-        others = YoungPerson.objects.filter(**{field: value}).exclude(pk=self.instance.pk)
-        if value and value != validators.TEMPORARY_ULN and others.exists():
-            message = f"A young person with this {field.upper()} already exists"
-            raise ValidationError(f"{message}: find them before adding a new record")
-        return value
-
     def clean_upn(self):
-        return self._unique("upn", self.cleaned_data["upn"].strip().upper())
+        return self.cleaned_data["upn"].strip().upper()
 
     def clean_uln(self):
-        return self._unique("uln", self.cleaned_data["uln"].strip())
+        return self.cleaned_data["uln"].strip()
+
+    def _get_validation_exclusions(self):
+        # Whether another record holds the UPN or ULN is the service's to say: it names a record in
+        # the user's reach and says nothing of one out of it (cases.services.young_person_create).
+        return super()._get_validation_exclusions() | {"upn", "uln"}
 
 
 class YoungPersonCreateForm(YoungPersonForm):
@@ -121,9 +120,10 @@ class YoungPersonCreateForm(YoungPersonForm):
             self.add_error("lead_adviser", "Select an adviser who works in the chosen team")
         return data
 
-    def possible_duplicates(self):
+    def possible_duplicates(self, user: Viewer) -> tuple[list[YoungPerson], int]:
         data = self.cleaned_data
-        return selectors.likely_duplicates(
+        return selectors.duplicates_seen_by(
+            user,
             legal_given_name=data["legal_given_name"],
             legal_family_name=data["legal_family_name"],
             date_of_birth=data["date_of_birth"],

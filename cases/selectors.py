@@ -17,6 +17,7 @@ from cases.models import (
     AccessEvent,
     CasesPermission,
     Contact,
+    IdentifierClash,
     SensitiveNote,
     Team,
     YoungPerson,
@@ -214,6 +215,15 @@ def likely_duplicates(
     return people.exclude(pk=exclude_pk) if exclude_pk is not None else people
 
 
+def duplicates_seen_by(user: Viewer, **details: Any) -> tuple[list[YoungPerson], int]:
+    """The ``likely_duplicates`` of ``details`` in ``user``'s reach, and how many others match by
+    names, date of birth or postcode. Those matching only by UPN or ULN are not counted: a count of
+    one would confirm that a child out of reach is known to the service by that identifier."""
+    seen = list(access.scope(user, likely_duplicates(**details), through=""))
+    others = likely_duplicates(**{**details, "upn": "", "uln": ""}).exclude(pk__in=[p.pk for p in seen])
+    return seen, others.count()
+
+
 # --- One record ----------------------------------------------------------------------------------
 
 
@@ -234,6 +244,9 @@ def young_person_page(user: Viewer, young_person: YoungPerson) -> dict[str, Any]
         if may_see_sensitive
         else None,
         "co_workers": co_workers(young_person),
+        "held_identifiers": list(
+            young_person.identifier_clashes.filter(outcome=IdentifierClash.Outcome.OPEN)
+        ),
         "may_change": access.can(user, young_person, YoungPersonPermission.CHANGE),
         "may_assign": user.has_perm(YoungPersonPermission.ASSIGN.qualified),
         "may_audit": user.has_perm(CasesPermission.VIEW_ACCESS_EVENTS),

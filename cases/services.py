@@ -12,12 +12,13 @@ from django.db import connection, transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from cases import registry, restrictions, versions
+from cases import registry, restrictions, validators, versions
 from cases.models import (
     AccessEvent,
     Action,
     CasesPermission,
     Contact,
+    IdentifierClash,
     Restriction,
     SensitiveNote,
     Team,
@@ -257,9 +258,54 @@ def co_worker_revoke(*, young_person: YoungPerson, user: Actor, actor: Actor, re
 def young_person_create(
     *, actor: Actor, team: Team, lead_adviser: Actor | None, reason: str = "Record created", **fields: Any
 ) -> YoungPerson:
-    """Create a record; assign() saves it and grants the team and lead adviser their access."""
-    return assign(
-        young_person=YoungPerson(**fields), adviser=lead_adviser, actor=actor, team=team, reason=reason
+    """Create a record; assign() saves it and grants the team and lead adviser their access. A UPN or
+    ULN that a record out of the actor's reach holds is left off and raised as a clash."""
+    young_person = YoungPerson(**fields)
+    held = _hold_identifiers(young_person, actor, previous={})
+    assign(young_person=young_person, adviser=lead_adviser, actor=actor, team=team, reason=reason)
+    _raise_clashes(young_person, held, actor)
+    return young_person
+
+
+def _hold_identifiers(
+    young_person: YoungPerson, actor: Actor | None, previous: Mapping[str, str]
+) -> dict[str, YoungPerson]:
+    """Take off ``young_person`` each new UPN or ULN that another record out of ``actor``'s reach
+    holds, putting back what it had (``previous``), and return those holders by field. A holder in
+    reach is refused by name: the actor can see it anyway. The service itself (no actor: a transfer
+    in, the demo) sees every record, and the uniqueness check names the clash."""
+    from cases import access  # access imports this module for its access events
+
+    held: dict[str, YoungPerson] = {}
+    if actor is None:
+        return held
+    for field, label in IdentifierClash.Field.choices:
+        value = getattr(young_person, field).strip().upper()
+        if not value or value == validators.TEMPORARY_ULN or value == previous.get(field):
+            continue
+        holders = YoungPerson.objects.filter(**{field: value}).exclude(pk=young_person.pk)
+        if holders.filter(pk__in=access.young_people_for(actor).values("pk")).exists():
+            message = f"A young person with this {label} already exists: find them before adding a new record"
+            raise ValidationError({field: message})
+        if (holder := holders.first()) is not None:
+            held[field] = holder
+            setattr(young_person, field, previous.get(field, ""))
+    return held
+
+
+def identifier_clash_decide(
+    *, clash: IdentifierClash, actor: Actor, outcome: str, note: str
+) -> IdentifierClash:
+    """Record a service manager's decision on a clash (the records themselves change through their
+    own pages: a merge, an edit)."""
+    clash.outcome, clash.note = outcome, note
+    return tracked_save(clash, actor=actor, reason="Decided by a service manager")
+
+
+def _raise_clashes(young_person: YoungPerson, held: Mapping[str, YoungPerson], actor: Actor | None) -> None:
+    IdentifierClash.objects.bulk_create(
+        IdentifierClash(young_person=young_person, holder=holder, field=field, raised_by=actor)
+        for field, holder in held.items()
     )
 
 
@@ -381,9 +427,13 @@ def young_person_update(
     """Change the record's details. ``version``: the record's version the edit was made from."""
     if not reason.strip():
         raise ValidationError({"reason": "Enter the reason for the change"})
+    previous = YoungPerson.objects.values(*IdentifierClash.Field.values).get(pk=young_person.pk)
     for name, value in fields.items():
         setattr(young_person, name, value)
-    return tracked_save(young_person, actor=actor, reason=reason, version=version)
+    held = _hold_identifiers(young_person, actor, previous)
+    tracked_save(young_person, actor=actor, reason=reason, version=version)
+    _raise_clashes(young_person, held, actor)
+    return young_person
 
 
 @transaction.atomic

@@ -105,9 +105,7 @@ def young_person_create(request):
     form = forms.YoungPersonCreateForm(request.POST or None, user=request.user)
     duplicates = hidden_duplicates = None
     if request.method == "POST" and form.is_valid():
-        matches = form.possible_duplicates()
-        duplicates = list(access.scope(request.user, matches, through=""))
-        hidden_duplicates = matches.count() - len(duplicates)
+        duplicates, hidden_duplicates = form.possible_duplicates(request.user)
         if not (duplicates or hidden_duplicates) or form.cleaned_data["not_a_duplicate"]:
             data = {name: form.cleaned_data[name] for name in forms.EDITABLE_PERSON_FIELDS}
             try:

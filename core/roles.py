@@ -72,6 +72,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "sharing.make_deidentified_extract",
         "sharing.make_statutory_return",
         "sharing.send_destination_feedback",
+        "cases.view_identifierclash",  # a UPN or ULN given for two records: they decide
+        "cases.change_identifierclash",
     ),
     Role.DATA_PROTECTION_OFFICER: (
         *_SERVICE_WIDE_READ,

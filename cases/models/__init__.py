@@ -19,6 +19,7 @@ from cases.models.records import (
     Attendance,
     CasesPermission,
     Contact,
+    IdentifierClash,
     Qualification,
     SensitiveNote,
 )
@@ -33,6 +34,7 @@ __all__ = [
     "Contact",
     "Ethnicity",
     "GivenBy",
+    "IdentifierClash",
     "Organisation",
     "ParentCarer",
     "Qualification",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from cases import validators
 from cases.models.base import Organisation, Tracked
@@ -217,3 +218,38 @@ class AccessEvent(models.Model):
 
     def __str__(self):
         return f"Access event {self.pk}"
+
+
+class IdentifierClash(models.Model):
+    """A UPN or ULN given for one record while another record, out of the giver's reach, holds it.
+    The record is saved without it, and the giver is never told whose it is (saying "this UPN exists"
+    would confirm that a child is known to the service); a service manager, who sees both records,
+    decides. The value is not copied here: it is the holder's."""
+
+    class Field(models.TextChoices):
+        UPN = "upn", "UPN"
+        ULN = "uln", "ULN"
+
+    class Outcome(models.TextChoices):
+        OPEN = "open", "Waiting for a service manager"
+        SAME_PERSON = "same_person", "The same young person: the records are being merged"
+        CORRECTED = "corrected", "Corrected on one of the records"
+        TYPED_IN_ERROR = "typed_in_error", "Typed in error: the adviser has been told"
+
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="identifier_clashes")
+    holder = models.ForeignKey(
+        YoungPerson, on_delete=models.CASCADE, related_name="+", help_text="The record that holds it"
+    )
+    field = models.CharField(max_length=3, choices=Field)
+    raised_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    raised_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=16, choices=Outcome, default=Outcome.OPEN)
+    note = models.CharField(max_length=500, blank=True, validators=[validators.validate_plain_text])
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-raised_at", "-id"]
+
+    def __str__(self):
+        return f"Identifier clash {self.pk}"

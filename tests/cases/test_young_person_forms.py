@@ -96,10 +96,12 @@ def test_an_impossible_date_gets_a_clear_message(world, client_for):
     assert response.context["form"].errors["date_of_birth"] == ["Date of birth must be a real date"]
 
 
-def test_a_upn_already_on_another_record_is_refused(world, client_for):
-    response = client_for(world.adviser).post(
-        reverse("cases:young-person-create"), person_form(world, upn=world.other_case.upn)
-    )
+def test_a_upn_already_on_a_record_in_reach_is_shown_as_a_match_and_then_refused(world, client_for):
+    client = client_for(world.adviser)
+    data = person_form(world, upn=world.case.upn)
+    response = client.post(reverse("cases:young-person-create"), data)
+    assert response.context["duplicates"] == [world.case]
+    response = client.post(reverse("cases:young-person-create"), {**data, "not_a_duplicate": "on"})
     assert response.context["form"].errors["upn"] == [
         "A young person with this UPN already exists: find them before adding a new record"
     ]
