@@ -64,6 +64,7 @@ def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
             "date_ascertained",
             "due_to_lapse_date",
             "id",
+            "date_verified",
         ),
         ActivityFact,
     )

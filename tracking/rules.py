@@ -16,6 +16,9 @@ VULNERABLE_FLAGS = {"looked_after": "110", "care_leaver": "160"}  # person flags
 PREGNANT_OR_PARENT = {"120", "180", "190"}
 CUSTODY_CODES = {"130", "710"}
 GUARANTEE_WINDOW_MONTHS = (5, 6, 7, 8, 9, 10)  # offers are reported May to October
+# A first language recorded as English: the word, or the school census codes ENG (English) and ENB
+# (believed to be English). Anything else recorded counts as English as an additional language.
+ENGLISH = {"english", "eng", "enb"}
 
 
 @dataclass(frozen=True)
@@ -28,6 +31,7 @@ class ActivityFact:
     date_ascertained: date
     due_to_lapse_date: date | None
     id: int = 0
+    date_verified: date | None = None
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ def has_ehc_plan(person: PersonFacts) -> bool:
 
 def in_service_cohort(person: PersonFacts, on: date) -> bool:
     """13-19, and up to the 25th birthday with SEND (an EHC plan or a disability)."""
-    if person.exit_reason and person.exit_on and person.exit_on <= on:
+    if left(person, on):
         return False
     age = academic_age(person.date_of_birth, on)
     if SERVICE_MIN_AGE <= age <= SERVICE_MAX_AGE:
@@ -121,9 +125,17 @@ def _dfe_age_in_scope(person: PersonFacts, on: date) -> bool:
     return has_ehc_plan(person) and age >= 18 and age_on(person.date_of_birth, on) <= SEND_MAX_AGE
 
 
+def left(person: PersonFacts, on: date) -> bool:
+    """Moved away, merged into another record, or died on or before ``on``."""
+    return bool(person.exit_reason and person.exit_on and person.exit_on <= on)
+
+
 def guarantee_year(person: PersonFacts, on: date) -> int | None:
     """Which September Guarantee cohort the person is in on ``on``: 11 or 12, or None. The cohort is
-    fixed at the end of May and reported to October, when they are already a year older."""
+    fixed at the end of May and reported to October, when they are already a year older; someone
+    who has left (moved away, merged, died) is in neither."""
+    if left(person, on):
+        return None
     year = nc_year(person.date_of_birth, on) - (1 if on.month in (9, 10) else 0)
     return year if year in (11, 12) else None
 
@@ -143,11 +155,21 @@ def _guarantee_offer_active(person: PersonFacts, on: date) -> bool:
 def dfe_cohort_status(person: PersonFacts, on: date, *, previous_month_end: date | None = None) -> str:
     """The DfE return's cohort status letter on ``on``: P in cohort, G kept in by a guarantee offer,
     A aged out, T/E/M/D left; "" when not in scope at all. A leaver appears once, in the month they
-    leave, so A and the exit letters need the previous month end."""
-    if person.exit_reason and person.exit_on and person.exit_on <= on:
-        if previous_month_end is not None and person.exit_on > previous_month_end:
-            return person.exit_reason
-        return ""
+    leave, and only if they were in the cohort on the previous month end, so A and the exit letters
+    need it."""
+    if left(person, on):
+        if previous_month_end is None or left(person, previous_month_end):
+            return ""
+        return person.exit_reason if _cohort_letter(person, previous_month_end) else ""
+    if letter := _cohort_letter(person, on):
+        return letter
+    if previous_month_end is not None and _dfe_age_in_scope(person, previous_month_end):
+        return "A"
+    return ""
+
+
+def _cohort_letter(person: PersonFacts, on: date) -> str:
+    """P or G by age and offers alone (whether they have left is the caller's question)."""
     if _dfe_age_in_scope(person, on):
         return "P"
     if (
@@ -156,8 +178,6 @@ def dfe_cohort_status(person: PersonFacts, on: date, *, previous_month_end: date
         and (_guarantee_offer_active(person, on))
     ):
         return "G"
-    if previous_month_end is not None and _dfe_age_in_scope(person, previous_month_end):
-        return "A"
     return ""
 
 
@@ -184,13 +204,10 @@ def currency_lapsed(activity: ActivityFact, on: date) -> bool:
 
 
 def status(person: PersonFacts, on: date) -> str:
-    """EET, NEET, not known or excluded (custody) on ``on``. No activity, or a lapsed one, is not known."""
+    """EET, NEET, not known or excluded (custody) on ``on``. No activity, or a lapsed one (custody
+    included), is not known."""
     activity = current_activity(person, on)
-    if activity is None:
-        return Status.NOT_KNOWN
-    if activity.status == Status.EXCLUDED:
-        return Status.EXCLUDED
-    if currency_lapsed(activity, on):
+    if activity is None or currency_lapsed(activity, on):
         return Status.NOT_KNOWN
     return activity.status
 
@@ -303,7 +320,7 @@ def _roni_keys(person: PersonFacts, on: date) -> list[RoniFactor.Key]:
         keys.append(K.EXCLUSIONS)
         if latest.suspensions >= 3 or latest.permanently_excluded:
             keys.append(K.EXCLUSIONS_HEAVY)
-    if person.first_language and person.first_language.strip().lower() != "english":
+    if person.first_language and person.first_language.strip().lower() not in ENGLISH:
         keys.append(K.EAL)
     keys += [K.EHC_PLAN] if person.sen_status == "E" else [K.SEN_SUPPORT] if person.sen_status == "K" else []
     characteristics = active_characteristics(person, on)

@@ -108,13 +108,20 @@ def test_currency_lapses_the_day_after_the_due_date():
     assert rules.status(person, date(2024, 12, 31)) == Status.NOT_KNOWN
 
 
-def test_custody_is_excluded_even_when_its_currency_lapses():
+@pytest.mark.parametrize(
+    ("on", "expected"),
+    [
+        (date(2024, 6, 1), Status.EXCLUDED),  # the due-to-lapse date itself: still current
+        (date(2024, 6, 2), Status.NOT_KNOWN),  # a lapsed record is not known, whatever its code
+    ],
+)
+def test_custody_is_excluded_until_its_currency_lapses(on, expected):
     person = PersonFacts(
         id=1,
         date_of_birth=date(2007, 1, 1),
         activities=[activity("710", Status.EXCLUDED, date(2024, 1, 1), lapse=date(2024, 6, 1))],
     )
-    assert rules.status(person, date(2024, 12, 31)) == Status.EXCLUDED
+    assert rules.status(person, on) == expected
 
 
 def test_participation_needs_a_participating_code_that_is_current():
@@ -217,3 +224,48 @@ def test_offers_made_before_may_count_for_that_summers_leavers():
         id=2, date_of_birth=date(2008, 12, 1), offers=[OfferFact(11, True, "offered", date(2024, 6, 1))]
     )
     assert rules.guarantee_category(last_year, date(2025, 6, 30)) == "not_recorded"
+
+
+@pytest.mark.parametrize(
+    ("born", "sen", "letter"),
+    [
+        (date(2009, 5, 1), "N", "T"),  # Year 11 on 30 September 2024: in the cohort, so a leaver
+        (date(2010, 9, 1), "N", ""),  # Year 9: never in the cohort, so not a leaver either
+        (date(2000, 5, 1), "N", ""),  # academic age 24: out of the cohort without an EHC plan
+        (date(2000, 5, 1), "E", "T"),  # the same age with an EHC plan: in it
+    ],
+)
+def test_only_someone_leaving_the_reported_cohort_is_a_leaver(born, sen, letter):
+    person = PersonFacts(id=1, date_of_birth=born, sen_status=sen, exit_reason="T", exit_on=date(2024, 10, 3))
+    assert rules.dfe_cohort_status(person, date(2024, 10, 31), previous_month_end=date(2024, 9, 30)) == letter
+
+
+@pytest.mark.parametrize(
+    ("left_on", "year"),
+    [
+        (date(2025, 6, 30), None),  # moved away on the reporting day: out of the guarantee cohort
+        (date(2025, 7, 1), 11),  # leaves the day after: still in it that day
+    ],
+)
+def test_someone_who_has_left_is_in_no_guarantee_cohort(left_on, year):
+    person = PersonFacts(id=1, date_of_birth=date(2009, 5, 1), exit_reason="M", exit_on=left_on)
+    assert rules.guarantee_year(person, date(2025, 6, 30)) == year
+    assert bool(rules.guarantee_category(person, date(2025, 6, 30))) == (year is not None)
+
+
+@pytest.mark.parametrize(
+    ("language", "eal"),
+    [
+        ("English", False),
+        ("ENG", False),
+        ("ENB", False),
+        ("eng", False),
+        ("POL", True),
+        ("Polish", True),
+        ("", False),
+    ],
+)
+def test_english_as_an_additional_language_knows_the_census_codes_for_english(language, eal):
+    person = PersonFacts(id=1, date_of_birth=date(2010, 1, 1), first_language=language)
+    result = rules.roni(person, date(2025, 3, 1), WEIGHTS)
+    assert (("English as an additional language", 1) in result.factors) == eal
