@@ -10,8 +10,21 @@ from tracking import models
 
 @admin.register(models.ActivityCode)
 class ActivityCodeAdmin(TrackedAdmin):
-    list_display = ["code", "label", "status", "participating", "currency_months", "valid_from", "valid_to"]
-    list_filter = ["status", "participating", "pre16"]
+    """The code list and its currency table: how long each situation stays current, and where that
+    period comes from."""
+
+    list_display = [
+        "code",
+        "label",
+        "status",
+        "participating",
+        "currency",
+        "currency_months",
+        "currency_basis",
+        "valid_from",
+        "valid_to",
+    ]
+    list_filter = ["status", "participating", "pre16", "currency"]
 
 
 @admin.register(models.CharacteristicCode)

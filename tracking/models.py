@@ -44,17 +44,41 @@ class Period(Tracked):
             raise ValidationError({self.period[1]: "The end date must be on or after the start date"})
 
 
+class Currency(models.TextChoices):
+    """How long a recorded activity stays current (tracking.services.due_to_lapse)."""
+
+    ACADEMIC_YEAR = (
+        "academic_year",
+        "To its predicted end date, else the end of the academic year confirmed in",
+    )
+    MONTHS = "months", "For the months given after it was last confirmed"
+    NONE = "none", "Not applicable: the situation is not known"
+
+
 class ActivityCode(CodeTable):
-    """NCCIS current-situation codes. ``status`` is what the code counts as; ``currency_months`` how
-    long a recorded activity stays current without re-confirmation (None: until its predicted end)."""
+    """NCCIS current-situation codes. ``status`` is what the code counts as; ``currency`` and
+    ``currency_months`` how long a recorded activity stays current without re-confirmation, and
+    ``currency_basis`` where that period comes from."""
 
     status = models.CharField(max_length=16, choices=Status)
     participating = models.BooleanField(default=False)
     inactive = models.BooleanField(default=False, help_text="NEET and not available (620-680)")
     pre16 = models.BooleanField(default=False)
+    currency = models.CharField(max_length=16, choices=Currency, default=Currency.MONTHS)
     currency_months = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MinValueValidator(1)]
+        null=True, blank=True, validators=[MinValueValidator(1)], help_text="Only for a period in months"
     )
+    currency_basis = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="Where the period comes from: the DfE's guidance or the council's choice",
+    )
+
+    def clean(self):
+        if (self.currency == Currency.MONTHS) != (self.currency_months is not None):
+            raise ValidationError(
+                {"currency_months": "Give the months for a period in months, and only then"}
+            )
 
 
 class CharacteristicCode(CodeTable):

@@ -21,6 +21,7 @@ from tracking.models import (
     Activity,
     Characteristic,
     CohortExit,
+    Currency,
     CurrentStatus,
     IntendedDestination,
     Merge,
@@ -36,15 +37,19 @@ def _valid_on(code: CodeTable, day: date, field: str) -> None:
 
 
 def due_to_lapse(activity: Activity) -> date | None:
-    """When an activity stops being current: its predicted end for EET with one, else the code's
-    currency period after it was last verified (or ascertained)."""
-    if activity.code.status == rules.Status.EET and activity.predicted_end_date:
+    """When an activity stops being current, by its code's row of the currency table: its predicted
+    end for EET with one; else, for education and training, the end of the academic year in which it
+    was last confirmed (verified, or ascertained); else that many months after it was confirmed."""
+    code = activity.code
+    if code.status == rules.Status.EET and activity.predicted_end_date:
         return activity.predicted_end_date
-    if activity.code.currency_months is None:
-        return None
     confirmed = activity.date_verified or activity.date_ascertained
-    lapses: date = confirmed + relativedelta(months=activity.code.currency_months)
-    return lapses
+    if code.currency == Currency.ACADEMIC_YEAR:
+        return date(rules.academic_year_start(confirmed) + 1, 8, 31)
+    if code.currency == Currency.MONTHS and code.currency_months is not None:
+        lapses: date = confirmed + relativedelta(months=code.currency_months)
+        return lapses
+    return None
 
 
 @transaction.atomic
