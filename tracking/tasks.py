@@ -9,13 +9,17 @@ from django.utils import timezone
 @shared_task(acks_late=True)
 def nightly_tracking() -> dict:
     """Refresh every status (lapsing currency and birthdays change them with the date), then store the
-    month's snapshot on its last day. Idempotent: running it twice gives the same result."""
+    snapshot of the last month that has ended, once it has ended (anything recorded on its last day,
+    however late, is in it, as it is in the month's return), unless it is stored already: a night
+    missed is caught up the next. Idempotent: running it twice gives the same result."""
     from tracking import services
+    from tracking.models import MonthlySnapshot
 
     today = timezone.localdate()
     statuses = services.status_refresh(on=today)
-    month_ends_today = (today + timedelta(days=1)).day == 1
+    month_end = today.replace(day=1) - timedelta(days=1)
+    taken = MonthlySnapshot.objects.filter(month_end=month_end).exists()
     return {
         "statuses": statuses,
-        "snapshot_rows": services.snapshot_take(month_end=today) if month_ends_today else 0,
+        "snapshot_rows": 0 if taken else services.snapshot_take(month_end=month_end),
     }
