@@ -389,6 +389,10 @@ def transfer_out(
     mark them as transferred (cohort status T). The receiving council imports the package as leavers."""
     if CohortExit.objects.filter(young_person=young_person).exists():
         raise ValidationError("This young person has already left the cohort")
+    if not council.la_code:
+        raise ValidationError(
+            f"{council.name} has no LA code on file: the DfE return must say where they went"
+        )
     disclosure, content = share(
         actor=actor,
         young_people=[young_person],
@@ -401,7 +405,10 @@ def transfer_out(
     )
     tracked_save(
         CohortExit(
-            young_person=young_person, reason=CohortExit.Reason.TRANSFERRED, left_on=timezone.localdate()
+            young_person=young_person,
+            reason=CohortExit.Reason.TRANSFERRED,
+            left_on=timezone.localdate(),
+            transferred_to=council,
         ),
         actor=actor,
         reason=f"Transferred to {council.name} (disclosure {disclosure.pk})",

@@ -65,6 +65,10 @@ def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
             "due_to_lapse_date",
             "id",
             "date_verified",
+            "review_date",
+            "predicted_end_date",
+            "neet_start_date",
+            "provider_id",
         ),
         ActivityFact,
     )

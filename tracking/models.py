@@ -273,6 +273,19 @@ class CohortExit(Tracked):
     young_person = models.OneToOneField(YoungPerson, on_delete=models.CASCADE, related_name="cohort_exit")
     reason = models.CharField(max_length=1, choices=Reason)
     left_on = models.DateField()
+    transferred_to = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"kind": Organisation.Kind.COUNCIL},
+        help_text="The council they moved to (its LA code goes in the NCCIS return)",
+    )
+
+    def clean(self):
+        if (self.reason == self.Reason.TRANSFERRED) != (self.transferred_to_id is not None):
+            raise ValidationError({"transferred_to": "Name the council they moved to, for a transfer only"})
 
     def __str__(self):
         return f"Cohort exit {self.pk}"

@@ -17,45 +17,74 @@ from xml.sax.xmlreader import AttributesImpl  # nosec B406
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
+from django.utils import timezone
 
 from cases import validators
-from cases.models import YoungPerson
+from cases.models import Organisation, YoungPerson
 from core.spreadsheets import write_csv
 from tracking import facts, rules
 from tracking.dashboards import previous_month_end
-from tracking.models import IntendedDestination
+from tracking.models import Activity, IntendedDestination, Merge
 
 # Our field -> the MIR element that carries it (one place, so the yearly specification changes here).
+# Optional elements with no value are left out, not sent empty.
 ELEMENTS = {
     "person": "YoungPerson",
     "id": "YPID",
+    "previous_id": "PreviousYPID",
     "cohort_status": "CohortStatus",
     "given_name": "GivenName",
+    "middle_name": "MiddleName",
     "family_name": "FamilyName",
-    "date_of_birth": "DOB",
-    "gender": "Gender",
+    "address_line_1": "AddressLine1",
+    "address_line_2": "AddressLine2",
+    "town": "Town",
+    "county": "County",
     "postcode": "Postcode",
+    "gender": "Gender",
+    "date_of_birth": "DOB",
     "ethnicity": "Ethnicity",
-    "upn": "UPN",
-    "uln": "ULN",
     "lead_la": "LeadLA",
+    "educated_la": "EducatedLA",
+    "uln": "ULN",
+    "upn": "UPN",
+    "la_at_year_11": "LAAtYear11",
+    "transferred_to_la": "TransferredToLA",
+    "level_of_need": "LevelOfNeed",
     "send": "SENDFlag",
     "sen_support": "SENSupportFlag",
-    "level_of_need": "LevelOfNeed",
+    "intended_destination": "IntendedDestination",
     "activity": "Activity",
     "activity_code": "ActivityCode",
     "start_date": "StartDate",
+    "date_ascertained": "DateAscertained",
+    "date_verified": "DateVerified",
+    "review_date": "ReviewDate",
+    "predicted_end_date": "PredictedEndDate",
     "due_to_lapse": "DueToLapseDate",
     "currency_lapsed": "CurrencyLapsed",
+    "neet_start_date": "NEETStartDate",
+    "establishment_number": "EstablishmentNumber",
+    "establishment_name": "EstablishmentName",
+    "ukprn": "UKPRN",
     "characteristics": "Characteristics",
     "characteristic": "Characteristic",
     "characteristic_code": "CharacteristicCode",
     "characteristic_start": "StartDate",
     "characteristic_end": "EndDate",
-    "intended_destination": "IntendedDestination",
     "guarantee": "SeptemberGuarantee",
     "guarantee_year": "GuaranteeYear",
     "guarantee_category": "Category",
+}
+# The header, on the root element.
+SUPPLIER_NAME = "Youthservice"
+SCHEMA_VERSION = "2025-26"  # the MIR year these element names and codes follow
+# September Guarantee categories as the return codes them (unverified: the MIR's table; one place).
+GUARANTEE_CODES = {
+    rules.Guarantee.OFFER_MADE: "1",
+    rules.Guarantee.NO_OFFER: "2",
+    rules.Guarantee.NOT_APPROPRIATE: "3",
+    rules.Guarantee.NOT_RECORDED: "4",
 }
 
 NO_ATTRIBUTES: "AttributesImpl[str]" = AttributesImpl({})
@@ -81,7 +110,12 @@ class ReturnRecord:
 RETURN_FIELDS = (
     "pk",
     "legal_given_name",
+    "middle_names",
     "legal_family_name",
+    "address_line_1",
+    "address_line_2",
+    "town",
+    "county",
     "date_of_birth",
     "gender",
     "postcode",
@@ -89,7 +123,11 @@ RETURN_FIELDS = (
     "upn",
     "uln",
     "support_level",
+    "school__la_code",
+    "created_at",
+    "cohort_exit__transferred_to__la_code",
     "intended",
+    "previous_id",
 )
 
 
@@ -115,64 +153,112 @@ def _records(month_end: date) -> Iterator[ReturnRecord]:
         .order_by("-recorded_on", "-pk")
         .values("code__code")
     )
+    merged_in = (
+        Merge.objects.filter(kept=OuterRef("pk"), undone_at__isnull=True, merged_at__date__lte=month_end)
+        .order_by("-merged_at", "-pk")
+        .values("merged_id")
+    )
     rows = (
         people.order_by("pk")
-        .annotate(intended=Subquery(latest_intention[:1]))
+        .annotate(intended=Subquery(latest_intention[:1]), previous_id=Subquery(merged_in[:1]))
         .values_list(*RETURN_FIELDS)
         .iterator(chunk_size=facts.CHUNK)
     )
+    providers = {
+        pk: values
+        for pk, *values in Organisation.objects.filter(
+            pk__in=Activity.objects.filter(provider__isnull=False).values("provider_id")
+        ).values_list("pk", "establishment_number", "name", "ukprn")
+    }
     for person, row in zip(facts.person_facts(people), rows, strict=True):
         status = rules.dfe_cohort_status(person, month_end, previous_month_end=previous)
         if status:
-            yield _record(person, dict(zip(RETURN_FIELDS, row, strict=True)), status, month_end)
+            yield _record(person, dict(zip(RETURN_FIELDS, row, strict=True)), status, month_end, providers)
 
 
-def _record(person: rules.PersonFacts, row: dict, status: str, month_end: date) -> ReturnRecord:
-    level_of_need = str(YoungPerson.level_of_need_for(row["support_level"]))
+def _la_at_year_11(person: rules.PersonFacts, on_file_from: date) -> str:
+    """This council's code if the record was on file by the end of their Year 11 (academic age 15);
+    otherwise not known here (left out)."""
+    born = person.date_of_birth
+    year_11_ends = date(born.year + 16 + (born.month >= 9), 8, 31)
+    return settings.COUNCIL_LA_CODE if on_file_from <= year_11_ends else ""
 
+
+def _record(
+    person: rules.PersonFacts, row: dict, status: str, month_end: date, providers: dict[int, list[str]]
+) -> ReturnRecord:
     record = ReturnRecord(
         person.id,
         status,
         {
+            "previous_id": str(row["previous_id"] or ""),
             "given_name": row["legal_given_name"],
+            "middle_name": row["middle_names"],
             "family_name": row["legal_family_name"],
-            "date_of_birth": row["date_of_birth"].isoformat(),
-            "gender": row["gender"],
+            "address_line_1": row["address_line_1"],
+            "address_line_2": row["address_line_2"],
+            "town": row["town"],
+            "county": row["county"],
             "postcode": row["postcode"],
+            "gender": row["gender"],
+            "date_of_birth": row["date_of_birth"].isoformat(),
             "ethnicity": row["ethnicity__code"] or "",
-            "upn": row["upn"],
-            "uln": row["uln"],
             "lead_la": settings.COUNCIL_LA_CODE,
+            "educated_la": row["school__la_code"] or "",
+            "uln": row["uln"],
+            "upn": row["upn"],
+            "la_at_year_11": _la_at_year_11(person, row["created_at"].date()),
+            "transferred_to_la": row["cohort_exit__transferred_to__la_code"] or "" if status == "T" else "",
+            "level_of_need": str(YoungPerson.level_of_need_for(row["support_level"])),
             "send": "Y" if person.sen_status == "E" else "N",
             "sen_support": "Y" if person.sen_status == "K" else "N",
-            "level_of_need": level_of_need,
             "intended_destination": row["intended"] or "",
         },
     )
+    recorded = [
+        c
+        for c in person.characteristics
+        if c.start_date <= month_end and (c.end_date is None or c.end_date >= month_end)
+    ]
     record.characteristics = [
         {
             "characteristic_code": c.code,
             "characteristic_start": c.start_date.isoformat(),
-            "characteristic_end": c.end_date.isoformat() if c.end_date else "",
+            "characteristic_end": _iso(c.end_date),
         }
-        for c in person.characteristics
-        if c.start_date <= month_end and (c.end_date is None or c.end_date >= month_end)
+        for c in recorded
+    ] + [  # looked after and care leaver are flags on the record too, with no dates
+        {"characteristic_code": code}
+        for code in sorted(rules.active_characteristics(person, month_end) - {c.code for c in recorded})
     ]
     if (year := rules.guarantee_year(person, month_end)) is not None:
         record.guarantee = {
             "guarantee_year": str(year),
-            "guarantee_category": rules.guarantee_category(person, month_end),
+            "guarantee_category": GUARANTEE_CODES[rules.guarantee_category(person, month_end)],
         }
     activity = rules.current_activity(person, month_end)
     if activity is not None:
+        number, name, ukprn = providers.get(activity.provider_id or 0, ("", "", ""))
         record.activity = {
             "activity_code": activity.code,
             "start_date": activity.start_date.isoformat(),
-            "due_to_lapse": activity.due_to_lapse_date.isoformat() if activity.due_to_lapse_date else "",
+            "date_ascertained": activity.date_ascertained.isoformat(),
+            "date_verified": _iso(activity.date_verified),
+            "review_date": _iso(activity.review_date),
+            "predicted_end_date": _iso(activity.predicted_end_date),
+            "due_to_lapse": _iso(activity.due_to_lapse_date),
             "currency_lapsed": "Y" if rules.currency_lapsed(activity, month_end) else "N",
+            "neet_start_date": _iso(activity.neet_start_date),
+            "establishment_number": number,
+            "establishment_name": name,
+            "ukprn": ukprn,
         }
     record.problems = validate(record, person, month_end)
     return record
+
+
+def _iso(day: date | None) -> str:
+    return day.isoformat() if day else ""
 
 
 def validate(record: ReturnRecord, person: rules.PersonFacts, month_end: date) -> list[str]:
@@ -185,11 +271,13 @@ def validate(record: ReturnRecord, person: rules.PersonFacts, month_end: date) -
         problems.append("The postcode is missing")
     if record.cohort_status in ("P", "G") and record.activity is None:
         problems.append("There is no current activity")
-    academic_start = date(rules.academic_year_start(month_end), 9, 1)
+    if record.cohort_status == "T" and not record.fields["transferred_to_la"]:
+        problems.append("A transfer needs the LA code of the council they moved to")
+    academic_start = date(rules.academic_year_start(month_end), 9, 1).isoformat()
     compulsory = rules.academic_age(person.date_of_birth, month_end) <= 15
-    if compulsory and record.activity and record.activity["start_date"] < academic_start.isoformat():
-        verified = [a for a in person.activities if a.code == record.activity["activity_code"]]
-        if not any(a.date_ascertained >= academic_start for a in verified):
+    if compulsory and record.activity:  # the DfE's error 909
+        dates = (record.activity["start_date"], record.activity["date_verified"])
+        if not any(academic_start <= day <= month_end.isoformat() for day in dates):
             problems.append(
                 "A compulsory-age activity needs a start or verification date in this academic year"
             )
@@ -208,9 +296,14 @@ def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
     summary = ReturnSummary()
     xml = XMLGenerator(cast("TextIOBase", out), encoding="utf-8", short_empty_elements=True)
     xml.startDocument()
-    xml.startElement(
-        "NCCISReturn", AttributesImpl({"LA": settings.COUNCIL_LA_CODE, "MonthEnd": month_end.isoformat()})
-    )
+    header = {
+        "LA": settings.COUNCIL_LA_CODE,
+        "MonthEnd": month_end.isoformat(),
+        "DateOfSend": timezone.localdate().isoformat(),
+        "SupplierName": SUPPLIER_NAME,
+        "SchemaVersion": SCHEMA_VERSION,
+    }
+    xml.startElement("NCCISReturn", AttributesImpl(header))
     for record in _records(month_end):
         summary.young_person_ids.append(record.young_person_id)
         summary.problems += [Problem(record.young_person_id, message) for message in record.problems]
@@ -242,6 +335,8 @@ def _group(xml: XMLGenerator, name: str, values: dict) -> None:
 
 
 def _element(xml: XMLGenerator, name: str, value: str) -> None:
+    if not value:
+        return  # an optional element with no value is left out
     xml.startElement(ELEMENTS[name], NO_ATTRIBUTES)
     xml.characters(value)
     xml.endElement(ELEMENTS[name])
@@ -252,9 +347,10 @@ SURVEY_HEADER = ["YPID", "UPN", "School", "SchoolURN", "ActivityCode", "Status",
 
 def write_activity_survey(year: int, out: IO[str]) -> int:
     """The annual Activity Survey: the summer's Year 11 leavers and their situation on 1 November of
-    ``year`` (reported at the end of January). Returns how many rows it wrote."""
+    ``year`` (reported at the end of January), once each: not those who had moved away, been merged
+    into another record or died by then. Returns how many rows it wrote."""
     on = date(year, 11, 1)
-    people = YoungPerson.objects.all()
+    people = YoungPerson.objects.all()  # recorded by the time of reporting, whenever that was
     rows = (
         people.order_by("pk")
         .values_list("pk", "upn", "school__name", "school__urn")
@@ -263,8 +359,8 @@ def write_activity_survey(year: int, out: IO[str]) -> int:
 
     def survey_rows() -> Iterator[list[object]]:
         for person, (pk, upn, school, urn) in zip(facts.person_facts(people), rows, strict=True):
-            if rules.academic_age(person.date_of_birth, on) != 16:  # Year 11 in the year just ended
-                continue
+            if rules.academic_age(person.date_of_birth, on) != 16 or rules.left(person, on):
+                continue  # Year 11 in the year just ended, and still ours
             activity = rules.current_activity(person, on)
             yield [
                 pk,

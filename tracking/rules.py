@@ -32,6 +32,11 @@ class ActivityFact:
     due_to_lapse_date: date | None
     id: int = 0
     date_verified: date | None = None
+    # What the return reports of it (the rules read none of these).
+    review_date: date | None = None
+    predicted_end_date: date | None = None
+    neet_start_date: date | None = None
+    provider_id: int | None = None
 
 
 @dataclass(frozen=True)

@@ -100,12 +100,13 @@ def test_a_transfer_sends_a_package_and_marks_the_person_transferred(client_for,
     package = json.loads(response.content)
     assert package["format"] == "youthservice-transfer/1"
     assert package["people"][0]["upn"] == world.case.upn
-    assert CohortExit.objects.get(young_person=world.case).reason == "T"
+    left = CohortExit.objects.get(young_person=world.case)
+    assert (left.reason, left.transferred_to) == ("T", council)
     assert Disclosure.objects.get(recipient=council).file_format == "json"
 
 
 def test_a_transfer_without_an_agreement_changes_nothing(client_for, world):
-    council = OrganisationFactory(name="Kent County Council", kind=Organisation.Kind.COUNCIL)
+    council = OrganisationFactory(name="Kent County Council", kind=Organisation.Kind.COUNCIL, la_code="886")
     response = client_for(world.adviser).post(
         reverse("sharing:transfer-out", args=[world.case.pk]), {"council": council.pk}
     )
@@ -120,7 +121,7 @@ def test_another_councils_package_imports_as_a_leaver(
     client_for, world, eager_celery, django_capture_on_commit_callbacks
 ):
     """Round trip: what one council sends, another imports (here, into the same database as a new person)."""
-    council = OrganisationFactory(name="Kent County Council", kind=Organisation.Kind.COUNCIL)
+    council = OrganisationFactory(name="Kent County Council", kind=Organisation.Kind.COUNCIL, la_code="886")
     agreement_with(council, ["identity", "contact", "education", "characteristics", "activity"])
     world.case.upn = valid_upn()
     world.case.save()
@@ -154,3 +155,14 @@ def test_another_councils_package_imports_as_a_leaver(
     arrived = YoungPerson.objects.get(legal_family_name="Newcomer")
     assert arrived.source == "other_council"
     assert arrived.history.first().history_change_reason == f"Import {batch.pk} (leaver from LA 882)"
+
+
+def test_a_transfer_to_a_council_with_no_la_code_is_refused_saying_why(client_for, world):
+    council = OrganisationFactory(name="Kent County Council", kind=Organisation.Kind.COUNCIL)
+    agreement_with(council, ["identity", "contact", "education", "characteristics", "activity"])
+    response = client_for(world.adviser).post(
+        reverse("sharing:transfer-out", args=[world.case.pk]), {"council": council.pk}
+    )
+    assert "Kent County Council has no LA code on file" in response.content.decode()
+    assert not CohortExit.objects.filter(young_person=world.case).exists()
+    assert not Disclosure.objects.exists()
