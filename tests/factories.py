@@ -183,3 +183,15 @@ class SensitiveNoteFactory(factory.django.DjangoModelFactory):
     category = SensitiveNote.Category.HEALTH
     note = factory.Faker("sentence")
     recorded_by = factory.SubFactory(UserFactory)
+
+
+def synthetic_council(young_people: int, *, seed: int, contacts_per_person: int = 0) -> None:
+    """A synthetic council of two teams with two advisers each (demo.synthetic: Faker with a fixed seed),
+    loaded by a user named loader."""
+    from demo.shape import Shape
+    from demo.synthetic import Generator
+
+    shape = Shape(
+        young_people=young_people, teams=2, advisers_per_team=2, contacts_per_person=contacts_per_person
+    )
+    Generator(shape, seed=seed, actor=UserFactory(username="loader")).generate()

@@ -68,7 +68,7 @@ def contributions(person: rules.PersonFacts, on: date, previous: date, tables: d
         (D.VULNERABLE, "yes" if now.vulnerable else "no"),
         (D.GENDER, person.gender),
         (D.ETHNICITY, person.ethnicity),
-        *((D.CHARACTERISTIC, code) for code in rules.recorded_characteristics(person, on)),
+        *((D.CHARACTERISTIC, code) for code in rules.active_characteristics(person, on)),
     ]
     for dimension, value in values:
         yield dimension, value, measures
@@ -159,27 +159,51 @@ def _plain(value) -> str:
     return "" if value is None else str(value)
 
 
-def _active_characteristics(statuses: QuerySet[CurrentStatus], code: str | None = None) -> QuerySet:
+FLAGGED_CHARACTERISTICS = {code: flag for flag, code in rules.VULNERABLE_FLAGS.items()}  # 110, 160
+
+
+def _with_characteristic(statuses: QuerySet[CurrentStatus], code: str) -> QuerySet:
+    """The ids of the people in ``statuses`` with characteristic ``code`` today: recorded, or (looked
+    after, care leaver) a flag on their record, as the rules and the return count them."""
     on = timezone.localdate()
-    active = Characteristic.objects.filter(
+    people = statuses.values("young_person")
+    recorded = Characteristic.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on),
+        start_date__lte=on,
+        young_person__in=people,
+        code__code=code,
+    ).values("young_person")
+    if code not in FLAGGED_CHARACTERISTICS:
+        return recorded
+    flagged = Q(pk__in=people, **{FLAGGED_CHARACTERISTICS[code]: True})
+    return YoungPerson.objects.filter(Q(pk__in=recorded) | flagged).values("pk")
+
+
+def _characteristics_in_use(statuses: QuerySet[CurrentStatus]) -> list[str]:
+    on = timezone.localdate()
+    recorded = Characteristic.objects.filter(
         Q(end_date__isnull=True) | Q(end_date__gte=on),
         start_date__lte=on,
         young_person__in=statuses.values("young_person"),
-    )
-    return active.filter(code__code=code) if code else active
+    ).values_list("code__code", flat=True)
+    flagged = {
+        code
+        for code, flag in FLAGGED_CHARACTERISTICS.items()
+        if statuses.filter(**{f"young_person__{flag}": True}).exists()
+    }
+    return sorted(set(recorded) | flagged)
 
 
 def _characteristic_breakdown(statuses: QuerySet[CurrentStatus]) -> list[dict]:
     """One query per characteristic code in use (a person may have several)."""
-    codes = sorted(set(_active_characteristics(statuses).values_list("code__code", flat=True)))
     return [
         {
             "value": code,
-            **statuses.filter(
-                HEADLINE, young_person__in=_active_characteristics(statuses, code).values("young_person")
-            ).aggregate(**measure_aggregates()),
+            **statuses.filter(HEADLINE, young_person__in=_with_characteristic(statuses, code)).aggregate(
+                **measure_aggregates()
+            ),
         }
-        for code in codes
+        for code in _characteristics_in_use(statuses)
     ]
 
 
@@ -200,9 +224,7 @@ def drill_down(
     }
     chosen = conditions.get(measure, statuses.none())
     if dimension == D.CHARACTERISTIC:
-        chosen = chosen.filter(
-            young_person__in=_active_characteristics(statuses, value).values("young_person")
-        )
+        chosen = chosen.filter(young_person__in=_with_characteristic(statuses, value))
     elif dimension in DIMENSION_COLUMNS:
         chosen = chosen.filter(
             **{

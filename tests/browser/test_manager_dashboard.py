@@ -5,20 +5,14 @@ import pytest
 from django.urls import reverse
 
 from cases.models import YoungPerson
-from demo.shape import Shape
-from demo.synthetic import Generator
 from tests.browser.conftest import sign_in
-from tests.factories import UserFactory
+from tests.factories import synthetic_council
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_manager_follows_a_dashboard_figure_to_the_people_behind_it(page, assert_accessible):
-    Generator(
-        Shape(young_people=150, teams=2, advisers_per_team=2, contacts_per_person=1),
-        seed=11,
-        actor=UserFactory(username="loader"),
-    ).generate()
+    synthetic_council(150, seed=11, contacts_per_person=1)
     manager = YoungPerson.objects.filter(team__name="Team 01").first().team.group.user_set.get()
     manager.set_password("test-password-123")
     manager.save()

@@ -13,9 +13,7 @@ from django.utils import timezone
 
 from cases.models import Team, YoungPerson
 from core.roles import Role
-from demo.shape import Shape
-from demo.synthetic import Generator
-from tests.factories import UserFactory, YoungPersonFactory, years_ago
+from tests.factories import UserFactory, YoungPersonFactory, synthetic_council, years_ago
 from tracking import dashboards, facts, rules
 from tracking.models import MonthlySnapshot, Status
 
@@ -26,10 +24,7 @@ D = MonthlySnapshot.Dimension
 @pytest.fixture
 def council(db):
     """A small synthetic council (two teams) and a manager of the first team."""
-    loader = UserFactory(username="loader")
-    Generator(
-        Shape(young_people=400, teams=2, advisers_per_team=2, contacts_per_person=1), seed=7, actor=loader
-    ).generate()
+    synthetic_council(400, seed=7, contacts_per_person=1)
     manager = YoungPerson.objects.filter(team__name="Team 01").first().team.group.user_set.get()
     manager.set_password("test-password-123")
     manager.save()

@@ -9,9 +9,13 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import Team, YoungPerson
-from demo.shape import Shape
-from demo.synthetic import Generator
-from tests.factories import UserFactory, YoungPersonFactory, a_year_ago, on_file_from, years_ago
+from tests.factories import (
+    YoungPersonFactory,
+    a_year_ago,
+    on_file_from,
+    synthetic_council,
+    years_ago,
+)
 from tests.tracking.test_work_lists import born_for_guarantee_year
 from tracking import dashboards, facts, nccis, rules
 from tracking.models import CohortExit
@@ -27,11 +31,7 @@ def returned(month_end) -> tuple[dict[str, ET.Element], list]:
 
 
 def test_the_return_holds_exactly_the_people_in_scope_with_their_statuses(db):
-    Generator(
-        Shape(young_people=300, teams=2, advisers_per_team=2, contacts_per_person=0),
-        seed=5,
-        actor=UserFactory(username="loader"),
-    ).generate()
+    synthetic_council(300, seed=5)
     ends = dashboards.month_ends_before(timezone.localdate(), 14)
     # last month, and August and September either side of the academic year's turn (ages move on)
     for month_end in [ends[-1], *(end for end in ends if end.month in (8, 9))]:
@@ -48,11 +48,7 @@ def test_the_return_holds_exactly_the_people_in_scope_with_their_statuses(db):
 
 
 def test_its_counts_agree_with_the_dashboards_snapshot(db):
-    Generator(
-        Shape(young_people=300, teams=2, advisers_per_team=2, contacts_per_person=0),
-        seed=6,
-        actor=UserFactory(username="loader"),
-    ).generate()
+    synthetic_council(300, seed=6)
     month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
     call_command("take_snapshot", "--month", month_end.strftime("%Y-%m"))
     snapshot = dashboards.snapshot_totals(Team.objects.all(), [month_end])[month_end]
