@@ -1,5 +1,5 @@
 """The managers' figures. One definition of each measure, in two forms kept side by side:
-- ``contributions()`` counts one person's evaluation by the rules (monthly snapshots, any past month);
+- ``contribution()`` counts one person's evaluation by the rules (monthly snapshots, any past month);
 - ``measure_aggregates()`` counts CurrentStatus rows in SQL (today's figures and their drill-downs).
 Tests recount both from tracking.rules and require exact agreement.
 
@@ -7,8 +7,6 @@ Headline cohort: the DfE return's cohort at academic age 16-17, custody (710) ou
 By academic age, the cohort is everyone in the service's cohort at that age.
 """
 
-from collections import Counter
-from collections.abc import Iterator
 from datetime import date, timedelta
 
 from django.conf import settings
@@ -36,24 +34,33 @@ def postcode_district(postcode: str) -> str:
 # --- One person (snapshots) ------------------------------------------------------------------------
 
 
-def _measures(evaluation: rules.Evaluation, in_cohort: bool) -> Counter:
+Measures = tuple[tuple[str, int], ...]  # (measure, count) pairs, the zeros left out: hashable
+
+
+def _measures(evaluation: rules.Evaluation, in_cohort: bool) -> dict[str, bool]:
     counted = in_cohort and evaluation.status != Status.EXCLUDED
-    return Counter(
-        {
-            "cohort": counted,
-            "eet": counted and evaluation.status == Status.EET,
-            "neet": counted and evaluation.status == Status.NEET,
-            "not_known": counted and evaluation.status == Status.NOT_KNOWN,
-            "excluded": in_cohort and evaluation.status == Status.EXCLUDED,
-            "participating": counted and evaluation.participating,
-            "guarantee_cohort": bool(evaluation.guarantee),
-            "guarantee_offers": evaluation.guarantee == rules.Guarantee.OFFER_MADE,
-        }
-    )
+    return {
+        "cohort": counted,
+        "eet": counted and evaluation.status == Status.EET,
+        "neet": counted and evaluation.status == Status.NEET,
+        "not_known": counted and evaluation.status == Status.NOT_KNOWN,
+        "excluded": in_cohort and evaluation.status == Status.EXCLUDED,
+        "participating": counted and evaluation.participating,
+        "guarantee_cohort": bool(evaluation.guarantee),
+        "guarantee_offers": evaluation.guarantee == rules.Guarantee.OFFER_MADE,
+    }
 
 
-def contributions(person: rules.PersonFacts, on: date, previous: date, tables: dict) -> Iterator[tuple]:
-    """(dimension, value, measures) this person adds to the month ending ``on``."""
+def _nonzero(measures: dict[str, bool]) -> Measures:
+    return tuple((name, 1) for name, counted in measures.items() if counted)
+
+
+def contribution(
+    person: rules.PersonFacts, on: date, previous: date, tables: dict
+) -> tuple[tuple[tuple[str, str], ...], Measures, tuple[str, Measures] | None]:
+    """What this person adds to the month ending ``on``, hashable (people who add the same are counted
+    together): the (dimension, value) pairs their measures count under, those measures, and the
+    academic-age breakdown's value and measures (the service's cohort, every age) or None."""
     now = rules.evaluate(person, on, **tables)
     headline = now.in_dfe_cohort and now.academic_age in HEADLINE_AGES
     measures = _measures(now, headline)
@@ -61,19 +68,17 @@ def contributions(person: rules.PersonFacts, on: date, previous: date, tables: d
         was_neet = rules.in_dfe_cohort(person, previous) and rules.status(person, previous) == Status.NEET
         measures["neet_joiners"] = now.status == Status.NEET and not was_neet
         measures["neet_leavers"] = was_neet and now.status != Status.NEET
-    values = [
+    values = (
         (D.ALL, "all"),
         (D.AREA, postcode_district(person.postcode)),
         (D.SEND, person.sen_status),
         (D.VULNERABLE, "yes" if now.vulnerable else "no"),
         (D.GENDER, person.gender),
         (D.ETHNICITY, person.ethnicity),
-        *((D.CHARACTERISTIC, code) for code in rules.active_characteristics(person, on)),
-    ]
-    for dimension, value in values:
-        yield dimension, value, measures
-    if now.in_service_cohort:
-        yield D.ACADEMIC_AGE, str(now.academic_age), _measures(now, True)
+        *((D.CHARACTERISTIC, code) for code in sorted(rules.active_characteristics(person, on))),
+    )
+    by_age = (str(now.academic_age), _nonzero(_measures(now, True))) if now.in_service_cohort else None
+    return values, _nonzero(measures), by_age
 
 
 def previous_month_end(month_end: date) -> date:

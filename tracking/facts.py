@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from django.db.models import QuerySet
 
 from cases.models import Attendance, YoungPerson
+from core import bulk
 from tracking.models import Activity, Characteristic, CharacteristicCode, CohortExit, Offer, RoniFactor
 from tracking.rules import ActivityFact, AttendanceFact, CharacteristicFact, OfferFact, PersonFacts
 
@@ -53,8 +54,9 @@ def person_facts(people: QuerySet[YoungPerson]) -> Iterator[PersonFacts]:
 
 
 def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
+    chunk = bulk.ids_in(ids)  # one array parameter on PostgreSQL, not 2,000 placeholders a query
     activities = _grouped(
-        Activity.objects.filter(young_person_id__in=ids).values_list(
+        Activity.objects.filter(young_person_id__in=chunk).values_list(
             "young_person_id",
             "code__code",
             "code__status",
@@ -73,19 +75,19 @@ def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
         ActivityFact,
     )
     characteristics = _grouped(
-        Characteristic.objects.filter(young_person_id__in=ids).values_list(
+        Characteristic.objects.filter(young_person_id__in=chunk).values_list(
             "young_person_id", "code__code", "code__vulnerable", "start_date", "end_date"
         ),
         CharacteristicFact,
     )
     offers = _grouped(
-        Offer.objects.filter(young_person_id__in=ids).values_list(
+        Offer.objects.filter(young_person_id__in=chunk).values_list(
             "young_person_id", "guarantee_year", "offer_type__suitable", "state", "offered_on"
         ),
         OfferFact,
     )
     attendance = _grouped(
-        Attendance.objects.filter(young_person_id__in=ids).values_list(
+        Attendance.objects.filter(young_person_id__in=chunk).values_list(
             "young_person_id",
             "academic_year",
             "sessions_possible",
@@ -97,11 +99,11 @@ def _chunk(ids: list[int]) -> Iterator[PersonFacts]:
     )
     exits = {
         row[0]: row[1:]
-        for row in CohortExit.objects.filter(young_person_id__in=ids).values_list(
+        for row in CohortExit.objects.filter(young_person_id__in=chunk).values_list(
             "young_person_id", "reason", "left_on"
         )
     }
-    for row in YoungPerson.objects.filter(pk__in=ids).order_by("pk").values_list(*FACT_COLUMNS):
+    for row in YoungPerson.objects.filter(pk__in=chunk).order_by("pk").values_list(*FACT_COLUMNS):
         person_id, born, sen, disability, looked_after, care_leaver, fsm, language, team_id = row[:9]
         gender, postcode, ethnicity = row[9:]
         exit_reason, exit_on = exits.get(person_id, ("", None))

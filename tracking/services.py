@@ -161,10 +161,18 @@ def snapshot_take(*, month_end: date) -> int:
     can be taken again). Replaces that month's rows: idempotent."""
     previous = dashboards.previous_month_end(month_end)
     tables = facts.rule_tables()
-    totals: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
+    alike: Counter[tuple[Any, ...]] = Counter()  # people who add the same counted once, then multiplied
     for person in facts.person_facts(YoungPerson.objects.on_file_by(month_end)):
-        for dimension, value, measures in dashboards.contributions(person, month_end, previous, tables):
-            totals[(person.team_id, dimension, value)].update(measures)
+        alike[(person.team_id, *dashboards.contribution(person, month_end, previous, tables))] += 1
+    totals: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
+    for (team_id, values, measures, by_age), people in alike.items():
+        for dimension, value in values:
+            totals[(team_id, dimension, value)].update({name: n * people for name, n in measures})
+        if by_age is not None:
+            age, age_measures = by_age
+            totals[(team_id, dashboards.D.ACADEMIC_AGE, age)].update(
+                {name: n * people for name, n in age_measures}
+            )
     rows = [
         MonthlySnapshot(
             month_end=month_end,
