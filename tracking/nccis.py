@@ -8,12 +8,10 @@ they leave); currency comes from the activity's due-to-lapse date."""
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from io import TextIOBase
-from typing import IO, cast
+from typing import IO
 
 # bandit B406 warns about parsing untrusted XML; this module only writes XML, never parses any.
-from xml.sax.saxutils import XMLGenerator  # nosec B406
-from xml.sax.xmlreader import AttributesImpl  # nosec B406
+from xml.sax.saxutils import escape, quoteattr  # nosec B406
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
@@ -86,8 +84,6 @@ GUARANTEE_CODES = {
     rules.Guarantee.NOT_APPROPRIATE: "3",
     rules.Guarantee.NOT_RECORDED: "4",
 }
-
-NO_ATTRIBUTES: "AttributesImpl[str]" = AttributesImpl({})
 
 
 @dataclass
@@ -291,11 +287,10 @@ class ReturnSummary:
 
 
 def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
-    """Write the month's return to ``out`` one person at a time; return who is in it and the
+    """Write the month's return to ``out`` one person at a time (each person's elements joined as one
+    string: the XML is only ever written here, never parsed); return who is in it and the
     validation problems."""
     summary = ReturnSummary()
-    xml = XMLGenerator(cast("TextIOBase", out), encoding="utf-8", short_empty_elements=True)
-    xml.startDocument()
     header = {
         "LA": settings.COUNCIL_LA_CODE,
         "MonthEnd": month_end.isoformat(),
@@ -303,43 +298,39 @@ def write_return(month_end: date, out: IO[str]) -> ReturnSummary:
         "SupplierName": SUPPLIER_NAME,
         "SchemaVersion": SCHEMA_VERSION,
     }
-    xml.startElement("NCCISReturn", AttributesImpl(header))
+    attributes = "".join(f" {name}={quoteattr(value)}" for name, value in header.items())
+    out.write(f'<?xml version="1.0" encoding="utf-8"?>\n<NCCISReturn{attributes}>')
     for record in _records(month_end):
         summary.young_person_ids.append(record.young_person_id)
         summary.problems += [Problem(record.young_person_id, message) for message in record.problems]
-        xml.startElement(ELEMENTS["person"], NO_ATTRIBUTES)
-        _element(xml, "id", str(record.young_person_id))
-        _element(xml, "cohort_status", record.cohort_status)
-        for name, value in record.fields.items():
-            _element(xml, name, value)
-        if record.activity:
-            _group(xml, "activity", record.activity)
-        if record.characteristics:
-            xml.startElement(ELEMENTS["characteristics"], NO_ATTRIBUTES)
-            for characteristic in record.characteristics:
-                _group(xml, "characteristic", characteristic)
-            xml.endElement(ELEMENTS["characteristics"])
-        if record.guarantee:
-            _group(xml, "guarantee", record.guarantee)
-        xml.endElement(ELEMENTS["person"])
-    xml.endElement("NCCISReturn")
-    xml.endDocument()
+        out.write(_person(record))
+    out.write("</NCCISReturn>\n")
     return summary
 
 
-def _group(xml: XMLGenerator, name: str, values: dict) -> None:
-    xml.startElement(ELEMENTS[name], NO_ATTRIBUTES)
-    for key, value in values.items():
-        _element(xml, key, value)
-    xml.endElement(ELEMENTS[name])
+def _person(record: ReturnRecord) -> str:
+    parts = [_elements({"id": str(record.young_person_id), "cohort_status": record.cohort_status})]
+    parts.append(_elements(record.fields))
+    if record.activity:
+        parts.append(_group("activity", _elements(record.activity)))
+    if record.characteristics:
+        inner = "".join(_group("characteristic", _elements(c)) for c in record.characteristics)
+        parts.append(_group("characteristics", inner))
+    if record.guarantee:
+        parts.append(_group("guarantee", _elements(record.guarantee)))
+    return _group("person", "".join(parts))
 
 
-def _element(xml: XMLGenerator, name: str, value: str) -> None:
-    if not value:
-        return  # an optional element with no value is left out
-    xml.startElement(ELEMENTS[name], NO_ATTRIBUTES)
-    xml.characters(value)
-    xml.endElement(ELEMENTS[name])
+def _group(name: str, inner: str) -> str:
+    tag = ELEMENTS[name]
+    return f"<{tag}>{inner}</{tag}>"
+
+
+def _elements(values: dict[str, str]) -> str:
+    """Each value as its element; an optional element with no value is left out."""
+    return "".join(
+        f"<{ELEMENTS[name]}>{escape(value)}</{ELEMENTS[name]}>" for name, value in values.items() if value
+    )
 
 
 SURVEY_HEADER = ["YPID", "UPN", "School", "SchoolURN", "ActivityCode", "Status", "CurrencyLapsed"]

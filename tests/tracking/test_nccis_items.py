@@ -48,7 +48,7 @@ def test_a_person_carries_every_item_the_service_holds(world):
         date_of_birth=year_12(month_end),
         middle_names="Ash",
         address_line_1="1 Quenby Road",
-        address_line_2="Flat 2",
+        address_line_2="Rose & Crown Yard <rear>",
         town="Southend-on-Sea",
         county="Essex",
         school=school,
@@ -83,7 +83,7 @@ def test_a_person_carries_every_item_the_service_holds(world):
             "PreviousYPID": str(duplicate.pk),
             "MiddleName": "Ash",
             "AddressLine1": "1 Quenby Road",
-            "AddressLine2": "Flat 2",
+            "AddressLine2": "Rose & Crown Yard <rear>",  # escaped, and read back whole
             "Town": "Southend-on-Sea",
             "County": "Essex",
             "EducatedLA": "886",
