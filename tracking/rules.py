@@ -211,14 +211,20 @@ def currency_lapsed(activity: ActivityFact, on: date) -> bool:
 def status(person: PersonFacts, on: date) -> str:
     """EET, NEET, not known or excluded (custody) on ``on``. No activity, or a lapsed one (custody
     included), is not known."""
-    activity = current_activity(person, on)
+    return _status_of(current_activity(person, on), on)
+
+
+def _status_of(activity: ActivityFact | None, on: date) -> str:
     if activity is None or currency_lapsed(activity, on):
         return Status.NOT_KNOWN
     return activity.status
 
 
 def participating(person: PersonFacts, on: date) -> bool:
-    activity = current_activity(person, on)
+    return _participating_in(current_activity(person, on), on)
+
+
+def _participating_in(activity: ActivityFact | None, on: date) -> bool:
     return bool(activity and activity.participating and not currency_lapsed(activity, on))
 
 
@@ -306,6 +312,7 @@ class Roni:
 
 
 RONI_BANDS = ((4, "substantial"), (2, "additional"), (1, "offered"))
+RONI_LABELS = dict(RoniFactor.Key.choices)
 RONI_BAND_LABELS = {
     "substantial": "Substantial support needed",
     "additional": "Additional support",
@@ -348,8 +355,9 @@ def roni(person: PersonFacts, on: date, weights: dict[str, int]) -> Roni | None:
     """Risk of NEET for Years 9-11 (None outside them), from the council's weights table."""
     if not 9 <= nc_year(person.date_of_birth, on) <= 11:
         return None
-    labels = dict(RoniFactor.Key.choices)
-    factors = [(labels[key], weights.get(key, 0)) for key in _roni_keys(person, on) if weights.get(key, 0)]
+    factors = [
+        (RONI_LABELS[key], weights.get(key, 0)) for key in _roni_keys(person, on) if weights.get(key, 0)
+    ]
     score = sum(points for _, points in factors)
     band = next((name for threshold, name in RONI_BANDS if score >= threshold), "")
     return Roni(score=score, band=band, factors=factors)
@@ -381,9 +389,9 @@ def evaluate(
         academic_age=academic_age(person.date_of_birth, on),
         in_service_cohort=in_service_cohort(person, on),
         in_dfe_cohort=in_dfe_cohort(person, on),
-        status=status(person, on),
+        status=_status_of(activity, on),
         activity_code=activity.code if activity else "",
-        participating=participating(person, on),
+        participating=_participating_in(activity, on),
         currency_lapses_on=activity.due_to_lapse_date if activity else None,
         vulnerable=vulnerable(person, on, vulnerable_codes),
         guarantee_year=guarantee_year(person, on),

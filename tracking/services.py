@@ -166,13 +166,13 @@ def snapshot_take(*, month_end: date) -> int:
         alike[(person.team_id, *dashboards.contribution(person, month_end, previous, tables))] += 1
     totals: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
     for (team_id, values, measures, by_age), people in alike.items():
-        for dimension, value in values:
-            totals[(team_id, dimension, value)].update({name: n * people for name, n in measures})
+        breakdowns = [(dimension, value, measures) for dimension, value in values]
         if by_age is not None:
-            age, age_measures = by_age
-            totals[(team_id, dashboards.D.ACADEMIC_AGE, age)].update(
-                {name: n * people for name, n in age_measures}
-            )
+            breakdowns.append((dashboards.D.ACADEMIC_AGE, *by_age))
+        for dimension, value, counted in breakdowns:
+            row = totals[(team_id, dimension, value)]
+            for name, n in counted:
+                row[name] += n * people
     rows = [
         MonthlySnapshot(
             month_end=month_end,
