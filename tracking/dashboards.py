@@ -1,5 +1,6 @@
 """The managers' figures. One definition of each measure, in two forms kept side by side:
-- ``contribution()`` counts one person's evaluation by the rules (monthly snapshots, any past month);
+- ``month_end_values()`` evaluates one person on a month end by the rules, and
+  ``month_end_breakdowns()`` counts those rows in SQL (monthly snapshots, any past month);
 - ``measure_aggregates()`` counts CurrentStatus rows in SQL (today's figures and their drill-downs).
 Tests recount both from tracking.rules and require exact agreement.
 
@@ -7,7 +8,9 @@ Headline cohort: the DfE return's cohort at academic age 16-17, custody (710) ou
 By academic age, the cohort is everyone in the service's cohort at that age.
 """
 
+from collections.abc import Iterator
 from datetime import date, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,7 +22,14 @@ from cases import access
 from cases import selectors as case_selectors
 from cases.models import Team, YoungPerson
 from tracking import rules
-from tracking.models import Characteristic, CurrentStatus, MonthlySnapshot, Status
+from tracking.models import (
+    Characteristic,
+    CharacteristicCode,
+    CurrentStatus,
+    MonthEndStatus,
+    MonthlySnapshot,
+    Status,
+)
 
 D = MonthlySnapshot.Dimension
 HEADLINE_AGES = (16, 17)
@@ -34,51 +44,91 @@ def postcode_district(postcode: str) -> str:
 # --- One person (snapshots) ------------------------------------------------------------------------
 
 
-Measures = tuple[tuple[str, int], ...]  # (measure, count) pairs, the zeros left out: hashable
-
-
-def _measures(evaluation: rules.Evaluation, in_cohort: bool) -> dict[str, bool]:
-    counted = in_cohort and evaluation.status != Status.EXCLUDED
+def month_end_values(person: rules.PersonFacts, on: date, previous: date, tables: dict) -> dict[str, Any]:
+    """One person's evaluation on the month end ``on``, as a MonthEndStatus row's values."""
+    now = rules.evaluate(person, on, **tables)
+    headline = now.in_dfe_cohort and now.academic_age in HEADLINE_AGES
+    was_neet = (
+        headline and rules.in_dfe_cohort(person, previous) and rules.status(person, previous) == Status.NEET
+    )
     return {
-        "cohort": counted,
-        "eet": counted and evaluation.status == Status.EET,
-        "neet": counted and evaluation.status == Status.NEET,
-        "not_known": counted and evaluation.status == Status.NOT_KNOWN,
-        "excluded": in_cohort and evaluation.status == Status.EXCLUDED,
-        "participating": counted and evaluation.participating,
-        "guarantee_cohort": bool(evaluation.guarantee),
-        "guarantee_offers": evaluation.guarantee == rules.Guarantee.OFFER_MADE,
+        "month_end": on,
+        "young_person_id": person.id,
+        "team_id": person.team_id,
+        "cohort_status": rules.dfe_cohort_status(person, on, previous_month_end=previous),
+        "academic_age": now.academic_age,
+        "in_service_cohort": now.in_service_cohort,
+        "headline": headline,
+        "status": now.status,
+        "participating": now.participating,
+        "vulnerable": now.vulnerable,
+        "guarantee": now.guarantee,
+        "neet_joiner": headline and now.status == Status.NEET and not was_neet,
+        "neet_leaver": was_neet and now.status != Status.NEET,
+        "district": postcode_district(person.postcode),
+        "sen_status": person.sen_status,
+        "gender": person.gender,
+        "ethnicity": person.ethnicity,
+        "characteristics": "".join(f" {code} " for code in sorted(rules.active_characteristics(person, on))),
     }
 
 
-def _nonzero(measures: dict[str, bool]) -> Measures:
-    return tuple((name, 1) for name, counted in measures.items() if counted)
+def _snapshot_aggregates(cohort: Q) -> dict[str, Count]:
+    """A snapshot row's measures over month-end statuses: the status measures of ``cohort``, the
+    guarantee counts of everyone in the group, NEET joiners and leavers of the headline cohort."""
+    counted = cohort & ~Q(status=Status.EXCLUDED)
+    return {
+        "cohort": Count("pk", filter=counted),
+        "eet": Count("pk", filter=counted & Q(status=Status.EET)),
+        "neet": Count("pk", filter=counted & Q(status=Status.NEET)),
+        "not_known": Count("pk", filter=counted & Q(status=Status.NOT_KNOWN)),
+        "excluded": Count("pk", filter=cohort & Q(status=Status.EXCLUDED)),
+        "participating": Count("pk", filter=counted & Q(participating=True)),
+        "guarantee_cohort": Count("pk", filter=~Q(guarantee="")),
+        "guarantee_offers": Count("pk", filter=Q(guarantee=rules.Guarantee.OFFER_MADE)),
+        "neet_joiners": Count("pk", filter=cohort & Q(neet_joiner=True)),
+        "neet_leavers": Count("pk", filter=cohort & Q(neet_leaver=True)),
+    }
 
 
-def contribution(
-    person: rules.PersonFacts, on: date, previous: date, tables: dict
-) -> tuple[tuple[tuple[str, str], ...], Measures, tuple[str, Measures] | None]:
-    """What this person adds to the month ending ``on``, hashable (people who add the same are counted
-    together): the (dimension, value) pairs their measures count under, those measures, and the
-    academic-age breakdown's value and measures (the service's cohort, every age) or None."""
-    now = rules.evaluate(person, on, **tables)
-    headline = now.in_dfe_cohort and now.academic_age in HEADLINE_AGES
-    measures = _measures(now, headline)
-    if headline:
-        was_neet = rules.in_dfe_cohort(person, previous) and rules.status(person, previous) == Status.NEET
-        measures["neet_joiners"] = now.status == Status.NEET and not was_neet
-        measures["neet_leavers"] = was_neet and now.status != Status.NEET
-    values = (
-        (D.ALL, "all"),
-        (D.AREA, postcode_district(person.postcode)),
-        (D.SEND, person.sen_status),
-        (D.VULNERABLE, "yes" if now.vulnerable else "no"),
-        (D.GENDER, person.gender),
-        (D.ETHNICITY, person.ethnicity),
-        *((D.CHARACTERISTIC, code) for code in sorted(rules.active_characteristics(person, on))),
-    )
-    by_age = (str(now.academic_age), _nonzero(_measures(now, True))) if now.in_service_cohort else None
-    return values, _nonzero(measures), by_age
+# The MonthEndStatus column that gives each snapshot breakdown's value.
+MONTH_END_COLUMNS: dict[str, str] = {
+    D.AREA: "district",
+    D.SEND: "sen_status",
+    D.VULNERABLE: "vulnerable",
+    D.GENDER: "gender",
+    D.ETHNICITY: "ethnicity",
+}
+
+
+def month_end_breakdowns(stored: QuerySet[MonthEndStatus]) -> Iterator[tuple[int, str, str, dict]]:
+    """(team id, dimension, value, measures) for a month's snapshot: a GROUP BY per breakdown over the
+    month-end statuses (one per characteristic code in use). Each breakdown counts the headline
+    cohort; by academic age, everyone in the service's cohort at that age."""
+    headline = _snapshot_aggregates(Q(headline=True))
+    yield from _by_team(stored, D.ALL, None, "all", headline)
+    for dimension, column in MONTH_END_COLUMNS.items():
+        yield from _by_team(stored, dimension, column, "", headline)
+    for code in CharacteristicCode.objects.order_by("code").values_list("code", flat=True):
+        having = stored.filter(characteristics__contains=f" {code} ")
+        yield from _by_team(having, D.CHARACTERISTIC, None, code, headline)
+    by_age = _snapshot_aggregates(Q(in_service_cohort=True))
+    del by_age["neet_joiners"], by_age["neet_leavers"]  # counted for the headline cohort only
+    for team_id, dimension, age, counts in _by_team(
+        stored.filter(in_service_cohort=True), D.ACADEMIC_AGE, "academic_age", "", by_age
+    ):
+        yield team_id, dimension, age, counts | {"neet_joiners": 0, "neet_leavers": 0}
+
+
+def _by_team(
+    rows: QuerySet[MonthEndStatus], dimension: str, column: str | None, value: str, aggregates: dict
+) -> Iterator[tuple[int, str, str, dict]]:
+    """One GROUP BY: team and ``column``'s value (or the fixed ``value``)."""
+    columns = ["team_id", *([column] if column else [])]
+    for row in rows.values(*columns).order_by(*columns).annotate(**aggregates):
+        counts: dict[str, Any] = dict(row)
+        team_id = counts.pop("team_id")
+        yield team_id, dimension, _plain(counts.pop(column)) if column else value, counts
 
 
 def previous_month_end(month_end: date) -> date:

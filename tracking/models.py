@@ -333,6 +333,43 @@ class CurrentStatus(models.Model):
         return f"Status of {self.young_person_id}"
 
 
+class MonthEndStatus(models.Model):
+    """Each person's evaluation by tracking.rules on a month end, stored once the month has ended: the
+    month's snapshot is GROUP BYs over these rows, and its NCCIS return reads only the people with a
+    cohort status here. Derived data: no history, destroyed with the person; a year's months kept."""
+
+    month_end = models.DateField()
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+")
+    team = models.ForeignKey(Team, on_delete=models.PROTECT, related_name="+")
+    cohort_status = models.CharField(
+        max_length=1, blank=True, help_text="The return's letter; blank: not in it"
+    )
+    academic_age = models.SmallIntegerField()
+    in_service_cohort = models.BooleanField()
+    headline = models.BooleanField(help_text="In the DfE cohort at 16 or 17")
+    status = models.CharField(max_length=16, choices=Status)
+    participating = models.BooleanField()
+    vulnerable = models.BooleanField()
+    guarantee = models.CharField(max_length=16, blank=True)
+    neet_joiner = models.BooleanField()
+    neet_leaver = models.BooleanField()
+    district = models.CharField(max_length=4, blank=True)
+    sen_status = models.CharField(max_length=1)
+    gender = models.CharField(max_length=1)
+    ethnicity = models.CharField(max_length=8, blank=True)
+    characteristics = models.CharField(max_length=100, blank=True, help_text="Codes, each between spaces")
+
+    class Meta:
+        verbose_name_plural = "month-end statuses"
+        constraints = [
+            models.UniqueConstraint(fields=["month_end", "young_person"], name="one_month_end_status_each")
+        ]
+        indexes = [models.Index(fields=["month_end", "cohort_status"])]
+
+    def __str__(self):
+        return f"Status of {self.young_person_id} on {self.month_end}"
+
+
 class MonthlySnapshot(models.Model):
     """Month-end aggregate counts for one team and one breakdown value. No personal data: kept after
     people go. Every breakdown counts the 16-17 headline cohort, except by academic age, which counts

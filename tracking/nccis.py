@@ -7,7 +7,7 @@ they leave); currency comes from the activity's due-to-lapse date."""
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import IO
 
 # bandit B406 warns about parsing untrusted XML; this module only writes XML, never parses any.
@@ -127,15 +127,29 @@ RETURN_FIELDS = (
 )
 
 
-def _possibly_in_scope(previous: date) -> Q:
-    """A date-of-birth bound, so the rules run only for people who could be in the return: the cohort
-    is academic age 15-17 (to 24 with an EHC plan) and leavers in their month, who were in it on the
-    previous month end; academic age moves on 1 September only. A year's margin each side: academic
-    ages 13-18, or to 25 with an EHC plan, on the previous month end. The rules then decide."""
-    start = rules.academic_year_start(previous)
-    return Q(date_of_birth__lte=date(start - 13, 8, 31)) & (
-        Q(date_of_birth__gt=date(start - 19, 8, 31))
-        | Q(sen_status=YoungPerson.SenStatus.EHC_PLAN, date_of_birth__gt=date(start - 26, 8, 31))
+def scope_bounds(month_end: date, previous: date) -> tuple[date, date, date]:
+    """Dates of birth that could be in the return, so the rules run only for those: the cohort on the
+    month end is academic age 15-17, 18 for a guarantee's G, or to 24 with an EHC plan, and a leaver
+    was in it on the previous month end (so is 15-18 now: ages only grow). (latest date of birth,
+    earliest, earliest with an EHC plan); the rules then decide."""
+    start = rules.academic_year_start(month_end)
+    return date(start - 15, 8, 31), date(start - 19, 9, 1), _not_yet_25_on(previous)
+
+
+def _not_yet_25_on(day: date) -> date:
+    """The earliest date of birth of someone not yet 25 on ``day`` (rules.age_on: a 29 February birthday
+    comes on 1 March in other years)."""
+    try:
+        return date(day.year - 25, day.month, day.day) + timedelta(days=1)
+    except ValueError:  # 29 February, in a year without one
+        return date(day.year - 25, 3, 1)
+
+
+def _possibly_in_scope(month_end: date, previous: date) -> Q:
+    latest, earliest, earliest_with_ehc_plan = scope_bounds(month_end, previous)
+    return Q(date_of_birth__lte=latest) & (
+        Q(date_of_birth__gte=earliest)
+        | Q(sen_status=YoungPerson.SenStatus.EHC_PLAN, date_of_birth__gte=earliest_with_ehc_plan)
     )
 
 
@@ -143,7 +157,7 @@ def _records(month_end: date) -> Iterator[ReturnRecord]:
     """The return's rows, person by person (in scope P and G, and leavers in their month): the rules'
     facts and the return's own fields read side by side in id order, a chunk at a time."""
     previous = previous_month_end(month_end)
-    people = YoungPerson.objects.on_file_by(month_end).filter(_possibly_in_scope(previous))
+    people = YoungPerson.objects.on_file_by(month_end).filter(_possibly_in_scope(month_end, previous))
     latest_intention = (
         IntendedDestination.objects.filter(young_person=OuterRef("pk"), recorded_on__lte=month_end)
         .order_by("-recorded_on", "-pk")

@@ -1,20 +1,22 @@
 """Every write in tracking: plain functions, one transaction each, the acting user named."""
 
-from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import asdict
 from datetime import date
+from itertools import islice
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from cases import registry
 from cases import services as case_services
 from cases.models import CodeTable, Team, YoungPerson
 from cases.services import restriction_guard, tracked_save
+from core import bulk
 from core.types import Actor
 from tracking import dashboards, facts, rules
 from tracking.models import (
@@ -25,6 +27,7 @@ from tracking.models import (
     CurrentStatus,
     IntendedDestination,
     Merge,
+    MonthEndStatus,
     MonthlySnapshot,
     NeedWeight,
     Offer,
@@ -155,41 +158,47 @@ def _upsert(rows: list[CurrentStatus]) -> int:
     return len(rows)
 
 
-def snapshot_take(*, month_end: date) -> int:
-    """Store the month's aggregate counts per team and breakdown, from the rules evaluated on
-    ``month_end`` for the people on file by then (as the month's return counts them; any past month
-    can be taken again). Replaces that month's rows: idempotent."""
+def month_end_statuses_store(*, month_end: date) -> int:
+    """Evaluate the rules on ``month_end`` for everyone on file by then and store each answer
+    (MonthEndStatus), replacing that month's; months over a year older are let go. Idempotent."""
     previous = dashboards.previous_month_end(month_end)
     tables = facts.rule_tables()
-    alike: Counter[tuple[Any, ...]] = Counter()  # people who add the same counted once, then multiplied
-    for person in facts.person_facts(YoungPerson.objects.on_file_by(month_end)):
-        alike[(person.team_id, *dashboards.contribution(person, month_end, previous, tables))] += 1
-    totals: dict[tuple[Any, ...], Counter[str]] = defaultdict(Counter)
-    for (team_id, values, measures, by_age), people in alike.items():
-        breakdowns = [(dimension, value, measures) for dimension, value in values]
-        if by_age is not None:
-            breakdowns.append((dashboards.D.ACADEMIC_AGE, *by_age))
-        for dimension, value, counted in breakdowns:
-            row = totals[(team_id, dimension, value)]
-            for name, n in counted:
-                row[name] += n * people
+    people = facts.person_facts(YoungPerson.objects.on_file_by(month_end))
+    rows = (
+        MonthEndStatus(**dashboards.month_end_values(person, month_end, previous, tables))
+        for person in people
+    )
+    count = 0
+    with transaction.atomic():
+        MonthEndStatus.objects.filter(
+            Q(month_end=month_end) | Q(month_end__lt=month_end - relativedelta(years=1))
+        ).delete()
+        while batch := list(islice(rows, facts.CHUNK)):
+            bulk.insert(MonthEndStatus, batch)
+            count += len(batch)
+    return count
+
+
+def snapshot_take(*, month_end: date) -> int:
+    """Store the month's aggregate counts per team and breakdown, from the rules evaluated on
+    ``month_end`` for the people on file by then (as the month's return counts them): the month-end
+    statuses stored afresh, then counted. Replaces that month's rows: idempotent, and any past month
+    can be taken again."""
+    month_end_statuses_store(month_end=month_end)
+    return snapshot_count(month_end=month_end)
+
+
+def snapshot_count(*, month_end: date) -> int:
+    """The month's snapshot rows from its stored month-end statuses: GROUP BYs, replacing that month's."""
+    stored = MonthEndStatus.objects.filter(month_end=month_end)
     rows = [
-        MonthlySnapshot(
-            month_end=month_end,
-            team_id=team_id,
-            dimension=dimension,
-            value=value,
-            **{name: counts[name] for name in SNAPSHOT_COUNTS},
-        )
-        for (team_id, dimension, value), counts in totals.items()
+        MonthlySnapshot(month_end=month_end, team_id=team_id, dimension=dimension, value=value, **counts)
+        for team_id, dimension, value, counts in dashboards.month_end_breakdowns(stored)
     ]
     with transaction.atomic():
         MonthlySnapshot.objects.filter(month_end=month_end).delete()
         MonthlySnapshot.objects.bulk_create(rows, batch_size=1000)
     return len(rows)
-
-
-SNAPSHOT_COUNTS = (*dashboards.MEASURES, "neet_joiners", "neet_leavers")
 
 
 @transaction.atomic

@@ -58,3 +58,21 @@ def test_a_missed_night_is_caught_up_the_next(world):
     with mock.patch("tracking.tasks.timezone.localdate", return_value=month_end + timedelta(days=2)):
         assert tasks.nightly_tracking.apply().get()["snapshot_rows"] > 0
     assert MonthlySnapshot.objects.filter(month_end=month_end).exists()
+
+
+def test_month_end_statuses_replace_their_month_and_a_year_s_are_kept(world):
+    from dateutil.relativedelta import relativedelta
+
+    from tracking.models import MonthEndStatus
+
+    month_end = timezone.localdate().replace(day=1) - timedelta(days=1)
+    year_before = month_end.replace(day=1) - relativedelta(years=1) - timedelta(days=1)  # 13 months back
+    YoungPerson.objects.update(created_at=timezone.now() - relativedelta(years=2))  # on file for all three
+    services.month_end_statuses_store(month_end=year_before)
+    kept = year_before + relativedelta(months=1, day=31)  # 12 months back: kept
+    services.month_end_statuses_store(month_end=kept)
+    people = YoungPerson.objects.on_file_by(month_end).count()
+    assert services.month_end_statuses_store(month_end=month_end) == people
+    assert services.month_end_statuses_store(month_end=month_end) == people  # again: replaced, not added
+    assert MonthEndStatus.objects.filter(month_end=month_end).count() == people
+    assert set(MonthEndStatus.objects.values_list("month_end", flat=True)) == {kept, month_end}

@@ -1,6 +1,6 @@
 """The tracking rules on their boundary dates (docs/domain.md is the spec)."""
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -269,3 +269,36 @@ def test_english_as_an_additional_language_knows_the_census_codes_for_english(la
     person = PersonFacts(id=1, date_of_birth=date(2010, 1, 1), first_language=language)
     result = rules.roni(person, date(2025, 3, 1), WEIGHTS)
     assert (("English as an additional language", 1) in result.factors) == eal
+
+
+def test_the_return_s_date_of_birth_bound_holds_everyone_the_rules_could_put_in_it():
+    """Every day of birth over sixteen years, each month end of 2024 and 2025 (a 29 February among
+    them), with and without an EHC plan, leaving or kept in by a guarantee offer: whoever the rules
+    put in a month's return lies within nccis.scope_bounds, and each bound is reached (a bound a day
+    tighter would lose someone)."""
+    from tracking import dashboards, nccis
+
+    reached = set()
+    for month_end in dashboards.month_ends_before(date(2026, 1, 1), 24):  # 2024 has a 29 February
+        previous = dashboards.previous_month_end(month_end)
+        latest, earliest, earliest_with_plan = nccis.scope_bounds(month_end, previous)
+        born = date(month_end.year - 28, 1, 1)
+        while born <= date(month_end.year - 13, 12, 31):
+            for sen in ("N", "E"):
+                offer = OfferFact(12, True, "offered", date(month_end.year, 9, 1))
+                for person in (
+                    PersonFacts(id=1, date_of_birth=born, sen_status=sen, offers=[offer]),
+                    PersonFacts(id=2, date_of_birth=born, sen_status=sen, exit_reason="T", exit_on=month_end),
+                ):
+                    if rules.dfe_cohort_status(person, month_end, previous_month_end=previous):
+                        assert born <= latest, (month_end, born)
+                        assert born >= (earliest_with_plan if sen == "E" else earliest), (
+                            month_end,
+                            born,
+                            sen,
+                        )
+                        reached |= {"latest"} if born == latest else set()
+                        reached |= {"earliest"} if born == earliest and sen == "N" else set()
+                        reached |= {"ehc"} if born == earliest_with_plan and sen == "E" else set()
+            born += timedelta(days=1)
+    assert reached == {"latest", "earliest", "ehc"}
