@@ -180,7 +180,7 @@ def _records(month_end: date) -> Iterator[ReturnRecord]:
             pk__in=Activity.objects.filter(provider__isnull=False).values("provider_id")
         ).values_list("pk", "establishment_number", "name", "ukprn")
     }
-    for person, row in zip(facts.person_facts(people), rows, strict=True):
+    for person, row in zip(facts.person_facts(people, attendance=False), rows, strict=True):
         status = rules.dfe_cohort_status(person, month_end, previous_month_end=previous)
         if status:
             yield _record(person, dict(zip(RETURN_FIELDS, row, strict=True)), status, month_end, providers)
@@ -335,16 +335,17 @@ def _person(record: ReturnRecord) -> str:
     return _group("person", "".join(parts))
 
 
+TAGS = {name: (f"<{element}>", f"</{element}>") for name, element in ELEMENTS.items()}
+
+
 def _group(name: str, inner: str) -> str:
-    tag = ELEMENTS[name]
-    return f"<{tag}>{inner}</{tag}>"
+    start, end = TAGS[name]
+    return start + inner + end
 
 
 def _elements(values: dict[str, str]) -> str:
     """Each value as its element; an optional element with no value is left out."""
-    return "".join(
-        f"<{ELEMENTS[name]}>{escape(value)}</{ELEMENTS[name]}>" for name, value in values.items() if value
-    )
+    return "".join(TAGS[name][0] + escape(value) + TAGS[name][1] for name, value in values.items() if value)
 
 
 SURVEY_HEADER = ["YPID", "UPN", "School", "SchoolURN", "ActivityCode", "Status", "CurrencyLapsed"]
