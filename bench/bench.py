@@ -186,6 +186,36 @@ GROUP BY 1 ORDER BY 1
 """
 
 
+_MEASURES_SQL = """
+    count(*) FILTER (WHERE {cohort} AND status <> 'excluded') AS cohort,
+    count(*) FILTER (WHERE {cohort} AND status = 'eet') AS eet,
+    count(*) FILTER (WHERE {cohort} AND status = 'neet') AS neet,
+    count(*) FILTER (WHERE {cohort} AND status = 'not_known') AS not_known,
+    count(*) FILTER (WHERE {cohort} AND status = 'excluded') AS excluded,
+    count(*) FILTER (WHERE {cohort} AND status <> 'excluded' AND participating) AS participating,
+    count(*) FILTER (WHERE guarantee <> '') AS guarantee_cohort,
+    count(*) FILTER (WHERE guarantee = 'offer_made') AS guarantee_offers,
+    count(*) FILTER (WHERE {cohort} AND neet_joiner) AS neet_joiners,
+    count(*) FILTER (WHERE {cohort} AND neet_leaver) AS neet_leavers"""
+# The same rows as tracking.services.snapshot_count, hand-written: one statement, GROUPING SETS for the
+# breakdowns, the characteristic codes split out of their column, the ages over the service's cohort.
+SNAPSHOT_SQL = f"""
+SELECT team_id, district, sen_status, vulnerable, gender, ethnicity, NULL AS code, NULL::smallint AS age,
+    {_MEASURES_SQL.format(cohort="headline")}
+FROM tracking_monthendstatus WHERE month_end = %(month_end)s
+GROUP BY GROUPING SETS ((team_id), (team_id, district), (team_id, sen_status), (team_id, vulnerable),
+    (team_id, gender), (team_id, ethnicity))
+UNION ALL
+SELECT team_id, NULL, NULL, NULL, NULL, NULL, code, NULL, {_MEASURES_SQL.format(cohort="headline")}
+FROM tracking_monthendstatus, regexp_split_to_table(trim(characteristics), '\\s+') AS code
+WHERE month_end = %(month_end)s AND characteristics <> '' GROUP BY team_id, code
+UNION ALL
+SELECT team_id, NULL, NULL, NULL, NULL, NULL, NULL, academic_age, {_MEASURES_SQL.format(cohort="TRUE")}
+FROM tracking_monthendstatus WHERE month_end = %(month_end)s AND in_service_cohort
+GROUP BY team_id, academic_age
+"""  # nosec B608 - constant text, the month end a parameter
+
+
 def dashboard_baseline():
     """The same figures as the service dashboard, each as one hand-written query."""
     runs = [raw(HEADLINE_SQL), raw(GUARANTEE_SQL), raw(CHARACTERISTIC_SQL), raw(HISTORY_SQL)]
@@ -351,7 +381,12 @@ def main() -> None:
             page(signed_in(adviser), f"/young-people/{person.pk}/"),
             lambda: [query() for query in person_queries],
         ),
-        ("Snapshot of one month", lambda: services.snapshot_take(month_end=month_end), None),
+        ("Month-end statuses", lambda: services.month_end_statuses_store(month_end=month_end), None),
+        (
+            "Snapshot from them",
+            lambda: services.snapshot_count(month_end=month_end),
+            raw(SNAPSHOT_SQL, {"month_end": month_end}),
+        ),
     ]
     print(f"\n{'operation':<26} {'median ms':>10} {'queries':>8} {'baseline ms':>12} {'ratio':>7}")
     for name, action, baseline in rows:
@@ -373,7 +408,7 @@ def main() -> None:
     return_seconds, return_mb = return_row(month_end)
     print(
         f"\nNCCIS return for {month_end:%B %Y}: {return_seconds:.1f} s, peak {return_mb:.0f} MB",
-        "(targets 30 s, 300 MB)",
+        "(targets 10 s, flat memory)",
     )
     for rows in (IMPORT_ROWS // 10, IMPORT_ROWS):  # the cost should grow with the file, not the council
         import_seconds, copy_seconds, counts = import_row(rows)
