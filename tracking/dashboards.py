@@ -24,7 +24,6 @@ from cases.models import Team, YoungPerson
 from tracking import rules
 from tracking.models import (
     Characteristic,
-    CharacteristicCode,
     CurrentStatus,
     MonthEndStatus,
     MonthlySnapshot,
@@ -102,30 +101,37 @@ MONTH_END_COLUMNS: dict[str, str] = {
 
 
 def month_end_breakdowns(stored: QuerySet[MonthEndStatus]) -> Iterator[tuple[int, str, str, dict]]:
-    """(team id, dimension, value, measures) for a month's snapshot: a GROUP BY per breakdown over the
-    month-end statuses (one per characteristic code in use). Each breakdown counts the headline
-    cohort; by academic age, everyone in the service's cohort at that age."""
+    """(team id, dimension, value, measures) for a month's snapshot, from its month-end statuses: a
+    GROUP BY per breakdown (the headline cohort by team and value; the service's cohort by team and
+    academic age). Characteristics are grouped by each person's set of codes, then summed per code."""
     headline = _snapshot_aggregates(Q(headline=True))
-    yield from _by_team(stored, D.ALL, None, "all", headline)
+    yield from _by_team(stored, D.ALL, None, headline, value="all")
     for dimension, column in MONTH_END_COLUMNS.items():
-        yield from _by_team(stored, dimension, column, "", headline)
-    for code in CharacteristicCode.objects.order_by("code").values_list("code", flat=True):
-        having = stored.filter(characteristics__contains=f" {code} ")
-        yield from _by_team(having, D.CHARACTERISTIC, None, code, headline)
+        yield from _by_team(stored, dimension, column, headline)
+    by_code: dict[tuple[int, str], dict[str, int]] = {}
+    for team_id, _, codes, counts in _by_team(
+        stored.exclude(characteristics=""), "", "characteristics", headline
+    ):
+        for code in codes.split():
+            total = by_code.setdefault((team_id, code), dict.fromkeys(counts, 0))
+            for name, count in counts.items():
+                total[name] += count
+    for (team_id, code), counts in by_code.items():
+        yield team_id, D.CHARACTERISTIC, code, counts
     by_age = _snapshot_aggregates(Q(in_service_cohort=True))
     del by_age["neet_joiners"], by_age["neet_leavers"]  # counted for the headline cohort only
     for team_id, dimension, age, counts in _by_team(
-        stored.filter(in_service_cohort=True), D.ACADEMIC_AGE, "academic_age", "", by_age
+        stored.filter(in_service_cohort=True), D.ACADEMIC_AGE, "academic_age", by_age
     ):
         yield team_id, dimension, age, counts | {"neet_joiners": 0, "neet_leavers": 0}
 
 
 def _by_team(
-    rows: QuerySet[MonthEndStatus], dimension: str, column: str | None, value: str, aggregates: dict
+    rows: QuerySet[MonthEndStatus], dimension: str, column: str | None, aggregates: dict, value: str = ""
 ) -> Iterator[tuple[int, str, str, dict]]:
     """One GROUP BY: team and ``column``'s value (or the fixed ``value``)."""
     columns = ["team_id", *([column] if column else [])]
-    for row in rows.values(*columns).order_by(*columns).annotate(**aggregates):
+    for row in rows.values(*columns).order_by().annotate(**aggregates):
         counts: dict[str, Any] = dict(row)
         team_id = counts.pop("team_id")
         yield team_id, dimension, _plain(counts.pop(column)) if column else value, counts
