@@ -103,7 +103,7 @@ def calls(world, person, colleague_case):
             recipient=OrganisationFactory(),
         ),
         "sharing.transfer_out": lambda a: services("sharing").transfer_out(
-            actor=a, young_person=person, council=OrganisationFactory(kind="council")
+            actor=a, young_person=person, council=OrganisationFactory(kind="council", la_code="886")
         ),
         "exchange.self_update_send": lambda a: services("exchange").self_update_send(
             young_person=person, actor=a
