@@ -303,10 +303,9 @@ def identifier_clash_decide(
 
 
 def _raise_clashes(young_person: YoungPerson, held: Mapping[str, YoungPerson], actor: Actor | None) -> None:
-    IdentifierClash.objects.bulk_create(
-        IdentifierClash(young_person=young_person, holder=holder, field=field, raised_by=actor)
-        for field, holder in held.items()
-    )
+    for field, holder in held.items():  # at most two: a UPN and a ULN
+        clash = IdentifierClash(young_person=young_person, holder=holder, field=field, raised_by=actor)
+        tracked_save(clash, actor=actor, reason="Raised when the record was saved")
 
 
 @transaction.atomic

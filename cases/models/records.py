@@ -247,6 +247,8 @@ class IdentifierClash(models.Model):
     note = models.CharField(max_length=500, blank=True, validators=[validators.validate_plain_text])
 
     history = HistoricalRecords()
+    # Its history names the holder: on a record's History tab only for those who decide clashes.
+    history_permission = "cases.view_identifierclash"
 
     class Meta:
         ordering = ["-raised_at", "-id"]

@@ -209,3 +209,14 @@ def test_no_one_but_a_service_manager_can_decide_a_clash(world, client_for, role
         assert listing.status_code == 200
     else:  # neither the adviser who raised it nor the holder's side sees both records
         assert listing.status_code in (302, 403) or f"/{clash.pk}/change/" not in listing.content.decode()
+
+
+def test_a_clash_is_raised_with_history_that_only_those_who_decide_see_on_the_record(world, client_for):
+    clash = clash_for(world, client_for)
+    raised = clash.history.get()
+    assert (raised.history_type, raised.history_user) == ("+", world.adviser)
+    url = reverse("cases:young-person-history", args=[clash.young_person.pk])
+    adviser_sees = client_for(world.adviser).get(url).content.decode()
+    assert "Identifier clash" not in adviser_sees  # it names the holder's record
+    assert "Holder" not in adviser_sees
+    assert "Identifier clash" in client_for(world.service_manager).get(url).content.decode()
