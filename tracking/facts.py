@@ -3,8 +3,9 @@ many activities, characteristics or offers each has."""
 
 from collections import defaultdict
 from collections.abc import Iterator
+from datetime import date
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from cases.models import Attendance, YoungPerson
 from core import bulk
@@ -47,17 +48,35 @@ def _grouped(rows, make) -> dict[int, list]:
     return grouped
 
 
-def person_facts(people: QuerySet[YoungPerson], *, attendance: bool = True) -> Iterator[PersonFacts]:
-    """Each person's facts in id order. ``attendance=False`` leaves out what only RONI reads."""
+def person_facts(
+    people: QuerySet,  # of YoungPerson, perhaps annotated
+    *,
+    attendance: bool = True,
+    activities_in_force_on: date | None = None,
+    columns: tuple[str, ...] = (),
+) -> Iterator[PersonFacts]:
+    """Each person's facts in id order. ``attendance=False`` leaves out what only RONI reads;
+    ``activities_in_force_on`` loads only the activities in force that day (all that
+    rules.current_activity reads then); ``columns`` (fields or annotations of ``people``) are read in
+    the same query as the facts and given as each person's ``row``, in their order."""
+    activities = Activity.objects.all()
+    if day := activities_in_force_on:
+        activities = activities.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
     ids = list(people.order_by("pk").values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
-        yield from _chunk(ids[start : start + CHUNK], attendance)
+        yield from _chunk(people, activities, ids[start : start + CHUNK], attendance, columns)
 
 
-def _chunk(ids: list[int], with_attendance: bool) -> Iterator[PersonFacts]:
+def _chunk(
+    people: QuerySet,  # of YoungPerson, perhaps annotated
+    activities: QuerySet[Activity],
+    ids: list[int],
+    with_attendance: bool,
+    columns: tuple[str, ...],
+) -> Iterator[PersonFacts]:
     chunk = bulk.ids_in(ids)  # one array parameter on PostgreSQL, not 2,000 placeholders a query
-    activities = _grouped(
-        Activity.objects.filter(young_person_id__in=chunk).values_list(
+    grouped_activities = _grouped(
+        activities.filter(young_person_id__in=chunk).values_list(
             "young_person_id",
             "code__code",
             "code__status",
@@ -106,9 +125,11 @@ def _chunk(ids: list[int], with_attendance: bool) -> Iterator[PersonFacts]:
             "young_person_id", "reason", "left_on"
         )
     }
-    for row in YoungPerson.objects.filter(pk__in=chunk).order_by("pk").values_list(*FACT_COLUMNS):
+    source = people if columns else YoungPerson.objects.all()  # filters are repeated only for columns
+    rows = source.filter(pk__in=chunk).order_by("pk").values_list(*FACT_COLUMNS, *columns)
+    for row in rows:
         person_id, born, sen, disability, looked_after, care_leaver, fsm, language, team_id = row[:9]
-        gender, postcode, ethnicity = row[9:]
+        gender, postcode, ethnicity = row[9:12]
         exit_reason, exit_on = exits.get(person_id, ("", None))
         yield PersonFacts(
             person_id,
@@ -123,10 +144,11 @@ def _chunk(ids: list[int], with_attendance: bool) -> Iterator[PersonFacts]:
             gender=gender,
             postcode=postcode,
             ethnicity=ethnicity or "",
-            activities=activities[person_id],
+            activities=grouped_activities[person_id],
             characteristics=characteristics[person_id],
             offers=offers[person_id],
             attendance=attendance[person_id],
             exit_reason=exit_reason,
             exit_on=exit_on,
+            row=row[12:],
         )

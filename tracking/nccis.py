@@ -15,6 +15,7 @@ from xml.sax.saxutils import escape, quoteattr  # nosec B406
 
 from django.conf import settings
 from django.db.models import OuterRef, Q, Subquery
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from cases import validators
@@ -104,7 +105,6 @@ class ReturnRecord:
 
 
 RETURN_FIELDS = (
-    "pk",
     "legal_given_name",
     "middle_names",
     "legal_family_name",
@@ -120,7 +120,7 @@ RETURN_FIELDS = (
     "uln",
     "support_level",
     "school__la_code",
-    "created_at",
+    "on_file_from",
     "cohort_exit__transferred_to__la_code",
     "intended",
     "previous_id",
@@ -155,9 +155,8 @@ def _possibly_in_scope(month_end: date, previous: date) -> Q:
 
 def _records(month_end: date) -> Iterator[ReturnRecord]:
     """The return's rows, person by person (in scope P and G, and leavers in their month): the rules'
-    facts and the return's own fields read side by side in id order, a chunk at a time."""
+    facts and the return's own fields read in the same query, a chunk at a time in id order."""
     previous = previous_month_end(month_end)
-    people = YoungPerson.objects.on_file_by(month_end).filter(_possibly_in_scope(month_end, previous))
     latest_intention = (
         IntendedDestination.objects.filter(young_person=OuterRef("pk"), recorded_on__lte=month_end)
         .order_by("-recorded_on", "-pk")
@@ -168,11 +167,14 @@ def _records(month_end: date) -> Iterator[ReturnRecord]:
         .order_by("-merged_at", "-pk")
         .values("merged_id")
     )
-    rows = (
-        people.order_by("pk")
-        .annotate(intended=Subquery(latest_intention[:1]), previous_id=Subquery(merged_in[:1]))
-        .values_list(*RETURN_FIELDS)
-        .iterator(chunk_size=facts.CHUNK)
+    people = (
+        YoungPerson.objects.on_file_by(month_end)
+        .filter(_possibly_in_scope(month_end, previous))
+        .annotate(
+            intended=Subquery(latest_intention[:1]),
+            previous_id=Subquery(merged_in[:1]),
+            on_file_from=TruncDate("created_at"),  # in the council's time zone, as on_file_by
+        )
     )
     providers = {
         pk: values
@@ -180,23 +182,33 @@ def _records(month_end: date) -> Iterator[ReturnRecord]:
             pk__in=Activity.objects.filter(provider__isnull=False).values("provider_id")
         ).values_list("pk", "establishment_number", "name", "ukprn")
     }
-    for person, row in zip(facts.person_facts(people, attendance=False), rows, strict=True):
+    ours = _Return(month_end, settings.COUNCIL_LA_CODE, providers)
+    people_facts = facts.person_facts(
+        people, attendance=False, activities_in_force_on=month_end, columns=RETURN_FIELDS
+    )
+    for person in people_facts:
         status = rules.dfe_cohort_status(person, month_end, previous_month_end=previous)
         if status:
-            yield _record(person, dict(zip(RETURN_FIELDS, row, strict=True)), status, month_end, providers)
+            yield _record(person, dict(zip(RETURN_FIELDS, person.row, strict=True)), status, ours)
 
 
-def _la_at_year_11(person: rules.PersonFacts, on_file_from: date) -> str:
-    """This council's code if the record was on file by the end of their Year 11 (academic age 15);
-    otherwise not known here (left out)."""
+def _on_file_by_end_of_year_11(person: rules.PersonFacts, on_file_from: date) -> bool:
+    """Whether the record was on file by the end of their Year 11 (academic age 15)."""
     born = person.date_of_birth
-    year_11_ends = date(born.year + 16 + (born.month >= 9), 8, 31)
-    return settings.COUNCIL_LA_CODE if on_file_from <= year_11_ends else ""
+    return on_file_from <= date(born.year + 16 + (born.month >= 9), 8, 31)
 
 
-def _record(
-    person: rules.PersonFacts, row: dict, status: str, month_end: date, providers: dict[int, list[str]]
-) -> ReturnRecord:
+@dataclass
+class _Return:
+    """What every record of one return shares."""
+
+    month_end: date
+    la_code: str
+    providers: dict[int, list[str]]  # organisation id -> establishment number, name, UKPRN
+
+
+def _record(person: rules.PersonFacts, row: dict, status: str, ours: _Return) -> ReturnRecord:
+    month_end = ours.month_end
     record = ReturnRecord(
         person.id,
         status,
@@ -213,11 +225,12 @@ def _record(
             "gender": row["gender"],
             "date_of_birth": row["date_of_birth"].isoformat(),
             "ethnicity": row["ethnicity__code"] or "",
-            "lead_la": settings.COUNCIL_LA_CODE,
+            "lead_la": ours.la_code,
             "educated_la": row["school__la_code"] or "",
             "uln": row["uln"],
             "upn": row["upn"],
-            "la_at_year_11": _la_at_year_11(person, row["created_at"].date()),
+            # this council's code if it held the record by then; otherwise not known here (left out)
+            "la_at_year_11": ours.la_code if _on_file_by_end_of_year_11(person, row["on_file_from"]) else "",
             "transferred_to_la": row["cohort_exit__transferred_to__la_code"] or "" if status == "T" else "",
             "level_of_need": str(YoungPerson.level_of_need_for(row["support_level"])),
             "send": "Y" if person.sen_status == "E" else "N",
@@ -248,7 +261,7 @@ def _record(
         }
     activity = rules.current_activity(person, month_end)
     if activity is not None:
-        number, name, ukprn = providers.get(activity.provider_id or 0, ("", "", ""))
+        number, name, ukprn = ours.providers.get(activity.provider_id or 0, ("", "", ""))
         record.activity = {
             "activity_code": activity.code,
             "start_date": activity.start_date.isoformat(),
@@ -345,7 +358,14 @@ def _group(name: str, inner: str) -> str:
 
 def _elements(values: dict[str, str]) -> str:
     """Each value as its element; an optional element with no value is left out."""
-    return "".join(TAGS[name][0] + escape(value) + TAGS[name][1] for name, value in values.items() if value)
+    return "".join(
+        [f"<{ELEMENTS[name]}>{_text(value)}</{ELEMENTS[name]}>" for name, value in values.items() if value]
+    )
+
+
+def _text(value: str) -> str:
+    """``value`` escaped for XML text (most values are codes and dates with nothing to escape)."""
+    return escape(value) if "&" in value or "<" in value or ">" in value else value
 
 
 SURVEY_HEADER = ["YPID", "UPN", "School", "SchoolURN", "ActivityCode", "Status", "CurrencyLapsed"]
@@ -357,19 +377,16 @@ def write_activity_survey(year: int, out: IO[str]) -> int:
     into another record or died by then. Returns how many rows it wrote."""
     on = date(year, 11, 1)
     people = YoungPerson.objects.all()  # recorded by the time of reporting, whenever that was
-    rows = (
-        people.order_by("pk")
-        .values_list("pk", "upn", "school__name", "school__urn")
-        .iterator(chunk_size=facts.CHUNK)
-    )
+    columns = ("upn", "school__name", "school__urn")
 
     def survey_rows() -> Iterator[list[object]]:
-        for person, (pk, upn, school, urn) in zip(facts.person_facts(people), rows, strict=True):
+        for person in facts.person_facts(people, attendance=False, columns=columns):
             if rules.academic_age(person.date_of_birth, on) != 16 or rules.left(person, on):
                 continue  # Year 11 in the year just ended, and still ours
             activity = rules.current_activity(person, on)
+            upn, school, urn = person.row
             yield [
-                pk,
+                person.id,
                 upn,
                 school or "",
                 urn or "",

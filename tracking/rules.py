@@ -85,6 +85,8 @@ class PersonFacts:
     gender: str = ""
     postcode: str = ""
     ethnicity: str = ""
+    # The caller's own columns, read with the facts (facts.person_facts(columns=...)); the rules ignore them.
+    row: tuple = ()
 
 
 # --- Age and cohort --------------------------------------------------------------------------------

@@ -3,17 +3,19 @@ council's own codes, guarantee categories as codes, and no empty elements."""
 
 import io
 import xml.etree.ElementTree as ET
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
-from cases.models import Organisation
+from cases.models import Organisation, YoungPerson
 from tests.factories import OrganisationFactory, YoungPersonFactory, a_year_ago, on_file_from
 from tracking import dashboards, nccis, rules, services
 from tracking.models import ActivityCode, CohortExit, Merge
 
 pytestmark = pytest.mark.django_db
+LONDON = ZoneInfo("Europe/London")  # the council's time zone (settings.TIME_ZONE)
 
 
 def write(month_end):
@@ -117,17 +119,24 @@ def test_the_header_says_when_who_and_which_schema_and_no_element_is_empty(world
     assert person_in(root, world.case).find("MiddleName") is None  # none on the record: left out
 
 
-def test_a_neet_activity_carries_its_start_and_a_guarantee_goes_as_its_code(world):
-    month_end = last_month_end()
+def year_12_with_activity(world, month_end, code, start_date, end_date=None) -> ET.Element:
+    """A Year 12 with one activity (ascertained when it started, or on the month end if later): their
+    element in the month's return."""
     person = YoungPersonFactory(team=world.team, date_of_birth=year_12(month_end), on_file_since=a_year_ago())
     services.activity_record(
         young_person=person,
         actor=world.adviser,
-        code=ActivityCode.objects.get(code="619"),
-        start_date=month_end - timedelta(days=20),
-        date_ascertained=month_end - timedelta(days=20),
+        code=ActivityCode.objects.get(code=code),
+        start_date=start_date,
+        end_date=end_date,
+        date_ascertained=min(start_date, month_end),
     )
-    element = person_in(write(month_end)[0], person)
+    return person_in(write(month_end)[0], person)
+
+
+def test_a_neet_activity_carries_its_start_and_a_guarantee_goes_as_its_code(world):
+    month_end = last_month_end()
+    element = year_12_with_activity(world, month_end, "619", month_end - timedelta(days=20))
     assert element.find("Activity").findtext("NEETStartDate") == (month_end - timedelta(days=20)).isoformat()
     for guarantee in write(date(month_end.year, 6, 30) if month_end.month > 6 else month_end)[0].iter(
         "SeptemberGuarantee"
@@ -166,6 +175,33 @@ def test_la_at_year_11_is_ours_only_if_the_record_was_on_file_by_the_end_of_year
         year_11_ends + timedelta(days=days_after_year_11),
     )
     assert person_in(write(month_end)[0], person).findtext("LAAtYear11") == la
+
+
+@pytest.mark.parametrize(("recorded", "la"), [((8, 31, 23, 30), "882"), ((9, 1, 0, 30), None)])
+def test_the_end_of_year_11_is_midnight_in_the_councils_time_zone(world, recorded, la):
+    """At 00:30 on 1 September (British Summer Time) it is still 31 August in UTC: too late all the same."""
+    month_end = last_month_end()
+    month, day, hour, minute = recorded
+    person = YoungPersonFactory(team=world.team, date_of_birth=year_12(month_end))
+    created = datetime(rules.academic_year_start(month_end), month, day, hour, minute, tzinfo=LONDON)
+    YoungPerson.objects.filter(pk=person.pk).update(created_at=created)
+    assert person_in(write(month_end)[0], person).findtext("LAAtYear11") == la
+
+
+@pytest.mark.parametrize(
+    ("starts", "ends", "in_force"),
+    [(0, None, True), (1, None, False), (-40, 0, True), (-40, -1, False)],  # days from the month end
+)
+def test_the_activity_is_the_one_in_force_on_the_month_end(world, starts, ends, in_force):
+    month_end = last_month_end()
+    element = year_12_with_activity(
+        world,
+        month_end,
+        "230",
+        month_end + timedelta(days=starts),
+        None if ends is None else month_end + timedelta(days=ends),
+    )
+    assert (element.findtext("Activity/ActivityCode") == "230") is in_force
 
 
 def compulsory_age(month_end):
