@@ -40,6 +40,21 @@ def insert(model: type[M], objects: list[M]) -> list[M]:
     return objects
 
 
+def insert_values(model: type[Model], rows: Sequence[dict[str, Any]]) -> None:
+    """Insert new rows of derived data given as values by attribute name, each row naming the same
+    ones, without building model instances: COPY on PostgreSQL (the table gives the ids), elsewhere
+    bulk_create. Nothing is returned: for tables whose rows nobody reads back at once."""
+    if not rows:
+        return
+    if connection.vendor != "postgresql":
+        model._default_manager.bulk_create([model(**row) for row in rows], batch_size=1000)
+        return
+    names = list(rows[0])
+    column_of = {field.attname: str(field.column) for field in model._meta.concrete_fields}
+    columns = [column_of[name] for name in names]
+    copy_rows(model._meta.db_table, columns, ([row[name] for name in names] for row in rows))
+
+
 def ids_in(ids: Iterable[int]) -> Any:
     """The right side of an ``__in`` lookup on thousands of ids: on PostgreSQL one array parameter
     (``unnest``), which costs Django and the driver far less than a placeholder an id; elsewhere

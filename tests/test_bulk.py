@@ -16,6 +16,7 @@ from tests.factories import (
     YoungPersonFactory,
     valid_upn,
 )
+from tracking.models import MonthEndStatus
 
 pytestmark = pytest.mark.django_db
 
@@ -70,3 +71,35 @@ def test_json_is_written_as_json(world):
     stored = ReviewItem.objects.get(pk=item.pk)
     assert stored.row == {"given_name": "Cara", "date_of_birth": "2010-03-04"}
     assert stored.evidence[0]["weight"] == 8.0
+
+
+def test_values_are_inserted_by_attribute_name_and_the_table_gives_the_ids(world):
+    """core.bulk.insert_values, as the month end stores its statuses: foreign keys by their ``_id``."""
+    month_end = date(2026, 10, 31)
+    values = {
+        "month_end": month_end,
+        "team_id": world.team.pk,
+        "cohort_status": "P",
+        "academic_age": 16,
+        "in_service_cohort": True,
+        "headline": True,
+        "status": "neet",
+        "participating": False,
+        "vulnerable": True,
+        "guarantee": "",
+        "neet_joiner": True,
+        "neet_leaver": False,
+        "district": "SS1",
+        "sen_status": "N",
+        "gender": "F",
+        "ethnicity": "WBRI",
+        "characteristics": " 110 ",
+    }
+    people = [world.case, world.other_case]
+    bulk.insert_values(MonthEndStatus, [{**values, "young_person_id": person.pk} for person in people])
+    stored = MonthEndStatus.objects.filter(month_end=month_end).order_by("young_person_id")
+    assert [row.young_person_id for row in stored] == sorted(person.pk for person in people)
+    assert {(row.team_id, row.status, row.characteristics, row.neet_joiner) for row in stored} == {
+        (world.team.pk, "neet", " 110 ", True)
+    }
+    assert len({row.pk for row in stored}) == 2

@@ -7,6 +7,7 @@ What the sources leave open (docs/domain.md: currency periods, offer types, RONI
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 
 from tracking.models import RoniFactor, Status
 
@@ -100,6 +101,7 @@ def age_on(date_of_birth: date, on: date) -> int:
     return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
+@lru_cache(maxsize=1 << 16)  # called several times a person a run, for a few thousand birthdays
 def academic_age(date_of_birth: date, on: date) -> int:
     """Age on 31 August at the start of the academic year that contains ``on``."""
     return age_on(date_of_birth, date(academic_year_start(on), 8, 31))
@@ -384,8 +386,9 @@ class Evaluation:
 
 
 def evaluate(
-    person: PersonFacts, on: date, *, weights: dict[str, int], vulnerable_codes: set[str]
+    person: PersonFacts, on: date, *, weights: dict[str, int] | None, vulnerable_codes: set[str]
 ) -> Evaluation:
+    """Every rule's answer for ``person`` on ``on``; RONI is left out (None) without ``weights``."""
     activity = current_activity(person, on)
     return Evaluation(
         academic_age=academic_age(person.date_of_birth, on),
@@ -398,5 +401,5 @@ def evaluate(
         vulnerable=vulnerable(person, on, vulnerable_codes),
         guarantee_year=guarantee_year(person, on),
         guarantee=guarantee_category(person, on),
-        roni=roni(person, on, weights),
+        roni=None if weights is None else roni(person, on, weights),
     )

@@ -162,19 +162,16 @@ def month_end_statuses_store(*, month_end: date) -> int:
     """Evaluate the rules on ``month_end`` for everyone on file by then and store each answer
     (MonthEndStatus), replacing that month's; months over a year older are let go. Idempotent."""
     previous = dashboards.previous_month_end(month_end)
-    tables = facts.rule_tables()
-    people = facts.person_facts(YoungPerson.objects.on_file_by(month_end))
-    rows = (
-        MonthEndStatus(**dashboards.month_end_values(person, month_end, previous, tables))
-        for person in people
-    )
+    tables = {**facts.rule_tables(), "weights": None}  # a month end stores no RONI
+    people = facts.person_facts(YoungPerson.objects.on_file_by(month_end), attendance=False)
+    rows = (dashboards.month_end_values(person, month_end, previous, tables) for person in people)
     count = 0
     with transaction.atomic():
         MonthEndStatus.objects.filter(
             Q(month_end=month_end) | Q(month_end__lt=month_end - relativedelta(years=1))
         ).delete()
         while batch := list(islice(rows, facts.CHUNK)):
-            bulk.insert(MonthEndStatus, batch)
+            bulk.insert_values(MonthEndStatus, batch)
             count += len(batch)
     return count
 
