@@ -1,9 +1,11 @@
 """The one registry of personal data: which models hold rows about one young person, and through
 which column. Discovered from the models, so a model added later is covered everywhere at once:
 
-- ``owned_models()``: models whose rows belong to one person (a foreign key named ``young_person``,
-  or guardian's ``content_object`` for co-worker grants). The record's history tab, the access
-  bundle and merging read these; ``PersonalModel.person_field`` says which field links them.
+- ``personal_models()``: every link from a model to a young person (a foreign key or one-to-one
+  under any name, or a many-to-many). The record's history tab, the access bundle and merging read
+  these; ``owned_models()`` are the links through which rows belong to one person (``young_person``,
+  or guardian's ``content_object`` for co-worker grants), and ``merge_stays`` says which a merge
+  leaves where they are, and why.
 - ``references()``: every column that holds a young person's id, in every table (history tables and
   auto-created many-to-many tables included), with whether the row outlives the person (SET_NULL).
   The retention purge deletes or unlinks through these.
@@ -26,8 +28,13 @@ OWNER_LINKS = ("young_person", "content_object")  # the names a link to the owni
 
 @dataclass(frozen=True)
 class PersonalModel:
+    """A model's link to a young person: a foreign key or one-to-one under any name, or a
+    many-to-many (a breach's people)."""
+
     model: type[models.Model]
-    person_field: str  # the foreign key to YoungPerson: "young_person", or "content_object" for grants
+    person_field: str  # "young_person", "content_object" (co-worker grants), or another ("kept", "holder")
+    one_to_one: bool = False
+    many: bool = False  # a many-to-many: no column of the model's own
 
     @property
     def person_column(self) -> str:
@@ -38,13 +45,51 @@ class PersonalModel:
         """Written through the services with history (and so movable by a merge)."""
         return issubclass(self.model, Tracked)
 
+    @property
+    def owned(self) -> bool:
+        """The rows belong to the person (rather than relating two records, as a merge does)."""
+        return self.person_field in OWNER_LINKS
+
+    def name(self, *, plural: bool = False) -> str:
+        """How the access bundle and the history tab name these rows: "contacts", or with the
+        link's own field when the rows do not simply belong to the person ("merges (kept)")."""
+        meta = self.model._meta
+        name = str(meta.verbose_name_plural if plural else meta.verbose_name)
+        if self.owned and not self.many:
+            return name
+        return f"{name} ({meta.get_field(self.person_field).verbose_name})"  # type: ignore[union-attr]
+
+    @property
+    def merge_stays(self) -> str:
+        """Why a merge leaves these rows on the merged record ("" if it moves them to the kept one)."""
+        if not self.owned or self.many:
+            return "it relates records to each other, as they were"
+        if self.one_to_one:
+            return "one per record: a merge is refused after an exit, and a status is worked out again"
+        if not self.tracked or self.person_field != "young_person":
+            return "it records what happened to each record as it was (access, grants, disclosures)"
+        return ""
+
+
+def personal_models() -> list[PersonalModel]:
+    """Every link from a model to a young person (history models left out: their rows are their
+    models' own). The access bundle, the record's history tab and merging read these; the purge
+    reads ``references()``, every column of every table, which these are a part of."""
+    found = []
+    for model in apps.get_models():
+        if model is YoungPerson or getattr(model, "instance_type", None):  # simple-history's models
+            continue
+        for field in [*model._meta.fields, *model._meta.many_to_many]:
+            if field.is_relation and field.related_model is YoungPerson:
+                found.append(
+                    PersonalModel(model, field.name, bool(field.one_to_one), bool(field.many_to_many))
+                )
+    return found
+
 
 def owned_models() -> list[PersonalModel]:
-    return [
-        PersonalModel(relation.related_model, relation.field.name)
-        for relation in YoungPerson._meta.related_objects
-        if relation.one_to_many and relation.field.name in OWNER_LINKS
-    ]
+    """The links through which rows belong to one person (``young_person``, or a grant's object)."""
+    return [link for link in personal_models() if link.owned and not link.many]
 
 
 @dataclass(frozen=True)

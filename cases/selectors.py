@@ -276,18 +276,16 @@ def young_person_history(user: Viewer, young_person: YoungPerson) -> list[Change
     only to holders of that permission. One query per history table."""
     may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
     sources = [(YoungPerson.history.model, Q(id=young_person.pk), "Young person")]
-    for owned in registry.owned_models():
-        model = owned.model
-        if not hasattr(model, "history") or (model is SensitiveNote and not may_see_sensitive):
+    for link in registry.personal_models():
+        model = link.model
+        if link.many or not hasattr(model, "history"):
+            continue
+        if model is SensitiveNote and not may_see_sensitive:
             continue
         if (permission := getattr(model, "history_permission", "")) and not user.has_perm(permission):
             continue
         sources.append(
-            (
-                model.history.model,
-                Q(**{owned.person_column: young_person.pk}),
-                str(model._meta.verbose_name).capitalize(),
-            )
+            (model.history.model, Q(**{link.person_column: young_person.pk}), link.name().capitalize())
         )
     changes = []
     for history_model, condition, label in sources:

@@ -193,6 +193,7 @@ class SelfUpdateLink(models.Model):
 
     class Meta:
         ordering = ["-sent_at", "-id"]
+        verbose_name = "self-update link"
 
     def __str__(self):
         return f"Self-update link {self.pk}"

@@ -55,6 +55,10 @@ class EsfParticipation(Tracked):
     project = models.CharField(max_length=200)
     project_ends_on = models.DateField()
 
+    class Meta:
+        verbose_name = "ESF participation"
+        verbose_name_plural = "ESF participations"
+
     def __str__(self):
         return f"ESF participation {self.pk}"
 

@@ -16,6 +16,7 @@ from django.db.models import Model, QuerySet
 from cases import registry
 from cases.models import YoungPerson
 from core import bulk
+from tracking.models import Merge
 
 REMOVED = "[removed]"  # what stands where a destroyed person's details were
 
@@ -52,11 +53,32 @@ TOKEN = re.compile(r"[a-z0-9]+")
 
 def remove(people: Sequence[Subject]) -> Iterator[str]:
     """Remove every trace of these people found here; a label for each row changed or deleted."""
+    yield from forget_merges([person.pk for person in people])
     yield from redact(people)
     for model, rows in identified(people).items():
         model._default_manager.filter(pk__in=rows).delete()  # with their links to candidates
         yield from [model._meta.label] * len(rows)
     yield from drop_files_naming(people)
+
+
+def forget_merges(ids: Sequence[int]) -> Iterator[str]:
+    """What merges left about these people on other records: history their own rows wrote while a
+    merge had moved them to another record (a merge later undone), and the fields an undone merge
+    filled on the other record from theirs, in that record's history between the merge and its undoing.
+    A merge that stands joined two records of one person: the kept record is theirs and stays."""
+    chosen = bulk.ids_in(ids)
+    for link in registry.owned_models():
+        model = link.model
+        if link.person_field == "young_person" and hasattr(model, "history"):
+            theirs = model._default_manager.filter(young_person_id__in=chosen).values("pk")
+            away = model.history.filter(id__in=theirs).exclude(young_person_id__in=chosen)
+            yield from [f"{model._meta.label} (history while merged away)"] * away.delete()[0]
+    for merge in Merge.objects.filter(merged_id__in=chosen, undone_at__isnull=False).exclude(filled=[]):
+        blanks = {name: None if name.endswith("_id") else "" for name in merge.filled}
+        during = YoungPerson.history.filter(
+            id=merge.kept_id, history_date__gte=merge.merged_at, history_date__lte=merge.undone_at
+        )
+        yield from ["cases.YoungPerson (history filled by an undone merge)"] * during.update(**blanks)
 
 
 def identifying_values(person: Subject) -> list[str]:

@@ -173,7 +173,14 @@ class Disclosure(models.Model):
     # The release itself is kept for accountability; when a person it covered is destroyed, their
     # names and identifiers are removed from its text (retention.services.purge_people).
     purge_redact_path = "young_people"
-    purge_redact = ("recipient_name", "purpose", "override_justification", "refusal_reason", "trimmed")
+    purge_redact = (
+        "recipient_name",
+        "purpose",
+        "override_justification",
+        "refusal_reason",
+        "trimmed",
+        "carried_despite_restriction",
+    )
 
     class Outcome(models.TextChoices):
         RELEASED = "released", "Released"
@@ -200,6 +207,11 @@ class Disclosure(models.Model):
     outcome = models.CharField(max_length=8, choices=Outcome)
     refusal_reason = models.TextField(blank=True)
     trimmed = models.TextField(blank=True, help_text="What was left out because of restrictions or consent")
+    carried_despite_restriction = models.TextField(
+        blank=True,
+        help_text="Records a statutory return carried although restricted, and the law that requires it "
+        "(docs/adr/0010-statutory-returns-and-restrictions.md)",
+    )
     file_format = models.CharField(max_length=8, blank=True)
     file_sha256 = models.CharField(max_length=64, blank=True)
     made_at = models.DateTimeField(default=timezone.now)
@@ -224,6 +236,8 @@ class DisclosedPerson(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["disclosure", "young_person"], name="one_row_per_person")
         ]
+        verbose_name = "disclosed person"
+        verbose_name_plural = "disclosed people"
 
     def __str__(self):
         return f"Disclosure {self.disclosure_id} of record {self.young_person_id}"
@@ -331,7 +345,7 @@ class Breach(models.Model):
     risk = models.CharField(max_length=10, choices=Risk)
     risk_assessment = models.TextField()
     ico_notified_at = models.DateTimeField("ICO notified at", null=True, blank=True)
-    ico_reference = models.CharField(max_length=50, blank=True)
+    ico_reference = models.CharField("ICO reference", max_length=50, blank=True)
     people_told_on = models.DateField(null=True, blank=True)
     actions = models.TextField(blank=True)
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")

@@ -4,7 +4,7 @@ here too. Refused shares are recorded as refused disclosures, with the reason sh
 import hashlib
 import io
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -12,12 +12,12 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Model, Prefetch
+from django.db.models import Prefetch
 from django.utils import timezone
 
 from cases import access, registry
 from cases.models import Organisation, YoungPerson, YoungPersonPermission
-from cases.restrictions import processing_restricted
+from cases.restrictions import kinds_in_force, processing_restricted
 from cases.services import tracked_save
 from core.types import Actor
 from sharing import rules, tasks
@@ -52,13 +52,23 @@ class Override:
 # --- The one exit ------------------------------------------------------------------------------
 
 
-def _refuse(reason: str, **attempt: Any) -> None:
-    people = attempt.pop("people")
-    disclosure = Disclosure.objects.create(
-        outcome=Disclosure.Outcome.REFUSED, refusal_reason=reason, **attempt
-    )
+@transaction.atomic
+def _disclose(*, people: Iterable[int], content: bytes | None = None, **details: Any) -> Disclosure:
+    """The one writer of disclosures: every release and every refused attempt, with the people it
+    covered (record ids) and the SHA-256 of the file that left (``content``)."""
+    if content is not None:
+        details["file_sha256"] = hashlib.sha256(content).hexdigest()
+    disclosure = Disclosure.objects.create(**details)
     DisclosedPerson.objects.bulk_create(
-        DisclosedPerson(disclosure=disclosure, young_person=p) for p in people
+        (DisclosedPerson(disclosure=disclosure, young_person_id=pk) for pk in people), batch_size=2000
+    )
+    return disclosure
+
+
+def _refuse(reason: str, **attempt: Any) -> None:
+    people = [person.pk for person in attempt.pop("people")]
+    disclosure = _disclose(
+        people=people, outcome=Disclosure.Outcome.REFUSED, refusal_reason=reason, **attempt
     )
     raise ShareRefused(reason, disclosure)
 
@@ -133,27 +143,24 @@ def share(
         )
     )
     content = serialise(share_rows(people, wanted, trimmed), file_format, envelope)
-    with transaction.atomic():
-        attempt.pop("people")
-        disclosure = Disclosure.objects.create(
-            outcome=Disclosure.Outcome.RELEASED,
-            agreement=agreement,
-            trimmed="\n".join(trimmed),
-            file_sha256=hashlib.sha256(content).hexdigest(),
-            **attempt,
-        )
-        DisclosedPerson.objects.bulk_create(
-            DisclosedPerson(disclosure=disclosure, young_person=p) for p in young_people
-        )
+    attempt.pop("people")
+    disclosure = _disclose(
+        people=[person.pk for person in young_people],
+        content=content,
+        outcome=Disclosure.Outcome.RELEASED,
+        agreement=agreement,
+        trimmed="\n".join(trimmed),
+        **attempt,
+    )
     return disclosure, content
 
 
 # --- Subject requests ----------------------------------------------------------------------------
 
 
-@transaction.atomic
-def subject_request_save(*, request: SubjectRequest, actor: Actor) -> SubjectRequest:
-    """Validate and save a subject request, computing its statutory due date."""
+def subject_request_check(request: SubjectRequest) -> None:
+    """The rules a subject request must meet to be saved (ValidationError by field): an extension of at
+    most two months, with a reason, told to the requester within the first month."""
     if request.extension_months > rules.MAX_EXTENSION_MONTHS:
         raise ValidationError({"extension_months": "An extension can add at most two months (three in all)"})
     original_due = rules.subject_request_due(
@@ -168,6 +175,12 @@ def subject_request_save(*, request: SubjectRequest, actor: Actor) -> SubjectReq
             raise ValidationError(
                 {"extension_told_on": "The requester must be told of an extension within the first month"}
             )
+
+
+@transaction.atomic
+def subject_request_save(*, request: SubjectRequest, actor: Actor) -> SubjectRequest:
+    """Validate and save a subject request, computing its statutory due date."""
+    subject_request_check(request)
     request.due_on = rules.subject_request_due(
         received_on=request.received_on,
         identity_verified_on=request.identity_verified_on,
@@ -197,38 +210,31 @@ def access_bundle_request(*, subject_request: SubjectRequest, actor: Actor) -> A
     return bundle
 
 
-def _rows_of(model: type[Model], person_field: str, person_id: int) -> list[dict[str, Any]]:
-    return list(model._default_manager.filter(**{f"{person_field}_id": person_id}).values())
-
-
 def access_bundle_build(*, bundle_id: int) -> AccessBundle:
-    """Everything held about the person: the record, every record that belongs to them (found by
-    introspection, so new models are included), every history row about them, access events and
+    """Everything held about the person: the record, the rows of every model linked to it (the
+    registry's, so new models are included), every history row about them, access events and
     disclosures. Third parties' names are listed for the DPO's redaction review. Idempotent."""
     bundle = AccessBundle.objects.select_related("request").get(pk=bundle_id)
-    person_id = bundle.request.young_person_id
+    person_id = bundle.request.young_person_id or 0  # a bundle is only queued for a linked request
     bundle.state, bundle.progress = AccessBundle.State.BUILDING, 0
     bundle.save(update_fields=["state", "progress"])
-    sources = [(YoungPerson, "id")] + [(owned.model, owned.person_field) for owned in registry.owned_models()]
     content: dict[str, Any] = {
         "subject_request": bundle.request.pk,
         "generated_at": timezone.now().isoformat(),
+        "record": list(YoungPerson.objects.filter(pk=person_id).values()),
+        "history of record": list(YoungPerson.history.filter(id=person_id).values()),
     }
+    links = registry.personal_models()
     third_parties: set[str] = set()
-    for step, (model, field) in enumerate(sources, start=1):
-        key = str(model._meta.verbose_name_plural).lower() if model is not YoungPerson else "record"
-        person_field = field if field != "id" else None
-        rows = (
-            list(model._default_manager.filter(pk=person_id).values())
-            if person_field is None
-            else _rows_of(model, person_field, bundle.request.young_person_id or 0)
-        )
+    for step, link in enumerate(links, start=1):
+        key = link.name(plural=True).lower()
+        rows = list(link.model._default_manager.filter(**{link.person_field: person_id}).values())
         content[key] = rows
-        if hasattr(model, "history"):
-            history_field = "id" if person_field is None else f"{person_field}_id"
-            content[f"history of {key}"] = list(model.history.filter(**{history_field: person_id}).values())
+        if hasattr(link.model, "history") and not link.many:
+            history = link.model.history.filter(**{link.person_column: person_id})
+            content[f"history of {key}"] = list(history.values())
         third_parties |= third_party_names(rows)
-        bundle.progress = int(100 * step / len(sources))
+        bundle.progress = int(100 * step / len(links))
         bundle.save(update_fields=["progress"])
     bundle.content_json = json.dumps(content, indent=2, default=str)
     bundle.third_party_names = sorted(third_parties)
@@ -245,16 +251,16 @@ def access_bundle_release(*, bundle: AccessBundle, actor: Actor) -> Disclosure:
     subject_request = bundle.request
     if subject_request.young_person_id is None:
         raise ValidationError("Link the request to the young person's record first")
-    disclosure = Disclosure.objects.create(
+    disclosure = _disclose(
+        people=[subject_request.young_person_id],
+        content=bundle.content_json.encode(),
         made_by=actor,
         recipient_name=subject_request.requester_name,
         categories=sorted(DataCategory.values),
         purpose=f"Subject request {subject_request.pk} ({subject_request.get_kind_display()})",
         outcome=Disclosure.Outcome.RELEASED,
         file_format="json",
-        file_sha256=hashlib.sha256(bundle.content_json.encode()).hexdigest(),
     )
-    DisclosedPerson.objects.create(disclosure=disclosure, young_person_id=subject_request.young_person_id)
     bundle.state = AccessBundle.State.RELEASED
     bundle.save(update_fields=["state"])
     return disclosure
@@ -315,7 +321,9 @@ def deidentified_extract(*, actor: Actor, purpose: str, k: int = 5) -> tuple[byt
     ]
     kept, suppressed = rules.k_anonymous(rows, QUASI_IDENTIFIERS, k)
     content = serialise(kept, "csv") if kept else b""
-    disclosure = Disclosure.objects.create(
+    disclosure = _disclose(
+        people=[],  # it names no one
+        content=content,
         made_by=actor,
         recipient_name="De-identified extract",
         categories=["characteristics", "activity"],
@@ -323,7 +331,6 @@ def deidentified_extract(*, actor: Actor, purpose: str, k: int = 5) -> tuple[byt
         outcome=Disclosure.Outcome.RELEASED,
         file_format="csv",
         trimmed=f"{suppressed} rows suppressed to keep every group of quasi-identifiers at least {k} strong",
-        file_sha256=hashlib.sha256(content).hexdigest(),
     )
     return content, suppressed, disclosure
 
@@ -331,35 +338,44 @@ def deidentified_extract(*, actor: Actor, purpose: str, k: int = 5) -> tuple[byt
 # --- The monthly NCCIS return ------------------------------------------------------------------------
 
 NCCIS_CATEGORIES = ["identity", "contact", "characteristics", "activity"]
+NCCIS_DUTY = (
+    "Statutory return: Education (Information About Individual Pupils) (England) Regulations 2013; "
+    "Education and Skills Act 2008"
+)
 
 
 def nccis_return_release(
     *, actor: Actor, month_end: date, dfe: Organisation
 ) -> tuple[bytes, list[Any], Disclosure]:
     """Build the month's return and record it as a disclosure to the DfE (a statutory return: the
-    Education (Information About Individual Pupils) Regulations 2013, Article 6(1)(c))."""
+    Education (Information About Individual Pupils) Regulations 2013, Article 6(1)(c)). Restricted
+    records go in all the same, and the disclosure says which (ADR 0010)."""
     out = io.StringIO()
     summary = nccis.write_return(month_end, out)
     content = out.getvalue().encode()
-    with transaction.atomic():
-        disclosure = Disclosure.objects.create(
-            made_by=actor,
-            recipient=dfe,
-            categories=NCCIS_CATEGORIES,
-            outcome=Disclosure.Outcome.RELEASED,
-            purpose=f"NCCIS monthly return for {month_end:%B %Y}",
-            override=Disclosure.Override.LEGAL_DUTY,
-            override_condition="sch1-para6",
-            file_format="xml",
-            override_justification="Statutory return: Education (Information About Individual Pupils) "
-            "(England) Regulations 2013; Education and Skills Act 2008",
-            file_sha256=hashlib.sha256(content).hexdigest(),
-        )
-        DisclosedPerson.objects.bulk_create(
-            (DisclosedPerson(disclosure=disclosure, young_person_id=pk) for pk in summary.young_person_ids),
-            batch_size=2000,
-        )
+    disclosure = _disclose(
+        people=summary.young_person_ids,
+        content=content,
+        made_by=actor,
+        recipient=dfe,
+        categories=NCCIS_CATEGORIES,
+        outcome=Disclosure.Outcome.RELEASED,
+        purpose=f"NCCIS monthly return for {month_end:%B %Y}",
+        override=Disclosure.Override.LEGAL_DUTY,
+        override_condition="sch1-para6",
+        file_format="xml",
+        override_justification=NCCIS_DUTY,
+        carried_despite_restriction=_carried(kinds_in_force(summary.young_person_ids)),
+    )
     return content, summary.problems, disclosure
+
+
+def _carried(restricted: dict[int, set[str]]) -> str:
+    """What the disclosure says of the restricted records a statutory return carried."""
+    if not restricted:
+        return ""
+    lines = [f"Record {pk}: {', '.join(sorted(kinds))} in force" for pk, kinds in sorted(restricted.items())]
+    return "\n".join([*lines, f"Carried all the same, as the law requires ({NCCIS_DUTY}): ADR 0010"])
 
 
 # --- Destination feedback and council transfers ------------------------------------------------------

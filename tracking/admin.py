@@ -84,6 +84,12 @@ class CurrentStatusAdmin(ScopedAdmin):
     list_filter = ["status", "in_dfe_cohort"]
 
 
+@admin.register(models.MonthEndStatus)
+class MonthEndStatusAdmin(ScopedAdmin):
+    list_display = ["young_person_id", "month_end", "cohort_status", "academic_age", "status", "guarantee"]
+    list_filter = ["month_end", "status", "cohort_status"]
+
+
 @admin.register(models.MonthlySnapshot)
 class MonthlySnapshotAdmin(ReadOnlyAdmin):
     list_display = ["month_end", "dimension", "value", "cohort", "neet", "not_known"]

@@ -254,13 +254,8 @@ MERGE_FILLABLE = (
 
 def _movable_models() -> list[type[Any]]:
     """Every tracked model whose rows belong to one young person (from the registry, so a model added
-    later moves too). Access events, grants and disclosures stay: they record what happened to each
-    record as it was."""
-    return [
-        owned.model
-        for owned in registry.owned_models()
-        if owned.tracked and owned.person_field == "young_person"
-    ]
+    later moves too); the rest stay, for the reason ``merge_stays`` gives."""
+    return [link.model for link in registry.personal_models() if not link.merge_stays]
 
 
 def _blank(value: object) -> bool:

@@ -201,6 +201,7 @@ class YoungPersonUserObjectPermission(UserObjectPermissionBase):
 
     class Meta(UserObjectPermissionBase.Meta):
         verbose_name = "access grant to a user"
+        verbose_name_plural = "access grants to users"
 
 
 class YoungPersonGroupObjectPermission(GroupObjectPermissionBase):
@@ -210,6 +211,7 @@ class YoungPersonGroupObjectPermission(GroupObjectPermissionBase):
 
     class Meta(GroupObjectPermissionBase.Meta):
         verbose_name = "access grant to a team"
+        verbose_name_plural = "access grants to teams"
 
 
 class ParentCarer(Tracked):

@@ -252,6 +252,7 @@ class IdentifierClash(models.Model):
 
     class Meta:
         ordering = ["-raised_at", "-id"]
+        verbose_name_plural = "identifier clashes"
 
     def __str__(self):
         return f"Identifier clash {self.pk}"

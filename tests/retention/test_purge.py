@@ -17,169 +17,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import registry
-from cases import services as case_services
-from cases.models import Contact, Restriction, YoungPerson
+from cases.models import Contact, YoungPerson
 from exchange.models import ImportBatch, ReviewItem
 from retention import ledger, selectors, services
 from retention.models import DestructionRecord, EsfParticipation, LegalHold, ScannedDocument
 from sharing import services as sharing_services
-from sharing.models import Breach, Consent, Disclosure, InformationSharingAgreement, SubjectRequest
+from sharing.models import Disclosure, SubjectRequest
+from tests.everything import IDENTIFYING, everything_about
 from tests.factories import (
     ContactFactory,
-    ImportBatchFactory,
-    OrganisationFactory,
-    ParentCarerFactory,
-    QualificationFactory,
-    SensitiveNoteFactory,
     YoungPersonFactory,
 )
-from tracking import services as tracking_services
-from tracking.models import ActivityCode, CharacteristicCode, IntendedDestination
 
 pytestmark = pytest.mark.django_db
-IDENTIFYING = {
-    "legal_given_name": "Zephyrine",
-    "legal_family_name": "Quillfeather",
-    "email": "zq@example.org",
-    "phone": "07700 900777",
-}
-
-
-def everything_about(world, client_for, django_capture_on_commit_callbacks):
-    """One person with every kind of record and several edits, aged 24 and 11 months."""
-    today = timezone.localdate()
-    person = YoungPersonFactory(
-        team=world.team,
-        lead_adviser=world.adviser,
-        date_of_birth=today - relativedelta(years=25) + timedelta(days=20),
-        **IDENTIFYING,
-    )
-    adviser = world.adviser
-    contact = ContactFactory(
-        young_person=person, staff_member=adviser, notes="Quillfeather visited the college"
-    )
-    case_services.action_add(
-        young_person=person,
-        actor=adviser,
-        contact=contact,
-        description="Apply",
-        owner="young_person",
-        due_on=today,
-    )
-    ParentCarerFactory(young_person=person, name="Parent Quillfeather")
-    QualificationFactory(young_person=person)
-    SensitiveNoteFactory(young_person=person, note="Quillfeather health note", recorded_by=adviser)
-    for phone in ("07700 900778", IDENTIFYING["phone"]):
-        case_services.young_person_update(young_person=person, actor=adviser, reason="New phone", phone=phone)
-    tracking_services.activity_record(
-        young_person=person,
-        actor=adviser,
-        code=ActivityCode.objects.get(code="619"),
-        start_date=today - timedelta(days=30),
-        date_ascertained=today,
-    )
-    tracking_services.characteristic_record(
-        young_person=person, actor=adviser, start_date=today, code=CharacteristicCode.objects.get(code="140")
-    )
-    IntendedDestination.objects.create(
-        young_person=person, code=ActivityCode.objects.get(code="310"), recorded_on=today
-    )
-    Consent.objects.create(
-        young_person=person, category="education", purpose="College", given_by="young_person", given_on=today
-    )
-    Restriction.objects.create(young_person=person, kind="s507b", set_by="young_person", set_on=today)
-    college = OrganisationFactory(name="College")
-    agreement = InformationSharingAgreement.objects.create(
-        title="ISA", purpose="x", article_6_basis="6(1)(e)", categories=["identity"], starts_on=today
-    )
-    agreement.parties.add(college)
-    sharing_services.share(
-        actor=adviser, young_people=[person], categories=["identity"], purpose="Enrolment", recipient=college
-    )
-    sharing_services.share(  # names them in its text; kept for the other person, naming no one
-        actor=world.dpo,
-        young_people=[person, world.case],
-        categories=["identity"],
-        purpose="Zephyrine Quillfeather's references, for her tutor",
-        recipient=college,
-        recipient_name="Tutor of Zephyrine Quillfeather",
-    )
-    request = sharing_services.subject_request_save(
-        request=SubjectRequest(
-            kind="access",
-            requester_name="Zephyrine Quillfeather",  # they asked themselves
-            relationship="self",
-            received_on=today,
-            young_person=person,
-        ),
-        actor=world.dpo,
-    )
-    with django_capture_on_commit_callbacks(execute=True):
-        sharing_services.access_bundle_request(subject_request=request, actor=world.dpo)
-    breach = Breach.objects.create(
-        aware_at=timezone.now(),
-        what_happened="x",
-        breach_type="confidentiality",
-        risk="risk",
-        risk_assessment="x",
-        recorded_by=world.dpo,
-    )
-    breach.young_people.add(person)
-    EsfParticipation.objects.create(
-        young_person=person, project="Impact", project_ends_on=today - relativedelta(years=11)
-    )
-    document = ScannedDocument(young_person=person, title="Action plan", uploaded_on=today)
-    document.file.save("plan.txt", ContentFile(b"Quillfeather action plan"), save=True)
-    case_services.co_worker_grant(
-        young_person=person,
-        user=world.colleague,
-        actor=world.team_manager,
-        until=today + timedelta(days=5),
-        reason="Cover",
-    )
-    batch = ImportBatchFactory(
-        source_organisation=college,
-        team=world.team,
-        file_sha256="roll",
-        uploaded_by=world.service_manager,
-    )
-    born = person.date_of_birth.isoformat()
-    day_month_year = f"{person.date_of_birth:%d/%m/%Y}"
-    for name, lines in (  # unfinished imports, their whole files kept: two name the person, one does not
-        (
-            "by-name.csv",
-            f"upn,given_name,family_name,date_of_birth\n,ZEPHYRINE,Quillfeather,{day_month_year}\n",
-        ),
-        ("by-upn.csv", f"upn,given_name,family_name,date_of_birth\n{person.upn},Z,Q,2000-01-01\n"),
-        ("other.csv", f"upn,given_name,family_name,date_of_birth\n,Ottoline,Quenby,{day_month_year}\n"),
-    ):
-        ImportBatchFactory(
-            source_organisation=college,
-            team=world.team,
-            file_name=name,
-            file_sha256=name,
-            uploaded_by=world.service_manager,
-            state="checking",
-            content=lines.encode(),
-        )
-    for line, row in enumerate(  # rows waiting for review: no link to the person, only their details
-        (
-            {"upn": person.upn, "given_name": "Zeph", "family_name": "Q", "date_of_birth": born},
-            {"given_name": "ZEPHYRINE", "family_name": "quillfeather", "date_of_birth": born, "upn": ""},
-            {
-                "given_name": "Ottoline",
-                "family_name": "Quenby",
-                "date_of_birth": born,
-                "upn": "",
-            },  # someone else
-        ),
-        start=2,
-    ):
-        ReviewItem.objects.create(
-            batch=batch, line=line, kind="possible_match", reason="a possible match", row=row
-        )
-    client_for(adviser).get(reverse("cases:young-person-detail", args=[person.pk]))
-    return person, document.file.name
 
 
 def traces_of(person_id: int, details: tuple[str, ...] = tuple(IDENTIFYING.values())) -> list[str]:
@@ -228,11 +78,13 @@ def test_after_the_25th_birthday_nothing_about_them_is_left(
 
     birthday = person.date_of_birth + relativedelta(years=25)
     dry_run = services.purge_expired(dry_run=True, on=birthday + timedelta(days=1))
-    assert dry_run.rows["exchange.ReviewItem"] == 2  # the DPO sees the waiting rows that will go
+    assert (
+        dry_run.rows["exchange.ReviewItem"] == 3
+    )  # the DPO sees the rows that will go: 2 name them, 1 links
     with django_capture_on_commit_callbacks(execute=True):
         report = services.purge_expired(on=birthday + timedelta(days=1))
     assert (report.due, report.destroyed) == (1, 1)
-    assert report.rows["exchange.ReviewItem"] == 2  # with their links to candidates
+    assert report.rows["exchange.ReviewItem"] == 3  # with their links to candidates
     assert report.rows["exchange.ImportBatch (file removed)"] == 2
     assert dict(ImportBatch.objects.exclude(content=None).values_list("file_name", "state")) == {
         "other.csv": "checking"

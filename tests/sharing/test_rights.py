@@ -1,5 +1,6 @@
 """Restriction of processing, the ICO deadline rule, subject requests, bundles and breaches."""
 
+import hashlib
 import json
 from datetime import date, timedelta
 
@@ -13,7 +14,15 @@ from cases import services as case_services
 from cases.models import Restriction
 from sharing import rules, services
 from sharing.models import AccessBundle, Breach, SubjectRequest
-from tests.factories import ContactFactory, ParentCarerFactory, SensitiveNoteFactory, YoungPersonFactory
+from tests.factories import (
+    ContactFactory,
+    OrganisationFactory,
+    ParentCarerFactory,
+    SensitiveNoteFactory,
+    YoungPersonFactory,
+)
+from tracking import dashboards
+from tracking import rules as tracking_rules
 
 pytestmark = pytest.mark.django_db
 
@@ -199,3 +208,28 @@ def test_the_dpo_reviews_the_bundle_as_a_document_with_third_parties_marked(
     assert "Build the access bundle" in change.content.decode()
     adviser = client_for(world.adviser)  # the same client, now signed in as the adviser
     assert adviser.get(reverse("sharing:bundle-document", args=[bundle.pk])).status_code == 403
+
+
+def test_the_nccis_return_carries_a_restricted_record_and_its_disclosure_says_so(world):
+    """ADR 0010: a statutory return is not trimmed by a restriction; the disclosure names the record."""
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    person = YoungPersonFactory(
+        team=world.team,
+        date_of_birth=date(
+            tracking_rules.academic_year_start(month_end) - 17, 12, 1
+        ),  # Year 12: in the return
+        on_file_since=month_end - timedelta(days=300),
+    )
+    Restriction.objects.create(
+        young_person=person, kind="art18", set_by="young_person", set_on=month_end - timedelta(days=30)
+    )
+    dfe = OrganisationFactory(name="Department for Education")
+    content, _, disclosure = services.nccis_return_release(
+        actor=world.service_manager, month_end=month_end, dfe=dfe
+    )
+    assert f"<YPID>{person.pk}</YPID>" in content.decode()
+    assert disclosure.young_people.filter(pk=person.pk).exists()
+    assert disclosure.file_sha256 == hashlib.sha256(content).hexdigest()
+    assert f"Record {person.pk}: art18 in force" in disclosure.carried_despite_restriction
+    assert "ADR 0010" in disclosure.carried_despite_restriction
+    assert f"Record {world.case.pk}:" not in disclosure.carried_despite_restriction  # not restricted
