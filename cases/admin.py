@@ -108,7 +108,7 @@ class ScopedAdmin(TrackedAdmin):
             self.object_history_template = None  # Django's template, not simple-history's
 
     def _in_scope_or_404(self, request, object_id):
-        obj = self.get_queryset(request).filter(pk=unquote(object_id)).first()
+        obj = self.get_object(request, unquote(object_id))  # scoped; None for an id of the wrong shape
         if obj is None:
             raise Http404
         return obj

@@ -2,8 +2,9 @@ import qrcode
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import HttpResponse
+from django.http import HttpResponse, HttpResponseServerError
 from django.shortcuts import redirect, render, resolve_url
+from django.template import loader
 from django.urls import reverse_lazy
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
@@ -21,6 +22,13 @@ def healthz(request):
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return HttpResponse("ok", content_type="text/plain")
+
+
+def server_error(request):
+    """The 500 page (settings.DEBUG off): as Django's own, rendered without the request's context
+    (the database may be why it failed), but with the council's name its footer gives."""
+    page = loader.get_template("500.html").render({"council_name": settings.COUNCIL_NAME})
+    return HttpResponseServerError(page)
 
 
 login = access.public(auth_views.LoginView.as_view(redirect_authenticated_user=True))

@@ -8,8 +8,9 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from cases import access
-from cases.admin import EditableScopedAdmin, ScopedAdmin, TrackedAdmin
+from cases.admin import EditableScopedAdmin, ScopedAdmin, TrackedAdmin, TrackedAdminForm
 from core.admin import ReadOnlyAdmin
+from core.pages import add_errors
 from sharing import models, services
 
 
@@ -42,8 +43,21 @@ class DisclosedPersonAdmin(ScopedAdmin):
     list_display = ["disclosure_id", "young_person_id"]
 
 
+class SubjectRequestForm(TrackedAdminForm):
+    """Checked against the service's rules as it is cleaned: a refusal shows on the form, with what
+    was typed kept."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            services.subject_request_check(self.instance)
+        except ValidationError as error:
+            add_errors(self, error)
+
+
 @admin.register(models.SubjectRequest)
 class SubjectRequestAdmin(EditableScopedAdmin):
+    form = SubjectRequestForm
     list_display = ["id", "kind", "requester_name", "received_on", "due", "state", "handler"]
     list_filter = ["state", "kind"]
     raw_id_fields = ["young_person"]
@@ -90,12 +104,7 @@ class SubjectRequestAdmin(EditableScopedAdmin):
         return "Use the action 'Build the access bundle'; portability is its JSON part"
 
     def save_model(self, request, obj, form, change):
-        try:
-            services.subject_request_save(request=obj, actor=request.user)
-
-        except ValidationError as error:
-            self.message_user(request, " ".join(error.messages), messages.ERROR)
-            raise
+        services.subject_request_save(request=obj, actor=request.user)  # the form has checked it
 
     @admin.action(description="Build the access bundle (everything held about the person)")
     def build_access_bundle(self, request, queryset):

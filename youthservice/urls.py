@@ -5,6 +5,7 @@ from youthservice import api
 
 admin.site.site_header = "Youthservice administration"
 admin.site.site_title = "Youthservice"
+handler500 = "core.views.server_error"
 
 urlpatterns = [
     path("", include("core.urls")),
