@@ -5,11 +5,12 @@ tab. ``sharing.services.share`` is the one exit that uses them."""
 import io
 import json
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from cases.models import Organisation, Restriction, YoungPerson
@@ -114,9 +115,14 @@ def serialise(rows: list[dict[str, Any]], file_format: str, envelope: dict[str, 
 def agreement_for(
     recipient: Organisation, categories: set[str], on: date
 ) -> tuple[InformationSharingAgreement | None, str]:
-    agreements = [
-        a for a in InformationSharingAgreement.objects.filter(parties=recipient) if a.is_active_on(on)
-    ]
+    """The active agreement with ``recipient`` covering every category, or None and why not."""
+    return _covering(InformationSharingAgreement.objects.filter(parties=recipient), categories, on)
+
+
+def _covering(
+    agreements: Iterable[InformationSharingAgreement], categories: set[str], on: date
+) -> tuple[InformationSharingAgreement | None, str]:
+    agreements = [a for a in agreements if a.is_active_on(on)]
     if not agreements:
         return None, "There is no active information-sharing agreement with this organisation"
     covering = [a for a in agreements if categories <= set(a.categories)]
@@ -136,6 +142,32 @@ def third_party_names(rows: list[dict[str, Any]]) -> set[str]:
     for user in get_user_model().objects.filter(pk__in={i for i in staff_ids if i}):
         names.add(user.get_full_name() or user.username)
     return {name for name in names if name}
+
+
+@dataclass(frozen=True)
+class FeedbackSchool:
+    school: Organisation
+    former_pupils: int
+    agreement: InformationSharingAgreement | None
+    why_not: str  # when there is no agreement covering the categories
+
+
+def feedback_schools(categories: set[str], on: date) -> list[FeedbackSchool]:
+    """Schools with former pupils, each with the active agreement that lets it have their
+    destinations (or why none does): those that may have a file first, then by name. Two queries."""
+    schools = (
+        Organisation.objects.filter(kind=Organisation.Kind.SCHOOL)
+        .annotate(former_pupils=Count("pupils", filter=Q(pupils__current_status__academic_age__gte=16)))
+        .filter(former_pupils__gt=0)
+        .prefetch_related("sharing_agreements")
+    )
+    rows = [
+        FeedbackSchool(
+            school, school.former_pupils, *_covering(school.sharing_agreements.all(), categories, on)
+        )
+        for school in schools
+    ]
+    return sorted(rows, key=lambda row: (row.agreement is None, row.school.name))
 
 
 def former_pupils(school: Organisation) -> QuerySet[YoungPerson]:

@@ -6,7 +6,6 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,7 +17,7 @@ from cases import services as case_services
 from cases.models import AccessEvent, Organisation, Restriction, YoungPersonPermission
 from cases.services import tracked_save
 from core.pages import FormPage, add_errors, record_form
-from sharing import forms, services
+from sharing import forms, selectors, services
 from sharing.models import AccessBundle, Consent, SharingPermission
 from tracking import nccis
 
@@ -204,12 +203,10 @@ def nccis_return(request):
 @access.model_permission(SharingPermission.SEND_DESTINATION_FEEDBACK)
 @require_http_methods(["GET", "POST"])
 def destination_feedback(request):
-    """One file per school: its former pupils' current activities, through the sharing exit."""
-    schools = Organisation.objects.filter(kind=Organisation.Kind.SCHOOL).annotate(
-        former_pupils=Count("pupils", filter=Q(pupils__current_status__academic_age__gte=16))
-    )
+    """One file per school with an agreement: its former pupils' current activities, through the
+    sharing exit (which still refuses, and records, a school without one)."""
     if request.method == "POST":
-        school = get_object_or_404(schools, pk=request.POST.get("school"))
+        school = get_object_or_404(Organisation, kind=Organisation.Kind.SCHOOL, pk=request.POST.get("school"))
         try:
             disclosure, content = services.destination_feedback(actor=request.user, school=school)
         except services.ShareRefused as refused:
@@ -220,9 +217,8 @@ def destination_feedback(request):
             response = HttpResponse(content, content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="destinations-{disclosure.pk}.csv"'
             return response
-    return render(
-        request, "sharing/destination_feedback.html", {"schools": schools.filter(former_pupils__gt=0)}
-    )
+    schools = selectors.feedback_schools(set(services.FEEDBACK_CATEGORIES), timezone.localdate())
+    return render(request, "sharing/destination_feedback.html", {"schools": schools})
 
 
 @access.young_person_view(P.SHARE)

@@ -166,3 +166,25 @@ def test_a_transfer_to_a_council_with_no_la_code_is_refused_saying_why(client_fo
     assert "Kent County Council has no LA code on file" in response.content.decode()
     assert not CohortExit.objects.filter(young_person=world.case).exists()
     assert not Disclosure.objects.exists()
+
+
+def test_the_page_offers_a_file_only_to_schools_with_an_agreement_and_says_why_not_for_the_rest(
+    client_for, world, school
+):
+    covered = OrganisationFactory(name="Aldermoor School", kind=Organisation.Kind.SCHOOL)
+    YoungPersonFactory(team=world.team, school=covered, date_of_birth=years_ago(17, 30))
+    tracking_services.status_refresh()
+    agreement_with(covered, ["identity", "activity"])
+    agreement_with(school, ["identity"])  # not activity
+    page = client_for(world.service_manager).get(reverse("sharing:destination-feedback"))
+    rows = page.context["schools"]
+    assert [(row.school.name, row.agreement is not None) for row in rows] == [
+        ("Aldermoor School", True),
+        ("Hillside Academy", False),
+    ]
+    assert rows[1].why_not == "The agreement does not cover activity"
+    html = page.content.decode()
+    assert html.count("Download the file") == 1
+    assert f'name="school" value="{covered.pk}"' in html
+    assert f'name="school" value="{school.pk}"' not in html
+    assert Disclosure.objects.count() == 0  # looking records nothing
