@@ -3,6 +3,7 @@ from django.utils import timezone
 
 from cases.models import Organisation
 from core.forms import GovukDateField, GovukForm
+from sharing import rules
 from sharing.models import DataCategory, Disclosure, GivenBy, Schedule1Condition
 
 
@@ -62,14 +63,28 @@ class S507bForm(GovukForm):
 
 class ExtractForm(GovukForm):
     purpose = forms.CharField(label="Purpose of the research or planning", max_length=300)
+    age = forms.ChoiceField(
+        label="Age as", choices=rules.AGE, initial="academic_age", widget=forms.RadioSelect
+    )
+    place = forms.ChoiceField(label="Place as", choices=rules.PLACE, initial="area", widget=forms.RadioSelect)
+    ethnicity = forms.ChoiceField(
+        label="Ethnicity as", choices=rules.ETHNICITY, initial="major", widget=forms.RadioSelect
+    )
+    gender = forms.ChoiceField(
+        label="Gender", choices=rules.GENDER, initial="gender", widget=forms.RadioSelect
+    )
     k = forms.IntegerField(
         label="Smallest group released (k)",
         min_value=2,
         max_value=100,
         initial=5,
-        help_text="Rows whose year-month of birth, postcode district, gender and ethnicity "
-        "are shared by fewer people are left out",
+        help_text="A row is left out unless at least k rows share its age, place, ethnicity and gender as "
+        "chosen above",
     )
+
+    def generalisation(self) -> rules.Generalisation:
+        data = self.cleaned_data
+        return rules.Generalisation(data["age"], data["place"], data["ethnicity"], data["gender"])
 
 
 class NccisReturnForm(GovukForm):

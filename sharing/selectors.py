@@ -103,11 +103,21 @@ def person_fields(person: YoungPerson, categories: set[str]) -> dict[str, Any]:
     return fields
 
 
-def serialise(rows: list[dict[str, Any]], file_format: str, envelope: dict[str, Any] | None = None) -> bytes:
+def serialise(
+    rows: list[dict[str, Any]],
+    file_format: str,
+    envelope: dict[str, Any] | None = None,
+    *,
+    columns: Iterable[str] = (),
+) -> bytes:
+    """The rows as JSON (inside ``envelope``, if any) or CSV (with ``columns`` as its header, or the
+    rows' keys with the record id first)."""
     if file_format == "json":
         return json.dumps({**envelope, "people": rows} if envelope else rows, indent=2, default=str).encode()
     out = io.StringIO()
-    header = sorted({key for row in rows for key in row}, key=lambda k: (k != "record_id", k))
+    header = list(columns) or sorted(
+        {key for row in rows for key in row}, key=lambda k: (k != "record_id", k)
+    )
     write_dict_csv(out, header, rows)
     return out.getvalue().encode()
 

@@ -4,6 +4,7 @@ here too. Refused shares are recorded as refused disclosures, with the reason sh
 import hashlib
 import io
 import json
+import zipfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -293,34 +294,58 @@ def erasure_hand_over(*, subject_request: SubjectRequest, actor: Actor) -> str:
 
 # --- De-identified extracts ------------------------------------------------------------------------
 
-QUASI_IDENTIFIERS = ("birth_month", "district", "gender", "ethnicity")
+SENSITIVE_COLUMNS = ("sen_status", "status", "activity_code", "participating", "vulnerable", "guarantee")
 
 
-def deidentified_extract(*, actor: Actor, purpose: str, k: int = 5) -> tuple[bytes, int, Disclosure]:
-    """Research and planning data: no names, addresses, identifiers or exact dates (year-month of
-    birth, postcode district), and only rows whose quasi-identifiers are shared by at least k rows;
-    the rest are suppressed. Recorded as a disclosure that names no one."""
+@dataclass(frozen=True)
+class Extract:
+    rows: list[dict[str, Any]]  # released: every group of quasi-identifiers at least k strong
+    suppressed: int
+    columns: tuple[str, ...]
+
+
+def deidentified_rows(*, actor: Actor, generalisation: rules.Generalisation, k: int) -> Extract:
+    """Research and planning rows for the people in ``actor``'s reach: no names, addresses,
+    identifiers or exact dates; the quasi-identifiers generalised as chosen, and only rows whose
+    quasi-identifiers at least ``k`` rows share. Records nothing: a preview of the counts."""
     if k < 2:
         raise ValidationError({"k": "k must be at least 2"})
     statuses = access.scope(actor, CurrentStatus.objects.select_related("young_person")).order_by("pk")
     rows = [
-        {
-            "birth_month": s.young_person.date_of_birth.strftime("%Y-%m"),
-            "district": s.district,
-            "gender": s.gender,
-            "ethnicity": s.ethnicity,
-            "sen_status": s.sen_status,
-            "academic_age": s.academic_age,
-            "status": s.status,
-            "activity_code": s.activity_code,
-            "participating": s.participating,
-            "vulnerable": s.vulnerable,
-            "guarantee": s.guarantee,
-        }
+        generalisation.values(
+            date_of_birth=s.young_person.date_of_birth,
+            academic_age=s.academic_age,
+            postcode=s.young_person.postcode,
+            ethnicity=s.ethnicity,
+            gender=s.gender,
+        )
+        | {column: getattr(s, column) for column in SENSITIVE_COLUMNS}
         for s in statuses.iterator(chunk_size=2000)
     ]
-    kept, suppressed = rules.k_anonymous(rows, QUASI_IDENTIFIERS, k)
-    content = serialise(kept, "csv") if kept else b""
+    kept, suppressed = rules.k_anonymous(rows, generalisation.columns, k)
+    return Extract(kept, suppressed, (*generalisation.columns, *SENSITIVE_COLUMNS))
+
+
+def deidentified_extract(
+    *, actor: Actor, purpose: str, k: int, generalisation: rules.Generalisation
+) -> tuple[bytes, Extract, Disclosure]:
+    """The extract as a zip of its CSV (with a header row, even when every row is suppressed) and a
+    note of how it was generalised and what was suppressed; recorded as a disclosure naming no one."""
+    extract = deidentified_rows(actor=actor, generalisation=generalisation, k=k)
+    note = "\n".join(
+        [
+            f"De-identified extract for: {purpose}",
+            f"Made {timezone.localdate():%d %B %Y}.",
+            *generalisation.describe(),
+            f"Rows released: {len(extract.rows)}. Rows suppressed: {extract.suppressed}, because fewer "
+            f"than {k} rows shared their quasi-identifiers ({', '.join(generalisation.columns) or 'none'}).",
+        ]
+    )
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as files:
+        files.writestr("extract.csv", serialise(extract.rows, "csv", columns=extract.columns))
+        files.writestr("about-this-extract.txt", note + "\n")
+    content = archive.getvalue()
     disclosure = _disclose(
         people=[],  # it names no one
         content=content,
@@ -329,10 +354,10 @@ def deidentified_extract(*, actor: Actor, purpose: str, k: int = 5) -> tuple[byt
         categories=["characteristics", "activity"],
         purpose=purpose,
         outcome=Disclosure.Outcome.RELEASED,
-        file_format="csv",
-        trimmed=f"{suppressed} rows suppressed to keep every group of quasi-identifiers at least {k} strong",
+        file_format="zip",
+        trimmed=note,
     )
-    return content, suppressed, disclosure
+    return content, extract, disclosure
 
 
 # --- The monthly NCCIS return ------------------------------------------------------------------------

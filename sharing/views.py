@@ -144,16 +144,22 @@ def s507b_create(request, young_person):
 @access.model_permission(SharingPermission.MAKE_DEIDENTIFIED_EXTRACT)
 @require_http_methods(["GET", "POST"])
 def extract(request):
+    """Choose how each quasi-identifier is generalised, see what that suppresses, then make the
+    extract (a zip of its CSV and a note), recorded as a disclosure."""
     form = forms.ExtractForm(request.POST or None)
+    preview = None
     if request.method == "POST" and form.is_valid():
-        content, suppressed, disclosure = services.deidentified_extract(
-            actor=request.user, **form.cleaned_data
-        )
-        response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="extract-{disclosure.pk}.csv"'
-        response["X-Suppressed-Rows"] = str(suppressed)
-        return response
-    return render(request, "sharing/extract.html", {"form": form})
+        generalisation, k = form.generalisation(), form.cleaned_data["k"]
+        if request.POST.get("action") == "make":
+            content, made, disclosure = services.deidentified_extract(
+                actor=request.user, purpose=form.cleaned_data["purpose"], k=k, generalisation=generalisation
+            )
+            response = HttpResponse(content, content_type="application/zip")
+            response["Content-Disposition"] = f'attachment; filename="extract-{disclosure.pk}.zip"'
+            response["X-Suppressed-Rows"] = str(made.suppressed)
+            return response
+        preview = services.deidentified_rows(actor=request.user, generalisation=generalisation, k=k)
+    return render(request, "sharing/extract.html", {"form": form, "preview": preview})
 
 
 @access.model_permission(SharingPermission.VIEW_ACCESS_BUNDLES)
