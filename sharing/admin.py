@@ -136,8 +136,7 @@ class AccessBundleAdmin(admin.ModelAdmin):
         "created_at",
         "finished_at",
     ]
-    exclude = ["progress"]
-    actions = ["release"]
+    exclude = ["progress", "withheld_names"]
 
     def get_queryset(self, request):
         """Scoped like every personal record: a bundle is a copy of one young person's data."""
@@ -154,20 +153,12 @@ class AccessBundleAdmin(admin.ModelAdmin):
         if obj.state not in (obj.State.READY, obj.State.RELEASED):
             return "Not ready yet: refresh this page to see the progress"
         return format_html(
-            '<a href="{}">Open the document for review</a>', reverse("sharing:bundle-document", args=[obj.pk])
+            '<a href="{}">Review it, choose the names to withhold, and release it</a>',
+            reverse("sharing:bundle-document", args=[obj.pk]),
         )
 
     def has_add_permission(self, request):
         return False
-
-    @admin.action(description="Release to the requester (a disclosure)")
-    def release(self, request, queryset):
-        for bundle in queryset:
-            try:
-                services.access_bundle_release(bundle=bundle, actor=request.user)
-                self.message_user(request, f"Bundle {bundle.pk} released and recorded as a disclosure")
-            except ValidationError as error:
-                self.message_user(request, " ".join(error.messages), messages.ERROR)
 
 
 @admin.register(models.Breach)

@@ -319,6 +319,9 @@ class AccessBundle(models.Model):
     third_party_names = models.JSONField(
         default=list, help_text="Names to review for redaction before release"
     )
+    withheld_names = models.JSONField(
+        default=list, help_text="Third parties' names the DPO withholds from the released bundle"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 

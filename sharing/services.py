@@ -21,7 +21,7 @@ from cases.models import Organisation, YoungPerson, YoungPersonPermission
 from cases.restrictions import kinds_in_force, processing_restricted
 from cases.services import tracked_save
 from core.types import Actor
-from sharing import rules, tasks
+from sharing import bundles, rules, tasks
 from sharing.models import (
     AccessBundle,
     DataCategory,
@@ -245,26 +245,65 @@ def access_bundle_build(*, bundle_id: int) -> AccessBundle:
 
 
 @transaction.atomic
-def access_bundle_release(*, bundle: AccessBundle, actor: Actor) -> Disclosure:
-    """Release a reviewed bundle to the requester: recorded as a disclosure with the file's hash."""
+def access_bundle_withhold(*, bundle: AccessBundle, names: list[str], actor: Actor) -> AccessBundle:
+    """Choose which of the bundle's third parties' names are withheld on release (replacing the choice)."""
+    if bundle.state != AccessBundle.State.READY:
+        raise ValidationError("Only a bundle that is ready for review can be changed")
+    unknown = set(names) - set(bundle.third_party_names)
+    if unknown:
+        raise ValidationError("Choose names from the bundle's list of third parties")
+    bundle.withheld_names = sorted(set(names))
+    bundle.save(update_fields=["withheld_names"])
+    return bundle
+
+
+BUNDLE_INTRODUCTION = [
+    "This is everything {council} holds about you in its youth support service, as you asked under the "
+    "UK GDPR (Article 15). It is grouped by topic; the contents list comes first.",
+    "Where a record names another person, their name is withheld to protect their privacy.",
+    "The file access-bundle.json holds the same information in a form a computer can read (Article 20).",
+]
+
+
+def access_bundle_release(*, bundle: AccessBundle, actor: Actor) -> tuple[Disclosure, bytes]:
+    """Release a reviewed bundle to the requester: a zip of the readable PDF and the machine-readable
+    JSON, the withheld names replaced in both, recorded as a disclosure with the zip's SHA-256 and what
+    was withheld."""
     if bundle.state != AccessBundle.State.READY:
         raise ValidationError("Only a bundle that is ready for review can be released")
     subject_request = bundle.request
     if subject_request.young_person_id is None:
         raise ValidationError("Link the request to the young person's record first")
-    disclosure = _disclose(
-        people=[subject_request.young_person_id],
-        content=bundle.content_json.encode(),
-        made_by=actor,
-        recipient_name=subject_request.requester_name,
-        categories=sorted(DataCategory.values),
-        purpose=f"Subject request {subject_request.pk} ({subject_request.get_kind_display()})",
-        outcome=Disclosure.Outcome.RELEASED,
-        file_format="json",
-    )
-    bundle.state = AccessBundle.State.RELEASED
-    bundle.save(update_fields=["state"])
-    return disclosure
+    content = json.loads(bundle.content_json)
+    sections = bundles.document(content, (), bundle.withheld_names)
+    introduction = [line.format(council=settings.COUNCIL_NAME) for line in BUNDLE_INTRODUCTION]
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as files:
+        files.writestr(
+            "access-bundle.pdf",
+            bundles.pdf(sections, title="The information we hold about you", introduction=introduction),
+        )
+        files.writestr(
+            "access-bundle.json",
+            json.dumps(bundles.withhold(content, bundle.withheld_names), indent=2, ensure_ascii=False),
+        )
+    released = archive.getvalue()
+    withheld = ", ".join(bundle.withheld_names) or "none"
+    with transaction.atomic():
+        disclosure = _disclose(
+            people=[subject_request.young_person_id],
+            content=released,
+            made_by=actor,
+            recipient_name=subject_request.requester_name,
+            categories=sorted(DataCategory.values),
+            purpose=f"Subject request {subject_request.pk} ({subject_request.get_kind_display()})",
+            outcome=Disclosure.Outcome.RELEASED,
+            file_format="zip",
+            trimmed=f"Third parties' names withheld: {withheld}",
+        )
+        bundle.state = AccessBundle.State.RELEASED
+        bundle.save(update_fields=["state"])
+    return disclosure, released
 
 
 # --- Erasure -----------------------------------------------------------------------------------

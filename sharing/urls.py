@@ -20,4 +20,6 @@ urlpatterns = [
     path("returns/destination-feedback/", views.destination_feedback, name="destination-feedback"),
     path("young-people/<id:young_person_id>/transfer-out/", views.transfer_out, name="transfer-out"),
     path("access-bundles/<id:bundle_id>/", views.bundle_document, name="bundle-document"),
+    path("access-bundles/<id:bundle_id>/withhold/", views.bundle_withhold, name="bundle-withhold"),
+    path("access-bundles/<id:bundle_id>/release/", views.bundle_release, name="bundle-release"),
 ]

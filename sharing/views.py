@@ -17,7 +17,7 @@ from cases import services as case_services
 from cases.models import AccessEvent, Organisation, Restriction, YoungPersonPermission
 from cases.services import tracked_save
 from core.pages import FormPage, add_errors, record_form
-from sharing import forms, selectors, services
+from sharing import bundles, forms, selectors, services
 from sharing.models import AccessBundle, Consent, SharingPermission
 from tracking import nccis
 
@@ -162,22 +162,51 @@ def extract(request):
     return render(request, "sharing/extract.html", {"form": form, "preview": preview})
 
 
+def _bundle(request, bundle_id: int, *states: str) -> AccessBundle:
+    bundles_in_reach = access.scope(request.user, AccessBundle.objects.all(), through="request__young_person")
+    return get_object_or_404(bundles_in_reach.select_related("request"), pk=bundle_id, state__in=states)
+
+
 @access.model_permission(SharingPermission.VIEW_ACCESS_BUNDLES)
 @require_http_methods(["GET"])
 def bundle_document(request, bundle_id):
-    """The bundle as a readable document for the DPO's review, third parties' names marked."""
-    bundles = access.scope(request.user, AccessBundle.objects.all(), through="request__young_person")
-    bundle = get_object_or_404(
-        bundles, pk=bundle_id, state__in=[AccessBundle.State.READY, AccessBundle.State.RELEASED]
-    )
+    """The bundle as its requester will read it, for the DPO's review: other people's names marked,
+    with the choice of which to withhold, then the release."""
+    bundle = _bundle(request, bundle_id, AccessBundle.State.READY, AccessBundle.State.RELEASED)
+    sections = bundles.document(json.loads(bundle.content_json), bundle.third_party_names, ())
+    context = {
+        "bundle": bundle,
+        "sections": sections,
+        "may_release": bundle.state == AccessBundle.State.READY
+        and request.user.has_perm(SharingPermission.HANDLE_SUBJECT_REQUESTS),
+    }
+    return render(request, "sharing/bundle_document.html", context)
 
-    content = json.loads(bundle.content_json)
-    sections = [(title, rows) for title, rows in content.items() if isinstance(rows, list)]
-    return render(
-        request,
-        "sharing/bundle_document.html",
-        {"bundle": bundle, "sections": sections, "third_parties": set(bundle.third_party_names)},
-    )
+
+@access.model_permission(SharingPermission.HANDLE_SUBJECT_REQUESTS)
+@require_POST
+def bundle_withhold(request, bundle_id):
+    bundle = _bundle(request, bundle_id, AccessBundle.State.READY)
+    try:
+        services.access_bundle_withhold(
+            bundle=bundle, names=request.POST.getlist("withheld"), actor=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, f"{len(bundle.withheld_names)} names will be withheld from the release")
+    return redirect("sharing:bundle-document", bundle.pk)
+
+
+@access.model_permission(SharingPermission.HANDLE_SUBJECT_REQUESTS)
+@require_POST
+def bundle_release(request, bundle_id):
+    """Release the reviewed bundle: the zip (PDF and JSON) is downloaded here, once, and recorded."""
+    bundle = _bundle(request, bundle_id, AccessBundle.State.READY)
+    disclosure, content = services.access_bundle_release(bundle=bundle, actor=request.user)
+    response = HttpResponse(content, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="access-bundle-{disclosure.pk}.zip"'
+    return response
 
 
 @access.model_permission(SharingPermission.MAKE_STATUTORY_RETURN)

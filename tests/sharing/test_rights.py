@@ -157,7 +157,7 @@ def test_the_bundle_holds_every_kind_of_record_and_history_about_them_and_nothin
         str(row.get("young_person_id")) for rows in content.values() if isinstance(rows, list) for row in rows
     }
     assert "Pat Parent" in bundle.third_party_names
-    disclosure = services.access_bundle_release(bundle=bundle, actor=world.dpo)
+    disclosure, _ = services.access_bundle_release(bundle=bundle, actor=world.dpo)
     assert disclosure.recipient_name == "Requester"
 
 
@@ -202,7 +202,7 @@ def test_the_dpo_reviews_the_bundle_as_a_document_with_third_parties_marked(
         bundle = services.access_bundle_request(subject_request=subject_request, actor=world.dpo)
     client = client_for(world.dpo)
     html = client.get(reverse("sharing:bundle-document", args=[bundle.pk])).content.decode()
-    assert '<mark title="Third party: review before release">Pat Parent</mark>' in html
+    assert '<mark title="Another person\'s name: review before release">Pat Parent</mark>' in html
     assert escape(world.case.legal_family_name) in html  # as the page shows it (an apostrophe is escaped)
     change = client.get(reverse("admin:sharing_subjectrequest_change", args=[subject_request.pk]))
     assert "Build the access bundle" in change.content.decode()
