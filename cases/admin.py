@@ -13,6 +13,7 @@ from django.http import Http404
 from simple_history.admin import SimpleHistoryAdmin
 
 from cases import access, models, services, versions
+from core.admin import LabelledDateTimes
 from core.stale import STALE, VersionedForm
 
 P = models.YoungPersonPermission
@@ -39,7 +40,7 @@ class TrackedAdminForm(VersionedForm, forms.ModelForm):
         return data
 
 
-class TrackedAdmin(SimpleHistoryAdmin):
+class TrackedAdmin(LabelledDateTimes, SimpleHistoryAdmin):
     """The admin of a model with history: change forms carry the version (``TrackedAdminForm``)."""
 
     form = TrackedAdminForm
@@ -265,8 +266,7 @@ class OrganisationAdmin(TrackedAdmin):
 @admin.register(models.Team)
 class TeamAdmin(TrackedAdmin):
     list_display = ["name", "area"]
-    fields = ["name", "area", "members"]
-    filter_horizontal = ["members"]
+    fields = ["name", "area", "members"]  # a plain labelled list: the filter widget's icons fail axe
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change, **kwargs)

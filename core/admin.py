@@ -5,8 +5,10 @@ superusers exist only from the command line. Every change is a ``StaffChange``."
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils.text import capfirst
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -17,6 +19,19 @@ from core.roles import Role
 User = get_user_model()
 admin.site.unregister(User)
 admin.site.unregister(TOTPDevice)
+
+
+class LabelledDateTimes:
+    """Django's split date and time inputs have no label of their own (the field's label points at
+    neither): each gets one, "<label>: date" and "<label>: time". A ModelAdmin mixin."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is not None and isinstance(field.widget, AdminSplitDateTime):
+            label = capfirst(db_field.verbose_name)
+            for widget, part in zip(field.widget.widgets, ("date", "time"), strict=True):
+                widget.attrs["aria-label"] = f"{label}: {part}"
+        return field
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

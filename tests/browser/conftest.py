@@ -56,8 +56,9 @@ def browser():
 def page(browser, live_server):
     context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     page = context.new_page()
-    refused = []
+    refused: list[str] = []
     page.on("console", lambda msg: "Content Security Policy" in msg.text and refused.append(msg.text))
+    page.csp_refused = refused  # type: ignore[attr-defined]  # read by assert_accessible
     yield page
     context.close()
     assert refused == [], "the Content Security Policy refused something the page needs"
@@ -69,7 +70,11 @@ def assert_accessible():
     axe = Axe()
 
     def check(page):
+        before = len(page.csp_refused)
         results = axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
+        # axe's own injected script sets inline styles while it measures some widgets (the admin's date
+        # fields): the policy refuses those, which is the policy working, not the page needing them.
+        del page.csp_refused[before:]
         assert results.violations_count == 0, f"{page.url}\n{results.generate_report()}"
 
     return check

@@ -1,0 +1,55 @@
+"""The admin pages the DPO and the system administrator work in pass the same axe WCAG 2.2 AA rules
+as the rest of the service, with the Content Security Policy intact (the page fixture fails on any
+refusal): lists with their filters, and the forms they fill in."""
+
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from sharing.models import Breach
+from tests.browser.conftest import sign_in
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+DPOS_PAGES = [
+    "/admin/",
+    "/admin/sharing/subjectrequest/",
+    "/admin/sharing/subjectrequest/add/",
+    "/admin/sharing/breach/",
+    "/admin/sharing/breach/add/",
+    "/admin/sharing/informationsharingagreement/",
+    "/admin/sharing/informationsharingagreement/add/",
+    "/admin/sharing/disclosure/",
+    "/admin/cases/restriction/add/",
+    "/admin/retention/legalhold/",
+    "/admin/retention/legalhold/add/",
+    "/admin/retention/retentionrule/",
+    "/admin/retention/destructionrecord/",
+]
+SYSTEM_ADMINISTRATORS_PAGES = [
+    "/admin/",
+    "/admin/auth/user/",
+    "/admin/auth/user/add/",
+    "/admin/cases/team/add/",
+    "/admin/cases/organisation/add/",
+    "/admin/core/rolerequest/",
+]
+
+
+@pytest.mark.parametrize(("user", "pages"), [("dpo", DPOS_PAGES), ("sysadmin", SYSTEM_ADMINISTRATORS_PAGES)])
+def test_the_admin_pages_each_role_works_in_are_accessible(page, world, assert_accessible, user, pages):
+    breach = Breach.objects.create(
+        aware_at=timezone.now() - timedelta(hours=2),
+        what_happened="A letter to the wrong address",
+        breach_type="confidentiality",
+        risk="risk",
+        risk_assessment="One name and address",
+        recorded_by=world.dpo,
+    )
+    sign_in(page, getattr(world, user).username)
+    for url in [*pages, *([f"/admin/sharing/breach/{breach.pk}/change/"] if user == "dpo" else [])]:
+        response = page.goto(url)
+        assert response is not None
+        assert response.status == 200, url
+        assert_accessible(page)
