@@ -26,7 +26,7 @@ class LabelledDateTimes:
     neither): each gets one, "<label>: date" and "<label>: time". A ModelAdmin mixin."""
 
     def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
         if field is not None and isinstance(field.widget, AdminSplitDateTime):
             label = capfirst(db_field.verbose_name)
             for widget, part in zip(field.widget.widgets, ("date", "time"), strict=True):

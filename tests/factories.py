@@ -16,6 +16,7 @@ from cases import services, validators
 from cases.models import Contact, Organisation, ParentCarer, Qualification, SensitiveNote, Team, YoungPerson
 from core.roles import Role
 from exchange.models import ImportBatch
+from sharing.models import Breach
 
 User = get_user_model()
 _rng = random.Random(7)
@@ -153,6 +154,18 @@ class ContactFactory(factory.django.DjangoModelFactory):
     purpose = Contact.Purpose.GUIDANCE
     staff_member = factory.SubFactory(UserFactory)
     notes = factory.Faker("paragraph")
+
+
+class BreachFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Breach
+
+    aware_at = factory.LazyFunction(lambda: timezone.now() - timedelta(hours=2))
+    what_happened = "A letter sent to the wrong address"
+    breach_type = "confidentiality"
+    risk = "risk"
+    risk_assessment = "One name and address"
+    recorded_by = factory.SubFactory(UserFactory)
 
 
 class ParentCarerFactory(factory.django.DjangoModelFactory):

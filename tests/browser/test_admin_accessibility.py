@@ -2,13 +2,10 @@
 as the rest of the service, with the Content Security Policy intact (the page fixture fails on any
 refusal): lists with their filters, and the forms they fill in."""
 
-from datetime import timedelta
-
 import pytest
-from django.utils import timezone
 
-from sharing.models import Breach
 from tests.browser.conftest import sign_in
+from tests.factories import BreachFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -39,14 +36,7 @@ SYSTEM_ADMINISTRATORS_PAGES = [
 
 @pytest.mark.parametrize(("user", "pages"), [("dpo", DPOS_PAGES), ("sysadmin", SYSTEM_ADMINISTRATORS_PAGES)])
 def test_the_admin_pages_each_role_works_in_are_accessible(page, world, assert_accessible, user, pages):
-    breach = Breach.objects.create(
-        aware_at=timezone.now() - timedelta(hours=2),
-        what_happened="A letter to the wrong address",
-        breach_type="confidentiality",
-        risk="risk",
-        risk_assessment="One name and address",
-        recorded_by=world.dpo,
-    )
+    breach = BreachFactory(recorded_by=world.dpo)
     sign_in(page, getattr(world, user).username)
     for url in [*pages, *([f"/admin/sharing/breach/{breach.pk}/change/"] if user == "dpo" else [])]:
         response = page.goto(url)

@@ -13,8 +13,9 @@ from django.utils.html import escape
 from cases import services as case_services
 from cases.models import Restriction
 from sharing import rules, services
-from sharing.models import AccessBundle, Breach, SubjectRequest
+from sharing.models import AccessBundle, SubjectRequest
 from tests.factories import (
+    BreachFactory,
     ContactFactory,
     OrganisationFactory,
     ParentCarerFactory,
@@ -163,14 +164,7 @@ def test_the_bundle_holds_every_kind_of_record_and_history_about_them_and_nothin
 
 def test_breach_notification_is_due_72_hours_after_awareness(world):
     aware = timezone.now() - timedelta(hours=73)
-    breach = Breach.objects.create(
-        aware_at=aware,
-        what_happened="Email to the wrong school",
-        breach_type="confidentiality",
-        risk="risk",
-        risk_assessment="Names and dates of birth",
-        recorded_by=world.dpo,
-    )
+    breach = BreachFactory(aware_at=aware, recorded_by=world.dpo)
     assert breach.ico_due_at == aware + timedelta(hours=72)
     assert breach.ico_overdue
     breach.ico_notified_at = timezone.now()
@@ -180,13 +174,8 @@ def test_breach_notification_is_due_72_hours_after_awareness(world):
 def test_the_dpo_sees_overdue_requests_and_breaches_in_the_admin(world, client_for):
     overdue = request_for(world, received_on=timezone.localdate() - timedelta(days=40))
     services.subject_request_save(request=overdue, actor=world.dpo)
-    Breach.objects.create(
-        aware_at=timezone.now() - timedelta(days=5),
-        what_happened="Lost laptop",
-        breach_type="availability",
-        risk="high",
-        risk_assessment="Encrypted",
-        recorded_by=world.dpo,
+    BreachFactory(
+        aware_at=timezone.now() - timedelta(days=5), breach_type="availability", recorded_by=world.dpo
     )
     client = client_for(world.dpo)
     assert "(overdue)" in client.get(reverse("admin:sharing_subjectrequest_changelist")).content.decode()
