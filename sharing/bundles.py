@@ -1,7 +1,7 @@
 """The access bundle as its requester reads it: plain labels and values, grouped by topic with a
 contents list, third parties' names marked for the DPO's review or withheld on release. Built from
 the bundle's stored content, so the review page, the PDF and the JSON all show the same things.
-Reads only (one query per kind of linked record a row names)."""
+Reads only (one query for each linked record a value names)."""
 
 import io
 import json
@@ -216,8 +216,8 @@ def _related(model: type[models.Model], pk: Any) -> str:
 
 
 def pdf(sections: list[Section], *, title: str, introduction: list[str]) -> bytes:
-    """The document as a tagged, plain PDF: a title, an introduction, the contents, then each section's
-    entries as two-column tables (label, value)."""
+    """The document as a plain PDF (untagged: open-source reportlab makes no PDF/UA): a title, an
+    introduction, the contents, then each section's entries as two-column tables (label, value)."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import getSampleStyleSheet
