@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 ASSETS := static/css/youthservice.css
 
-.PHONY: run test lint security bench load assets install clean production-local
+.PHONY: run code test lint security bench load assets install clean production-local
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,10 +29,16 @@ install: $(STAMP) $(ASSETS)
 
 assets: $(ASSETS)
 
+PORT ?= 8000
+
 run: install
 	DJANGO_DEBUG=1 $(BIN)/python manage.py migrate --no-input
 	DJANGO_DEBUG=1 $(BIN)/python manage.py seed_demo
-	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+	DJANGO_DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+# The two-factor code a demo login's app would show now: make code USER=adviser (any demo username).
+code: $(STAMP)
+	@DJANGO_DEBUG=1 $(BIN)/python manage.py demo_code $(USER)
 
 test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=youthservice.settings_test

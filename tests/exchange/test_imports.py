@@ -226,19 +226,20 @@ def test_only_service_managers_import_and_review(client_for, world, school, pers
         assert client.get(url).status_code == status, url
 
 
-def test_the_sample_school_roll_imports_cleanly(world, school, tmp_path, django_capture_on_commit_callbacks):
-    """`manage.py sample_school_roll` (for the demo and the benchmark) writes a file the import takes."""
+def import_sample(world, school, tmp_path, capture, **options):
+    """`manage.py sample_school_roll` (for the demo and the benchmark) imported as a service manager;
+    the batch, and how many pupils were on file by UPN before."""
     from django.core.management import call_command
 
     from exchange import services
 
-    for person in (world.case, world.colleague_case):
+    for person in (world.case, world.colleague_case, world.other_case):
         person.upn, person.school = valid_upn(), school
         person.save()
     on_file = YoungPerson.objects.exclude(upn="").count()
     out = tmp_path / "roll.csv"
-    call_command("sample_school_roll", rows=20, out=out)
-    with django_capture_on_commit_callbacks(execute=True):
+    call_command("sample_school_roll", rows=20, out=out, **options)
+    with capture(execute=True):
         batch = services.import_upload(
             actor=world.service_manager,
             file_format="school_roll",
@@ -248,9 +249,24 @@ def test_the_sample_school_roll_imports_cleanly(world, school, tmp_path, django_
             content=out.read_bytes(),
         )
     batch.refresh_from_db()
+    return batch, on_file
+
+
+def test_the_sample_school_roll_imports_cleanly(world, school, tmp_path, django_capture_on_commit_callbacks):
+    batch, on_file = import_sample(world, school, tmp_path, django_capture_on_commit_callbacks, near_misses=0)
     assert (batch.state, batch.rows, batch.errors) == ("applied", 20, [])
     assert batch.updated + batch.unchanged == on_file
     assert batch.created + batch.to_review == 20 - on_file
+
+
+def test_the_sample_school_roll_sends_its_near_misses_to_review(
+    world, school, tmp_path, django_capture_on_commit_callbacks
+):
+    """By default one row in twenty carries another pupil's UPN: the tour of imports shows the queue."""
+    batch, _ = import_sample(world, school, tmp_path, django_capture_on_commit_callbacks)
+    assert (batch.state, batch.errors) == ("applied", [])
+    assert batch.to_review >= 1
+    assert ReviewItem.objects.filter(batch=batch).count() == batch.to_review
 
 
 def test_a_clash_while_saving_rolls_back_and_logs_no_values(world, school, monkeypatch, caplog):

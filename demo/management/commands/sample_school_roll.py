@@ -1,5 +1,5 @@
 """A synthetic school roll to try the import with: rows for pupils already on file (some with a new
-address) and some newcomers, all made up."""
+address, one in twenty with another pupil's UPN, for the review queue) and some newcomers, all made up."""
 
 from pathlib import Path
 
@@ -13,8 +13,14 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--rows", type=int, default=200)
+        parser.add_argument(
+            "--near-misses",
+            type=int,
+            help="rows with another pupil's UPN, for the review queue (default: one in twenty)",
+        )
         parser.add_argument("--out", type=Path, required=True)
 
-    def handle(self, *args, rows, out, **options):
-        out.write_bytes(rolls.school_roll(rows))
-        self.stdout.write(f"Wrote {rows:,} rows to {out}")
+    def handle(self, *args, rows, near_misses, out, **options):
+        near_misses = rows // 20 if near_misses is None else near_misses
+        out.write_bytes(rolls.school_roll(rows, near_misses))
+        self.stdout.write(f"Wrote {rows:,} rows to {out}, {near_misses} of them for the review queue")

@@ -54,9 +54,9 @@ class Command(BaseCommand):
             device = demo_authenticator(User.objects.get(username=username))
             self.stdout.write(f"  {role.value:<26} {username:<10} app key {two_factor_secret(device)}")
         self.stdout.write(
-            "Open http://127.0.0.1:8000/ and sign in. Each login asks for a code from an authenticator app:\n"
-            "add the app key above to one, or print the current code with\n"
-            "  .venv/bin/python manage.py demo_code adviser\n"
+            "Open http://127.0.0.1:8000/ (or the PORT given to make run) and sign in. Each login asks for a\n"
+            "code from an authenticator app: add the app key above to one, or print the current code with\n"
+            "  make code USER=adviser\n"
         )
 
     def _seed(self, young_people: int) -> None:
