@@ -248,6 +248,7 @@ def young_person_page(user: Viewer, young_person: YoungPerson) -> dict[str, Any]
             young_person.identifier_clashes.filter(outcome=IdentifierClash.Outcome.OPEN)
         ),
         "may_change": access.can(user, young_person, YoungPersonPermission.CHANGE),
+        "may_share": access.can(user, young_person, YoungPersonPermission.SHARE),
         "may_assign": user.has_perm(YoungPersonPermission.ASSIGN.qualified),
         "may_audit": user.has_perm(CasesPermission.VIEW_ACCESS_EVENTS),
         "panels": extensions.panels_for(young_person, user),

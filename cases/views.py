@@ -46,7 +46,11 @@ CO_WORKER_PAGE = FormPage(
 @access.signed_in
 @require_http_methods(["GET"])
 def home(request):
-    return redirect("cases:caseload")
+    """A role that works with records starts on its caseload; the system administrator, who has no
+    young people, in the admin."""
+    user = request.user
+    works_with_records = user.has_perm(P.VIEW.qualified) or user.has_perm(P.ADD.qualified)
+    return redirect("cases:caseload" if works_with_records or not user.is_staff else "admin:index")
 
 
 @access.signed_in
