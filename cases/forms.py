@@ -73,11 +73,13 @@ class YoungPersonForm(GovukModelForm):
             "postcode": "For example, SS1 2AB",
         }
         labels = {"source": "Where did this information come from?"}
+        error_messages = {"source": {"required": "Select where the information came from"}}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["source_date"].initial = timezone.localdate()
-        self.fields["source"].initial = Source.ADVISER
+        # A change made here is the adviser's, today, whatever the record's last source was.
+        self.initial["source_date"] = timezone.localdate()
+        self.initial["source"] = Source.ADVISER
 
     def clean_postcode(self):
         return validators.normalise_postcode(self.cleaned_data["postcode"])
@@ -146,10 +148,15 @@ class YoungPersonEditForm(VersionedForm, YoungPersonForm):
 class ContactForm(GovukForm):
     occurred_on = GovukDateField(label="Date of contact", help_text="For example, 14 11 2025")
     occurred_time = forms.TimeField(
-        label="Time", help_text="Use the 24-hour clock, for example 14:30", widget=forms.TextInput
+        label="Time",
+        help_text="Use the 24-hour clock, for example 14:30",
+        widget=forms.TimeInput(format="%H:%M"),
     )
     method = forms.ChoiceField(
-        label="How did the contact happen?", choices=Contact.Method.choices, widget=forms.RadioSelect
+        label="How did the contact happen?",
+        choices=Contact.Method.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the contact happened"},
     )
     purpose = forms.ChoiceField(label="Purpose", choices=Contact.Purpose.choices)
     staff_role = forms.ChoiceField(label="Your role", choices=Contact.StaffRole.choices)
@@ -160,7 +167,7 @@ class ContactForm(GovukForm):
     outcome = forms.CharField(label="Outcome", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     next_steps = forms.CharField(label="Next steps", required=False, widget=forms.Textarea(attrs={"rows": 2}))
     action_description = forms.CharField(
-        label="Action agreed (optional)", required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label="Action agreed", required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     action_owner = forms.ChoiceField(
         label="Who will do it?", required=False, choices=[("", "Choose who"), *Action.Owner.choices]
@@ -219,7 +226,12 @@ class ContactForm(GovukForm):
 
 class ActionForm(GovukForm):
     description = forms.CharField(label="Action", widget=forms.Textarea(attrs={"rows": 3}))
-    owner = forms.ChoiceField(label="Who will do it?", choices=Action.Owner.choices, widget=forms.RadioSelect)
+    owner = forms.ChoiceField(
+        label="Who will do it?",
+        choices=Action.Owner.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select who will do the action"},
+    )
     due_on = GovukDateField(label="Due date")
 
 
@@ -228,7 +240,11 @@ class SensitiveNoteForm(GovukForm):
         label="Category", choices=SensitiveNote.Category.choices, widget=forms.RadioSelect
     )
     note = forms.CharField(label="Note", widget=forms.Textarea(attrs={"rows": 5}))
-    source = forms.ChoiceField(label="Where did this information come from?", choices=Source.choices)
+    source = forms.ChoiceField(
+        label="Where did this information come from?",
+        choices=Source.choices,
+        error_messages={"required": "Select where the information came from"},
+    )
 
 
 class TransferForm(GovukForm):
@@ -258,7 +274,11 @@ class TransferForm(GovukForm):
 class CoWorkerForm(GovukForm):
     user = StaffChoiceField(queryset=User.objects.none(), label="Co-worker")
     until = GovukDateField(label="Access ends on", help_text="Access stops at the end of this day")
-    reason = forms.CharField(label="Why do they need access?", widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(
+        label="Why do they need access?",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        error_messages={"required": "Enter why they need access"},
+    )
     include_sensitive = forms.BooleanField(label="They may also see sensitive notes", required=False)
 
     def __init__(self, *args, **kwargs):

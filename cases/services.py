@@ -443,12 +443,19 @@ def contact_log(
     fields.setdefault("staff_member", actor)
     contact = tracked_save(Contact(young_person=young_person, **fields), actor=actor, reason="Contact logged")
     if action:
-        action_add(young_person=young_person, actor=actor, contact=contact, **action)
+        try:
+            action_add(young_person=young_person, actor=actor, contact=contact, **action)
+        except ValidationError as error:  # said of the contact form's own action fields
+            by_field = error.message_dict.items()
+            raise ValidationError({f"action_{name}": messages for name, messages in by_field}) from error
     return contact
 
 
 @transaction.atomic
 def action_add(*, young_person: YoungPerson, actor: Actor, **fields: Any) -> Action:
+    """Agree an action, due today or later (one already overdue is a mistyped date)."""
+    if fields.get("due_on") and fields["due_on"] < timezone.localdate():
+        raise ValidationError({"due_on": "The due date must be today or in the future"})
     return tracked_save(Action(young_person=young_person, **fields), actor=actor, reason="Action agreed")
 
 

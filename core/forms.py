@@ -69,7 +69,7 @@ class GovukDateField(forms.MultiValueField):
 
     def validate(self, value):
         if self.required and value is None:
-            raise ValidationError(f"Enter {str(self.label).lower()}", code="required")
+            raise ValidationError(self.error_messages["required"], code="required")
 
     def bound_data(self, data, initial):
         return data if data is not None else initial
@@ -120,15 +120,35 @@ class GovukFormMixin:
     template_name = "includes/form_fields.html"
 
     def __init__(self, *args, **kwargs):
-        """Error messages in the GOV.UK voice: "Enter a ...", "Select a ..."."""
+        """Error messages in the GOV.UK voice ("Enter a ...", "Select a ...", "... must be 1 or more"),
+        and "Choose" where Django would show "---------"."""
         super().__init__(*args, **kwargs)
         for name, field in self.fields.items():
-            label = str(field.label or pretty_name(name)).lower()
+            label = str(field.label or pretty_name(name))
             choosing = isinstance(field, forms.ChoiceField | forms.ModelChoiceField)
             verb = "Select" if choosing else "Enter"
             if field.error_messages["required"] == forms.Field.default_error_messages["required"]:
-                field.error_messages["required"] = f"{verb} {label}"
-            field.error_messages["invalid_choice"] = f"Choose {label} from the list"
+                # a question ("Who will do it?") needs its own message; this is the fallback
+                wanted = f"Answer the question: {label}" if label.endswith("?") else f"{verb} {label.lower()}"
+                field.error_messages["required"] = wanted
+            field.error_messages["invalid_choice"] = (
+                "Select one of the answers"
+                if label.endswith("?")
+                else f"Choose {label.lower()} from the list"
+            )
+            _plain_messages(label, field)
+
+
+def _plain_messages(label: str, field: forms.Field) -> None:
+    if isinstance(field, forms.TimeField):
+        field.error_messages["invalid"] = f"Enter {label.lower()} on the 24-hour clock, for example 14:30"
+    for code, bound, words in (("min_value", "min_value", "or more"), ("max_value", "max_value", "or less")):
+        if getattr(field, bound, None) is not None:
+            field.error_messages[code] = f"{label} must be {getattr(field, bound)} {words}"
+    if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
+        field.empty_label = "Choose"
+    elif isinstance(field, forms.ChoiceField) and list(field.choices)[:1] == [("", "---------")]:
+        field.choices = [("", "Choose"), *list(field.choices)[1:]]
 
 
 class GovukForm(GovukFormMixin, forms.Form):

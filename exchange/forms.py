@@ -86,15 +86,22 @@ SELF_UPDATE_CHOICES = [
 
 class SelfUpdateForm(GovukForm):
     code = forms.ChoiceField(
-        label="What are you doing now?", choices=SELF_UPDATE_CHOICES, widget=forms.RadioSelect
+        label="What are you doing now?",
+        choices=SELF_UPDATE_CHOICES,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select what you are doing now"},
     )
     where = forms.CharField(
-        label="Where? (optional)",
+        label="Where?",
         required=False,
         max_length=200,
         help_text="The name of your school, college, employer or training provider",
     )
-    start_date = GovukDateField(label="When did you start?", help_text="For example, 4 9 2026")
+    start_date = GovukDateField(
+        label="When did you start?",
+        help_text="For example, 4 9 2026",
+        error_messages={"required": "Enter when you started"},
+    )
 
     def clean_start_date(self):
         value = self.cleaned_data["start_date"]

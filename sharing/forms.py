@@ -17,6 +17,7 @@ class ShareForm(GovukForm):
     purpose = forms.CharField(
         label="Why are you sharing it?",
         max_length=300,
+        error_messages={"required": "Enter why you are sharing it"},
         help_text="For example, 'Enrolment on the September start'",
     )
     file_format = forms.ChoiceField(
@@ -26,7 +27,7 @@ class ShareForm(GovukForm):
         initial="csv",
     )
     override = forms.ChoiceField(
-        label="Share without an agreement because of (optional)",
+        label="Share without an agreement because of",
         required=False,
         choices=[("", "No: use the information-sharing agreement"), *Disclosure.Override.choices],
     )
@@ -95,9 +96,16 @@ class NccisReturnForm(GovukForm):
         help_text="Year and month, for example 2026-10",
     )
 
+    def clean_month(self):
+        month = self.cleaned_data["month"]
+        if (month.year, month.month) > (today := timezone.localdate()).timetuple()[:2]:
+            raise forms.ValidationError(f"The month must be {today:%Y-%m} or earlier")
+        return month
+
 
 class TransferForm(GovukForm):
     council = forms.ModelChoiceField(
         queryset=Organisation.objects.filter(kind=Organisation.Kind.COUNCIL),
         label="Which council has the young person moved to?",
+        error_messages={"required": "Select the council they have moved to"},
     )

@@ -41,7 +41,11 @@ class ActivityForm(GovukForm):
     review_date = GovukDateField(label="Review date", required=False)
     provider = _provider_field()
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    source = forms.ChoiceField(label="Where did this information come from?", choices=Source.choices)
+    source = forms.ChoiceField(
+        label="Where did this information come from?",
+        choices=Source.choices,
+        error_messages={"required": "Select where the information came from"},
+    )
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -52,7 +56,7 @@ class IntendedDestinationForm(GovukForm):
     code = CodeChoiceField(
         queryset=ActivityCode.objects.filter(pre16=False).order_by("code"), label="What they intend to do"
     )
-    provider = _provider_field("Where (optional)")
+    provider = _provider_field("Where")
     recorded_on = GovukDateField(label="Date recorded")
     notes = forms.CharField(label="Notes", required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
@@ -98,4 +102,8 @@ class MergeForm(GovukForm):
         min_value=1,
         help_text="Its records move to this one, and it leaves the cohort as merged (status M)",
     )
-    reason = forms.CharField(label="Why are these the same person?", max_length=300)
+    reason = forms.CharField(
+        label="Why are these the same person?",
+        max_length=300,
+        error_messages={"required": "Enter why these are the same person"},
+    )

@@ -60,6 +60,10 @@ def activity_record(
     *, young_person: YoungPerson, actor: Actor | None, reason: str = "Activity recorded", **fields: Any
 ) -> Activity:
     activity = Activity(young_person=young_person, **fields)
+    if activity.start_date > timezone.localdate():
+        raise ValidationError(
+            {"start_date": "The start date must be today or in the past: record a future start as an offer"}
+        )
     _valid_on(activity.code, activity.start_date, "code")
     if activity.code.status == rules.Status.NEET and activity.neet_start_date is None:
         activity.neet_start_date = activity.start_date

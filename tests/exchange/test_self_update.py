@@ -79,8 +79,8 @@ def test_a_bad_self_update_re_renders_with_messages(client, world):
     _, token = services.self_update_send(young_person=world.case, actor=world.adviser)
     response = client.post(reverse("exchange:self-update", args=[token]), {"code": "999"})
     page = response.content.decode()
-    assert "Choose what are you doing now? from the list" in page or "Select what are you doing now?" in page
-    assert "Enter when did you start?" in page
+    assert "Select one of the answers" in page  # 999 is not one of them
+    assert "Enter when you started" in page
     assert not Activity.objects.exists()
 
 
