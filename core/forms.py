@@ -6,6 +6,7 @@ page's error summary links to each field's first input.
 """
 
 from datetime import date
+from typing import Any
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
@@ -145,10 +146,13 @@ def _plain_messages(label: str, field: forms.Field) -> None:
     for code, bound, words in (("min_value", "min_value", "or more"), ("max_value", "max_value", "or less")):
         if getattr(field, bound, None) is not None:
             field.error_messages[code] = f"{label} must be {getattr(field, bound)} {words}"
-    if isinstance(field, forms.ModelChoiceField) and field.empty_label is not None:
-        field.empty_label = "Choose"
-    elif isinstance(field, forms.ChoiceField) and list(field.choices)[:1] == [("", "---------")]:
-        field.choices = [("", "Choose"), *list(field.choices)[1:]]
+    if isinstance(field, forms.ModelChoiceField):
+        if field.empty_label is not None:
+            field.empty_label = "Choose"
+    elif isinstance(field, forms.ChoiceField):
+        choices: list[Any] = list(field.choices)  # type: ignore[arg-type]  # a list once on a field
+        if choices[:1] == [("", "---------")]:
+            field.choices = [("", "Choose"), *choices[1:]]
 
 
 class GovukForm(GovukFormMixin, forms.Form):
