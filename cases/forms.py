@@ -258,7 +258,16 @@ class TransferForm(GovukForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["adviser"].queryset = selectors.staff_for_assignment()
+        adviser = self.fields["adviser"]
+        adviser.queryset = selectors.staff_for_assignment()
+        # Grouped by team, so the list says who works where before the form is sent.
+        adviser.choices = [
+            ("", "Choose"),
+            *(
+                (team.name, [(user.pk, adviser.label_from_instance(user)) for user in team.active_members])
+                for team in selectors.teams_with_members()
+            ),
+        ]
 
     def clean(self):
         data = super().clean()

@@ -7,7 +7,7 @@ from datetime import date, datetime
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -350,6 +350,14 @@ def access_log(young_person: YoungPerson) -> list[dict[str, Any]]:
         for row in changed
     ]
     return sorted(viewed + edits, key=lambda item: item["when"], reverse=True)
+
+
+def teams_with_members() -> QuerySet[Team]:
+    """Every team with its active members (``active_members``), by name: two queries."""
+    members = User.objects.filter(is_active=True).order_by("first_name", "last_name")
+    return Team.objects.order_by("name").prefetch_related(
+        Prefetch("members", members, to_attr="active_members")
+    )
 
 
 def staff_for_assignment() -> QuerySet[Any]:

@@ -230,12 +230,15 @@ def co_worker_grant(
     include_sensitive: bool = False,
 ) -> None:
     """Give a co-worker (a second adviser, a youth justice worker) access until the end of ``until``."""
+    restriction_guard(young_person, actor)  # before the checks below, which would say more than "restricted"
     if not reason:
         raise ValidationError({"reason": "Enter why this person needs access"})
     if not user.is_active:
         raise ValidationError({"user": "This person's account is not active"})
     if not user.groups.filter(name__in=CO_WORKER_ROLES).exists():
         raise ValidationError({"user": "Choose a personal adviser or team manager"})
+    if user.pk == young_person.lead_adviser_id:
+        raise ValidationError({"user": "They are the lead adviser: they have access already"})
     expires_at = timezone.make_aware(datetime.combine(until, time.max))
     if expires_at <= timezone.now():
         raise ValidationError({"until": "The end date must be in the future"})

@@ -79,11 +79,13 @@ characteristic_create = _record_form_view(
 def team_caseloads(request):
     teams = selectors.managed_teams(request.user)
     advisers = selectors.advisers_by_team(teams)
+    loads = selectors.adviser_loads(teams)
+    load_of = {row["adviser"].pk: row for row in loads}
     context = {
         "teams": teams,
-        "loads": selectors.adviser_loads(teams),
-        "unassigned": [
-            (person, advisers.get(person.team_id, []))
+        "loads": loads,
+        "unassigned": [  # each with its team's advisers and their loads, to choose between
+            (person, [(adviser, load_of.get(adviser.pk)) for adviser in advisers.get(person.team_id, [])])
             for person in selectors.unassigned(request.user, teams)[:100]
         ],
     }

@@ -100,14 +100,15 @@ def test_a_co_worker_grant_needs_a_reason_and_a_future_end(world):
     assert world.case.pk not in reachable(helper)
 
 
-def test_a_co_worker_grant_never_shortens_the_lead_advisers_access(world):
-    services.co_worker_grant(
-        young_person=world.case,
-        user=world.adviser,
-        actor=world.team_manager,
-        until=timezone.localdate() + timedelta(days=1),
-        reason="Mistake",
-    )
+def test_a_co_worker_grant_to_the_lead_adviser_is_refused_and_leaves_their_access_whole(world):
+    with pytest.raises(ValidationError):
+        services.co_worker_grant(
+            young_person=world.case,
+            user=world.adviser,
+            actor=world.team_manager,
+            until=timezone.localdate() + timedelta(days=1),
+            reason="Mistake",
+        )
     assert not world.case.youngpersonuserobjectpermission_set.filter(
         user=world.adviser, expires_at__isnull=False
     ).exists()
