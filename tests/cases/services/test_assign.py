@@ -101,12 +101,13 @@ def test_a_co_worker_grant_needs_a_reason_and_a_future_end(world):
 
 
 def test_a_co_worker_grant_to_the_lead_adviser_is_refused_and_leaves_their_access_whole(world):
-    with pytest.raises(ValidationError):
+    until = timezone.localdate() + timedelta(days=1)
+    with pytest.raises(ValidationError, match="lead adviser"):
         services.co_worker_grant(
             young_person=world.case,
             user=world.adviser,
             actor=world.team_manager,
-            until=timezone.localdate() + timedelta(days=1),
+            until=until,
             reason="Mistake",
         )
     assert not world.case.youngpersonuserobjectpermission_set.filter(
