@@ -327,6 +327,7 @@ class CaseloadFilterForm(GovukForm):
         label="SEN status", required=False, choices=[("", "Any"), *YoungPerson.SenStatus.choices]
     )
     work_list = forms.ChoiceField(label="Work list", required=False)
+    sort = forms.CharField(required=False, widget=forms.HiddenInput)  # set by the table's column headers
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
@@ -349,4 +350,27 @@ class CaseloadFilterForm(GovukForm):
             sen_status=data.get("sen_status", ""),
             mine=data.get("mine", False),
             work_list=data.get("work_list", ""),
+            sort=data.get("sort", ""),
         )
+
+
+def _interval(level: str) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=f"{YoungPerson.SupportLevel(level).label}: days between contacts",
+        min_value=1,
+        max_value=365,
+        widget=forms.NumberInput(attrs={"class": "govuk-input--width-3"}),
+    )
+
+
+class ContactIntervalsForm(GovukForm):
+    """Days between contacts for each level of support (``initial``: the current ones), and why they
+    change."""
+
+    intensive = _interval(YoungPerson.SupportLevel.INTENSIVE)
+    targeted = _interval(YoungPerson.SupportLevel.TARGETED)
+    universal = _interval(YoungPerson.SupportLevel.UNIVERSAL)
+    reason = forms.CharField(label="Why are you changing them?", max_length=200)
+
+    def days(self) -> dict[str, int]:
+        return {level: self.cleaned_data[level] for level in YoungPerson.SupportLevel.values}

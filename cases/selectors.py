@@ -3,7 +3,7 @@ place, so the pages' query counts stay constant however large the caseload or th
 
 import re
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -11,13 +11,17 @@ from django.db.models import Count, F, OuterRef, Prefetch, Q, QuerySet, Subquery
 from django.db.models.functions import Upper
 from django.utils import timezone
 
-from cases import access, extensions, registry, services, validators, worklists
-from cases.changes import KIND, Change, changes_for, display
+from cases import access, extensions, namesearch, registry, restrictions, services, validators, worklists
+from cases.changes import KIND, Change, changes_for, display, related_names
+from cases.extensions import Fact, Flag
 from cases.models import (
     AccessEvent,
+    Action,
     CasesPermission,
     Contact,
+    ContactInterval,
     IdentifierClash,
+    Restriction,
     SensitiveNote,
     Team,
     YoungPerson,
@@ -41,6 +45,7 @@ class CaseloadFilters:
     sen_status: str = ""
     mine: bool = False
     work_list: str = ""
+    sort: str = ""
 
 
 def co_worker_candidates() -> QuerySet[Any]:
@@ -59,12 +64,41 @@ def teams_for_new_records(user: Viewer) -> QuerySet[Team]:
     return Team.objects.all() if access.has_global(user, access.VIEW) else user.teams.all()
 
 
+# The people tables' sort keys and the columns each orders by (then by id); a registered column
+# (extensions.register_column) sorts by its own annotation.
+SORTS = {
+    "name": ("legal_family_name", "legal_given_name"),
+    "next_action": ("next_action_due",),
+    "last_contact": ("last_contact_at",),
+    "support": ("support_level",),
+    "adviser": ("lead_adviser__first_name", "lead_adviser__last_name"),
+    "team": ("team__name",),
+}
+
+
+def sort_keys() -> set[str]:
+    return set(SORTS) | {column.key for column in extensions.columns()}
+
+
+def _ordering(sort: str) -> list[Any]:
+    """``sort`` is a key of ``sort_keys()``, "-" first for descending; empty people last either way."""
+    key = sort.removeprefix("-")
+    if key not in sort_keys():
+        key, sort = "name", "name"
+    direction = "desc" if sort.startswith("-") else "asc"
+    columns = [getattr(F(field), direction)(nulls_last=True) for field in SORTS.get(key, (key,))]
+    return [*columns, "-pk" if direction == "desc" else "pk"]
+
+
 def caseload(user: Viewer, filters: CaseloadFilters = CaseloadFilters()) -> QuerySet[YoungPerson]:
-    """Everyone within the user's reach, newest contact annotated, filtered as asked (including a
-    registered work list)."""
-    people = with_last_contact(access.young_people_for(user).select_related("team", "lead_adviser")).order_by(
-        "legal_family_name", "legal_given_name", "pk"
-    )
+    """Everyone within the user's reach with the people table's columns, filtered as asked (including
+    a registered work list) and sorted by ``filters.sort``."""
+    people = with_table_columns(_filtered(user, filters).select_related("team", "lead_adviser"))
+    return people.order_by(*_ordering(filters.sort))
+
+
+def _filtered(user: Viewer, filters: CaseloadFilters) -> QuerySet[YoungPerson]:
+    people = access.young_people_for(user)
     conditions = {
         "team_id": filters.team,
         "lead_adviser_id": user.pk if filters.mine else filters.adviser,
@@ -77,17 +111,85 @@ def caseload(user: Viewer, filters: CaseloadFilters = CaseloadFilters()) -> Quer
     return people
 
 
-def with_last_contact(people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
-    """Annotate each person's latest contact (one correlated subquery on an indexed column)."""
+# --- The task list -------------------------------------------------------------------------------
+
+TASK_ROWS = 50  # each section shows its first rows; its count says how many there are in all
+DUE_SOON_DAYS = 7
+
+
+@dataclass(frozen=True)
+class TaskSection:
+    key: str
+    title: str
+    count: int
+    rows: list[Any]  # actions (``actions`` sections) or people
+    actions: bool = False
+
+
+def task_list(user: Viewer) -> list[TaskSection]:
+    """An adviser's diary over everyone in reach: open actions overdue and due within
+    ``DUE_SOON_DAYS`` (earliest first), then each work list marked as a task (people not contacted
+    within their interval, reviews due). Two queries for the actions, two per list."""
+    today = timezone.localdate()
+    open_actions = (
+        Action.objects.filter(
+            young_person__in=access.young_people_for(user).values("pk"),
+            completed_on__isnull=True,
+            due_on__lte=today + timedelta(days=DUE_SOON_DAYS),
+        )
+        .select_related("young_person")
+        .order_by("due_on", "pk")
+    )
+    late, soon = Q(due_on__lt=today), Q(due_on__gte=today)
+    counts = open_actions.aggregate(late=Count("pk", filter=late), soon=Count("pk", filter=soon))
+    sections = [
+        TaskSection(
+            "overdue", "Overdue actions", counts["late"], list(open_actions.filter(late)[:TASK_ROWS]), True
+        ),
+        TaskSection(
+            "due-soon",
+            f"Actions due in the next {DUE_SOON_DAYS} days",
+            counts["soon"],
+            list(open_actions.filter(soon)[:TASK_ROWS]),
+            True,
+        ),
+    ]
+    for work_list in worklists.all_work_lists():
+        if work_list.task:
+            people = caseload(user, CaseloadFilters(work_list=work_list.key))
+            sections.append(
+                TaskSection(
+                    work_list.key.replace("_", "-"), work_list.label, people.count(), list(people[:TASK_ROWS])
+                )
+            )
+    return sections
+
+
+def contact_intervals() -> dict[str, int]:
+    """Days between contacts by level of support."""
+    return dict(ContactInterval.objects.values_list("support_level", "days"))
+
+
+def with_table_columns(people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
+    """Annotate what the people tables show: each person's latest contact, their next open action
+    (when due and what) and the registered columns (correlated subqueries on indexed columns)."""
     latest = (
         Contact.objects.filter(young_person=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
     )
-    return people.annotate(last_contact_at=Subquery(latest[:1]))
+    next_action = Action.objects.filter(young_person=OuterRef("pk"), completed_on__isnull=True).order_by(
+        "due_on", "pk"
+    )
+    return people.annotate(
+        last_contact_at=Subquery(latest[:1]),
+        next_action_due=Subquery(next_action.values("due_on")[:1]),
+        next_action=Subquery(next_action.values("description")[:1]),
+        **{column.key: column.expression for column in extensions.columns()},
+    )
 
 
 def work_list_counts(user: Viewer, filters: CaseloadFilters) -> list[tuple[worklists.WorkList, int]]:
     """How many of the filtered caseload are on each work list: one query."""
-    people = caseload(user, replace(filters, work_list=""))
+    people = _filtered(user, replace(filters, work_list=""))
     today = timezone.localdate()
     lists = worklists.all_work_lists()
     counts = people.order_by().aggregate(**{w.key: Count("pk", filter=w.condition(today)) for w in lists})
@@ -156,36 +258,36 @@ def _parse_date(text: str) -> date | None:
     return None
 
 
-def search(user: Viewer, query: str) -> QuerySet[YoungPerson]:
-    """Young people within reach matching a UPN, ULN, date of birth, postcode or names. Every word
-    must match; a name word matches the start of a given, family or preferred name."""
+def search(user: Viewer, query: str, limit: int = SEARCH_LIMIT) -> list[YoungPerson]:
+    """Up to ``limit`` young people within reach matching a UPN, ULN, date of birth or postcode
+    exactly, or else names (despite typos and spellings: cases/namesearch.py), best first. Dates
+    among the words narrow the names to that date of birth. Each comes with the people table's
+    columns (status, next action, last contact)."""
     terms = query.strip()
-    people = access.young_people_for(user).select_related("team", "lead_adviser")
+    people = with_table_columns(access.young_people_for(user).select_related("team", "lead_adviser"))
     if not terms:
-        return people.none()
+        return []
     compact = terms.replace(" ", "").upper()
+    exact = None
     if _UPN.match(compact):
-        return people.filter(upn=compact)
-    if _ULN.match(compact):
-        return people.filter(uln=compact)
-    if (day := _parse_date(terms)) is not None:
-        return people.filter(date_of_birth=day)
-    try:
-        validators.validate_postcode(terms)
-        return people.filter(postcode=validators.normalise_postcode(terms))
-    except validators.ValidationError:
-        pass
+        exact = people.filter(upn=compact)
+    elif _ULN.match(compact):
+        exact = people.filter(uln=compact)
+    elif (day := _parse_date(terms)) is not None:
+        exact = people.filter(date_of_birth=day)
+    elif validators.is_postcode(terms):
+        exact = people.filter(postcode=validators.normalise_postcode(terms))
+    if exact is not None:
+        return list(exact.order_by(*namesearch.ORDER)[:limit])
+    words = []
     for word in terms.split():
         if (day := _parse_date(word)) is not None:
             people = people.filter(date_of_birth=day)
-            continue
-        people = people.filter(
-            Q(legal_given_name__istartswith=word)
-            | Q(legal_family_name__istartswith=word)
-            | Q(preferred_name__istartswith=word)
-            | Q(middle_names__istartswith=word)
-        )
-    return people
+        else:
+            words.append(word)
+    if not words:
+        return list(people.order_by(*namesearch.ORDER)[:limit])
+    return namesearch.by_names(people, words, limit)
 
 
 def likely_duplicates(
@@ -228,18 +330,26 @@ def duplicates_seen_by(user: Viewer, **details: Any) -> tuple[list[YoungPerson],
 
 
 def young_person_detail_queryset() -> QuerySet[YoungPerson]:
-    return YoungPerson.objects.select_related("team", "lead_adviser", "school", "ethnicity")
+    """The record with what its page reads about it; restrictions once, for the facts and the banner."""
+    return YoungPerson.objects.select_related("team", "lead_adviser", "school", "ethnicity").prefetch_related(
+        "restrictions"
+    )
 
 
 def young_person_page(user: Viewer, young_person: YoungPerson) -> dict[str, Any]:
     """Everything on the record page, one query per section."""
     may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
+    contacts = list(young_person.contacts.select_related("staff_member"))
+    actions = list(young_person.actions.select_related("completed_by"))
+    facts = key_facts(young_person, contacts, actions)
     return {
+        "key_facts": [item for item in facts if isinstance(item, Fact)],
+        "flags": [item for item in facts if isinstance(item, Flag)],
         "parents": list(young_person.parents.all()),
         "qualifications": list(young_person.qualifications.all()),
         "attendance": list(young_person.attendance.select_related("school")),
-        "contacts": list(young_person.contacts.select_related("staff_member")),
-        "actions": list(young_person.actions.select_related("completed_by")),
+        "contacts": contacts,
+        "actions": actions,
         "sensitive_notes": list(young_person.sensitive_notes.select_related("recorded_by"))
         if may_see_sensitive
         else None,
@@ -253,6 +363,50 @@ def young_person_page(user: Viewer, young_person: YoungPerson) -> dict[str, Any]
         "may_audit": user.has_perm(CasesPermission.VIEW_ACCESS_EVENTS),
         "panels": extensions.panels_for(young_person, user),
     }
+
+
+def key_facts(young_person: YoungPerson, contacts: list[Contact], actions: list[Action]) -> list[Fact | Flag]:
+    """What an adviser needs first: what the apps above know (status, age), then the last contact
+    (``contacts`` newest first), the next open action, the level of support and the record's flags."""
+    today = timezone.localdate()
+    items = extensions.facts_for(young_person, today)
+    if contacts:
+        last = contacts[0]
+        days = (today - timezone.localdate(last.occurred_at)).days
+        ago = {0: "today", 1: "yesterday"}.get(days, f"{days} days ago")
+        items.append(
+            Fact("Last contact", f"{ago} ({last.occurred_at:%-d %b %Y}), {last.get_method_display().lower()}")
+        )
+    else:
+        items.append(Fact("Last contact", "None logged yet"))
+    open_actions = [action for action in actions if action.completed_on is None]
+    if upcoming := min(open_actions, key=lambda action: (action.due_on, action.pk), default=None):
+        overdue = upcoming.due_on < today
+        items.append(
+            Fact(
+                "Next action",
+                f"{upcoming.description}, due {upcoming.due_on:%-d %b %Y}",
+                "Overdue" if overdue else "",
+                "red" if overdue else "grey",
+            )
+        )
+    else:
+        items.append(Fact("Next action", "None open"))
+    items.append(Fact("Level of support", young_person.get_support_level_display()))
+    kinds = {restriction.kind for restriction in restrictions.active_restrictions(young_person, today)}
+    if kinds - {Restriction.Kind.S507B}:
+        items.append(Flag("Processing restricted", "red"))
+    if Restriction.Kind.S507B in kinds:
+        items.append(Flag("Section 507B restriction", "orange"))
+    for flagged, text in (
+        (young_person.looked_after, "Looked after"),
+        (young_person.care_leaver, "Care leaver"),
+        (young_person.sen_status == YoungPerson.SenStatus.EHC_PLAN, "EHC plan"),
+        (young_person.has_disability, "Disability"),
+    ):
+        if flagged:
+            items.append(Flag(text, "purple"))
+    return items
 
 
 def co_workers(young_person: YoungPerson) -> list[dict[str, Any]]:
@@ -288,14 +442,20 @@ def young_person_history(user: Viewer, young_person: YoungPerson) -> list[Change
         sources.append(
             (model.history.model, Q(**{link.person_column: young_person.pk}), link.name().capitalize())
         )
-    changes = []
-    for history_model, condition, label in sources:
-        rows = (
-            history_model.objects.filter(condition)
-            .select_related("history_user")
-            .order_by("id", "history_date")
+    tables = [
+        (
+            history_model,
+            list(
+                history_model.objects.filter(condition)
+                .select_related("history_user")
+                .order_by("id", "history_date")
+            ),
+            label,
         )
-        changes.extend(changes_for(history_model, rows, label))
+        for history_model, condition, label in sources
+    ]
+    names = related_names((history_model, rows) for history_model, rows, _ in tables)
+    changes = [change for model, rows, label in tables for change in changes_for(model, rows, label, names)]
     return sorted(changes, key=lambda change: change.when, reverse=True)
 
 
@@ -308,6 +468,8 @@ def provenance(young_person: YoungPerson) -> list[dict[str, Any]]:
         for field in YoungPerson._meta.concrete_fields
         if field.name not in ("id", "created_at", "updated_at", "source", "source_date")
     ]
+    rows = list(rows)
+    names = related_names([(YoungPerson.history.model, rows)])
     last_set: dict[str, Any] = {}
     previous = None
     for row in rows:
@@ -318,7 +480,7 @@ def provenance(young_person: YoungPerson) -> list[dict[str, Any]]:
     return [
         {
             "field": str(field.verbose_name).capitalize(),
-            "value": display(field, getattr(previous, field.attname)) if previous else "",
+            "value": display(field, getattr(previous, field.attname), names) if previous else "",
             "source": last_set[field.name].get_source_display(),
             "source_date": last_set[field.name].source_date,
             "by": last_set[field.name].history_user,

@@ -18,6 +18,7 @@ from cases.models import (
     Action,
     CasesPermission,
     Contact,
+    ContactInterval,
     IdentifierClash,
     Restriction,
     SensitiveNote,
@@ -491,3 +492,16 @@ def restriction_set(
         actor=actor,
         reason="Restriction set",
     )
+
+
+def contact_intervals_set(*, actor: Actor, days: dict[str, int], reason: str) -> None:
+    """Set the days between contacts for each level of support given; only changes are saved, each
+    with its history row (who, why)."""
+    with transaction.atomic():
+        for level, wanted in days.items():
+            interval = ContactInterval.objects.filter(support_level=level).first() or ContactInterval(
+                support_level=level
+            )
+            if interval.days != wanted:
+                interval.days = wanted
+                tracked_save(interval, actor=actor, reason=reason)

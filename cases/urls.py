@@ -22,6 +22,8 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("caseload/", views.caseload, name="caseload"),
     path("caseload/export.csv", views.caseload_export, name="caseload-export"),
+    path("to-do/", views.todo, name="todo"),
+    path("contact-intervals/", views.contact_intervals, name="contact-intervals"),
     path("search/", views.search, name="search"),
     path("young-people/new/", views.young_person_create, name="young-person-create"),
     path("young-people/<id:young_person_id>/", include(young_person_patterns)),

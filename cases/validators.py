@@ -41,8 +41,12 @@ def normalise_postcode(value: str) -> str:
     return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
 
 
+def is_postcode(value: str) -> bool:
+    return bool(_POSTCODE.match(normalise_postcode(value)))
+
+
 def validate_postcode(value: str) -> None:
-    if not _POSTCODE.match(normalise_postcode(value)):
+    if not is_postcode(value):
         raise ValidationError("Enter a real UK postcode, like SS1 2AB", code="postcode")
 
 

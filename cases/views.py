@@ -1,22 +1,26 @@
 """Browser pages for advisers and managers: parse, load through cases/access.py, call a service,
 redirect. Each view declares its access rule with a decorator from cases/access.py."""
 
+from dataclasses import replace
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
+from django.http import HttpResponse, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, forms, selectors, services, versions
-from cases.models import AccessEvent, CasesPermission, YoungPersonPermission
+from cases.models import AccessEvent, CasesPermission, YoungPerson, YoungPersonPermission
 from core.pages import FormPage, add_errors, record_form
 from core.spreadsheets import write_csv
 
 P = YoungPersonPermission
 PAGE_SIZE = 25
+HISTORY_PAGE_SIZE = 20
+AUDIT_PAGE_SIZE = 50
 GET_POST = require_http_methods(["GET", "POST"])
 
 
@@ -43,6 +47,11 @@ CO_WORKER_PAGE = FormPage(
 )
 
 
+def _tab(young_person, tab: str) -> str:
+    """The record page opened on one of its tabs (GOV.UK tabs select the tab the fragment names)."""
+    return reverse("cases:young-person-detail", args=[young_person.pk]) + f"#{tab}"
+
+
 @access.signed_in
 @require_http_methods(["GET"])
 def home(request):
@@ -64,11 +73,16 @@ def caseload(request):
     query.pop("page", None)
     without_list = query.copy()
     without_list.pop("work_list", None)
+    without_sort = query.copy()
+    without_sort.pop("sort", None)
     context = {
         "filter_form": filter_form,
         "page": page,
         "query": query.urlencode(),
         "without_list": without_list.urlencode(),
+        "sort_query": without_sort.urlencode(),
+        "sort": filters.sort,
+        "filtering": any(value for key, value in query.items() if key not in ("sort", "work_list")),
         "work_lists": selectors.work_list_counts(request.user, filters),
         "current_list": filters.work_list,
     }
@@ -90,14 +104,46 @@ def caseload_export(request):
 
 
 @access.signed_in
+@require_http_methods(["GET"])
+def todo(request):
+    """The task list: overdue and soon-due actions, and the people the task work lists hold."""
+    sections = selectors.task_list(request.user)
+    context = {
+        "sections": sections,
+        "total": sum(section.count for section in sections),
+        "may_set_intervals": request.user.has_perm(INTERVALS_PERMISSION),
+        "intervals": [
+            (YoungPerson.SupportLevel(level).label, days)
+            for level, days in selectors.contact_intervals().items()
+        ],
+    }
+    return render(request, "cases/todo.html", context)
+
+
+INTERVALS_PERMISSION = "cases.change_contactinterval"
+
+
+@access.model_permission(INTERVALS_PERMISSION)
+@GET_POST
+def contact_intervals(request):
+    form = forms.ContactIntervalsForm(request.POST or None, initial=selectors.contact_intervals())
+    if request.method == "POST" and form.is_valid():
+        services.contact_intervals_set(
+            actor=request.user, days=form.days(), reason=form.cleaned_data["reason"]
+        )
+        messages.success(request, "Contact intervals saved")
+        return redirect("cases:todo")
+    return render(request, "cases/contact_intervals.html", {"form": form})
+
+
+@access.signed_in
 @GET_POST
 def search(request):
     """Search by POST so names and identifiers never appear in URLs or access logs."""
     form = forms.SearchForm(request.POST or None)
     results = None
     if request.method == "POST" and form.is_valid():
-        matches = selectors.search(request.user, form.cleaned_data["query"])
-        results = list(matches[: selectors.SEARCH_LIMIT + 1])
+        results = selectors.search(request.user, form.cleaned_data["query"], limit=selectors.SEARCH_LIMIT + 1)
     return render(
         request, "cases/search.html", {"form": form, "results": results, "limit": selectors.SEARCH_LIMIT}
     )
@@ -162,9 +208,25 @@ def young_person_edit(request, young_person):
 @access.young_person_view(record=AccessEvent.What.HISTORY)
 @require_http_methods(["GET"])
 def young_person_history(request, young_person):
+    """Newest first, a page at a time, narrowed to one field's changes when asked (``?field=``)."""
+    changes = selectors.young_person_history(request.user, young_person)
+    fields = sorted({name for change in changes for name, _, _ in change.fields})
+    chosen = request.GET.get("field", "")
+    if chosen in fields:
+        changes = [
+            replace(change, fields=[row for row in change.fields if row[0] == chosen])
+            for change in changes
+            if any(row[0] == chosen for row in change.fields)
+        ]
+    query = QueryDict(mutable=True)
+    if chosen in fields:
+        query["field"] = chosen
     context = {
         "person": young_person,
-        "changes": selectors.young_person_history(request.user, young_person),
+        "page": Paginator(changes, HISTORY_PAGE_SIZE).get_page(request.GET.get("page")),
+        "fields": fields,
+        "chosen": chosen if chosen in fields else "",
+        "query": query.urlencode(),
         "provenance": selectors.provenance(young_person),
     }
     return render(request, "cases/young_person_history.html", context)
@@ -173,11 +235,9 @@ def young_person_history(request, young_person):
 @access.young_person_view(capability=CasesPermission.VIEW_ACCESS_EVENTS, record=AccessEvent.What.AUDIT)
 @require_http_methods(["GET"])
 def young_person_audit(request, young_person):
-    return render(
-        request,
-        "cases/young_person_audit.html",
-        {"person": young_person, "log": selectors.access_log(young_person)},
-    )
+    log = selectors.access_log(young_person)
+    page = Paginator(log, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "cases/young_person_audit.html", {"person": young_person, "page": page})
 
 
 @access.young_person_view(P.CHANGE)
@@ -195,6 +255,7 @@ def contact_create(request, young_person):
             action=form.action_fields(),
             **form.contact_fields(),
         ),
+        redirect_to=_tab(young_person, "contacts"),
     )
 
 
@@ -208,6 +269,7 @@ def action_create(request, young_person):
         form,
         ACTION_PAGE,
         lambda data: services.action_add(young_person=young_person, actor=request.user, **data),
+        redirect_to=_tab(young_person, "actions"),
     )
 
 
@@ -220,7 +282,9 @@ def action_complete(request, young_person, action_id):
         messages.success(request, "Action marked as complete")
     except ValidationError as error:
         messages.error(request, error.messages[0])
-    return redirect("cases:young-person-detail", young_person_id=young_person.pk)
+    if request.POST.get("from") == "todo":  # marked done on the task list: back to it
+        return redirect("cases:todo")
+    return redirect(_tab(young_person, "actions"))
 
 
 @access.young_person_view(P.CHANGE)

@@ -147,7 +147,7 @@ def _plain_messages(label: str, field: forms.Field) -> None:
         if getattr(field, bound, None) is not None:
             field.error_messages[code] = f"{label} must be {getattr(field, bound)} {words}"
     if isinstance(field, forms.ModelChoiceField):
-        if field.empty_label is not None:
+        if field.empty_label == "---------":  # Django's default; a field's own ("All teams") stays
             field.empty_label = "Choose"
     elif isinstance(field, forms.ChoiceField):
         choices: list[Any] = list(field.choices)  # type: ignore[arg-type]  # a list once on a field

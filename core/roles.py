@@ -26,6 +26,9 @@ _SERVICE_WIDE_READ = (
     "cases.view_organisation",
 )
 
+# How often each level of support should be contacted: the managers' to set.
+_CONTACT_INTERVALS = ("cases.view_contactinterval", "cases.change_contactinterval")
+
 # Imports match rows against every record, so they are the service managers' (service-wide reach).
 _IMPORTS = (
     "exchange.add_importbatch",
@@ -59,12 +62,14 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.TEAM_MANAGER: (
         *_ADVISER,
         "cases.assign_youngperson",
+        *_CONTACT_INTERVALS,
         "tracking.view_team_dashboard",
         "tracking.merge_records",
     ),
     Role.SERVICE_MANAGER: (
         *_ADVISER,
         "cases.assign_youngperson",
+        *_CONTACT_INTERVALS,
         *_SERVICE_WIDE_READ,
         "tracking.view_service_dashboard",
         "tracking.merge_records",

@@ -185,14 +185,21 @@ def former_pupils(school: Organisation) -> QuerySet[YoungPerson]:
     return YoungPerson.objects.filter(school=school, current_status__academic_age__gte=16).order_by("pk")
 
 
+PANEL_DISCLOSURES = 20
+
+
 def disclosures_panel(young_person: YoungPerson, user: Viewer) -> dict[str, Any]:
-    """The record page's Disclosures tab (one query)."""
+    """The record page's Disclosures tab: the newest ``PANEL_DISCLOSURES``, and a link to every one
+    when there are more (one query)."""
     disclosures = list(
-        young_person.disclosures.select_related("recipient", "made_by", "agreement").order_by("-made_at")[:20]
+        young_person.disclosures.select_related("recipient", "made_by", "agreement").order_by("-made_at")[
+            : PANEL_DISCLOSURES + 1
+        ]
     )
+    more = len(disclosures) > PANEL_DISCLOSURES
     return {
         "id": "disclosures",
-        "title": f"Disclosures ({len(disclosures)})",
+        "title": f"Disclosures ({PANEL_DISCLOSURES}+)" if more else f"Disclosures ({len(disclosures)})",
         "template": "sharing/_disclosures_table.html",
-        "context": {"disclosures": disclosures},
+        "context": {"disclosures": disclosures[:PANEL_DISCLOSURES], "more": more, "shown": PANEL_DISCLOSURES},
     }

@@ -150,7 +150,7 @@ def migration_data(transactional_db):
     for (app_label, _), migration in sorted(loader.disk_migrations.items()):
         if app_label in ("cases", "tracking", "sharing", "exchange", "retention"):
             for operation in migration.operations:
-                if isinstance(operation, RunPython):
+                if isinstance(operation, RunPython) and not operation.hints.get("schema_only"):
                     operation.code(apps, None)
 
 

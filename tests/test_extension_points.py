@@ -46,7 +46,13 @@ def _registered() -> set[tuple[str, str]]:
     return (
         {("notice", _name(provider)) for provider in extensions._notice_providers}
         | {("panel", _name(provider)) for provider in extensions._panel_providers}
-        | {("work list", f"tracking.worklists.{work_list.key}") for work_list in worklists.all_work_lists()}
+        | {("facts", _name(provider)) for provider in extensions._fact_providers}
+        | {("column", _name(column.cell)) for column in extensions.columns()}
+        | {
+            ("work list", f"tracking.worklists.{work_list.key}")
+            for work_list in worklists.all_work_lists()
+            if work_list not in worklists.BUILT_IN
+        }
         | {("erasure", _name(sharing_services._erasure_handler))}
         | _receivers()
     )
@@ -54,6 +60,6 @@ def _registered() -> set[tuple[str, str]]:
 
 def test_the_adr_lists_every_extension_point_and_receiver_and_no_other():
     documented, registered = _documented(), _registered()
-    assert len(documented) == 25
+    assert len(documented) == 28
     assert registered - documented == set(), "registered but not in the ADR"
     assert documented - registered == set(), "in the ADR but not registered"

@@ -13,3 +13,5 @@ class TrackingConfig(AppConfig):
         worklists.register_work_lists()
         extensions.register_notices(selectors.merge_notices)
         extensions.register_panel(selectors.merges_panel)
+        extensions.register_facts(selectors.key_facts)
+        extensions.register_column(selectors.STATUS_COLUMN)

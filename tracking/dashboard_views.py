@@ -86,18 +86,18 @@ def _figures(user, teams) -> dict:
                 "dimension": dimension,
                 "label": D(dimension).label,
                 "rows": rows,
-                "max_rate": max((r["combined_rate"] or 0 for r in rows), default=0) or 1,
             }
         )
     month_ends = dashboards.month_ends_before(timezone.localdate(), 12)
     history = dashboards.snapshot_totals(teams, month_ends)
-    trend = [_with_rates({**history[m], "month_end": m}) for m in month_ends if m in history]
+    trend = [
+        _with_rates({**history[m], "month_end": m, "label": f"{m:%b %Y}"}) for m in month_ends if m in history
+    ]
     return {
         "now": _with_rates(dashboards.now_totals(statuses)),
         "winter": _winter_average(teams),
         "breakdowns": breakdowns,
         "trend": trend,
-        "trend_max": max((t["combined_rate"] or 0 for t in trend), default=0) or 1,
         "as_at": statuses.values_list("evaluated_on", flat=True).order_by("evaluated_on").first(),
     }
 
@@ -106,8 +106,14 @@ def _figures(user, teams) -> dict:
 @require_http_methods(["GET"])
 def dashboard(request):
     teams, allowed = _teams(request)
+    figures = dashboards.cached(request.user, teams, lambda: _figures(request.user, teams))
+    rows = [*figures["trend"], *(row for breakdown in figures["breakdowns"] for row in breakdown["rows"])]
+    scale = dashboards.common_scale([row["combined_rate"] for row in rows])
+    for row in rows:
+        row["bar"] = scale.width(row["combined_rate"])
     context = {
-        **dashboards.cached(request.user, teams, lambda: _figures(request.user, teams)),
+        **figures,
+        "scale": scale,
         "teams": allowed,
         "team": request.GET.get("team", ""),
         "service_wide": request.user.has_perm(SERVICE_DASHBOARD),

@@ -8,7 +8,9 @@ Headline cohort: the DfE return's cohort at academic age 16-17, custody (710) ou
 By academic age, the cohort is everyone in the service's cohort at that age.
 """
 
+import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
@@ -297,7 +299,7 @@ def drill_down(
     people = YoungPerson.objects.filter(pk__in=chosen.values("young_person")).select_related(
         "team", "lead_adviser"
     )
-    return case_selectors.with_last_contact(people)
+    return case_selectors.with_table_columns(people)
 
 
 # --- History (snapshots) ----------------------------------------------------------------------------
@@ -331,3 +333,35 @@ def winter_months(on: date) -> list[date]:
 
 def rate(numerator: int, denominator: int) -> float | None:
     return round(100 * numerator / denominator, 1) if denominator else None
+
+
+# --- Charts on one scale -----------------------------------------------------------------------------
+
+NICE_STEPS = (0.5, 1, 2, 2.5, 5, 10, 20, 25)
+MAX_TICKS = 5
+
+
+@dataclass(frozen=True)
+class Scale:
+    """A percentage axis every chart on the page shares, so bars of equal length mean equal rates."""
+
+    top: float
+    ticks: list[float]
+
+    @property
+    def marks(self) -> list[tuple[float, float]]:
+        """Each tick and where it falls along the axis (a percentage)."""
+        return [(tick, self.width(tick)) for tick in self.ticks]
+
+    def width(self, rate: float | None) -> float:
+        """A bar's length as a percentage of the axis."""
+        return round(100 * min(rate or 0, self.top) / self.top, 1)
+
+
+def common_scale(rates: list[float | None]) -> Scale:
+    """The smallest axis, in nice steps with at most ``MAX_TICKS`` of them, that holds the largest rate
+    (1% when every rate is 0)."""
+    largest = max((rate or 0 for rate in rates), default=0) or 1
+    step = next((step for step in NICE_STEPS if step * MAX_TICKS >= largest), NICE_STEPS[-1])
+    steps = math.ceil(largest / step)
+    return Scale(top=step * steps, ticks=[round(step * i, 1) for i in range(steps + 1)])

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
 
+from cases.validators import age_on
 from tracking.models import RoniFactor, Status
 
 K = RoniFactor.Key
@@ -95,10 +96,6 @@ class PersonFacts:
 
 def academic_year_start(on: date) -> int:
     return on.year if on.month >= 9 else on.year - 1
-
-
-def age_on(date_of_birth: date, on: date) -> int:
-    return on.year - date_of_birth.year - ((on.month, on.day) < (date_of_birth.month, date_of_birth.day))
 
 
 @lru_cache(maxsize=1 << 16)  # called several times a person a run, for a few thousand birthdays

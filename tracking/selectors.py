@@ -5,11 +5,12 @@ from datetime import date
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db.models import Case, Count, IntegerField, Q, QuerySet, Sum, Value, When
+from django.db.models import Case, Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from cases import access
+from cases.extensions import Column, Fact, Flag
 from cases.models import Source, Team, YoungPerson, YoungPersonPermission
 from core.roles import Role
 from core.types import Viewer
@@ -18,10 +19,12 @@ from tracking.models import (
     Activity,
     ActivityCode,
     Characteristic,
+    CurrentStatus,
     IntendedDestination,
     Merge,
     NeedWeight,
     Offer,
+    Status,
     TrackingPermission,
 )
 
@@ -94,6 +97,61 @@ def destinations_page(young_person: YoungPerson, on: date | None = None) -> dict
 
 def _join(*parts: object) -> str:
     return ", ".join(str(part) for part in parts if part)
+
+
+# --- Key facts on the record page ------------------------------------------------------------------
+
+STATUS_TAGS = {
+    Status.EET: ("EET", "green"),
+    Status.NEET: ("NEET", "red"),
+    Status.NOT_KNOWN: ("Not known", "yellow"),
+    Status.EXCLUDED: ("Custody", "grey"),
+}
+NOT_WORKED_OUT = ("Not worked out", "grey")
+RONI_FLAG_COLOURS = {"substantial": "red", "additional": "orange"}
+
+
+def status_cell(status: str | None) -> Fact:
+    """The people tables' Status column: the stored evaluation's tag."""
+    tag, colour = STATUS_TAGS.get(Status(status), NOT_WORKED_OUT) if status else NOT_WORKED_OUT
+    return Fact("Status", "", tag, colour)
+
+
+STATUS_COLUMN = Column("status", "Status", F("current_status__status"), status_cell)
+
+
+def key_facts(young_person: YoungPerson, today: date) -> list[Fact | Flag]:
+    """Age and school year, today's status as the dashboards count it (the stored evaluation, with
+    what they are doing, since when if NEET, and when the information lapses), and a risk-of-NEET
+    flag. Two queries; a NEET spell's start reads the person's activities too."""
+    dob = young_person.date_of_birth
+    age = f"{rules.age_on(dob, today)}"
+    if 1 <= (year := rules.nc_year(dob, today)) <= 14:
+        age += f" (school year {year})"
+    items: list[Fact | Flag] = [Fact("Age", age)]
+    current = (
+        CurrentStatus.objects.filter(young_person=young_person)
+        .annotate(
+            activity_label=Subquery(
+                ActivityCode.objects.filter(code=OuterRef("activity_code")).values("label")[:1]
+            )
+        )
+        .first()
+    )
+    if current is None:
+        return [Fact("Status", "Not worked out yet: it will be tonight"), *items]
+    tag, colour = STATUS_TAGS[Status(current.status)]
+    detail = [current.activity_label or ""]
+    if current.status == Status.NEET:
+        person = next(facts.person_facts(YoungPerson.objects.filter(pk=young_person.pk), attendance=False))
+        if since := rules.neet_since(person, today):
+            detail.append(f"since {since:%-d %b %Y}")
+    if current.currency_lapses_on:
+        detail.append(f"information lapses on {current.currency_lapses_on:%-d %b %Y}")
+    items.insert(0, Fact("Status", _join(*detail), tag, colour))
+    if colour := RONI_FLAG_COLOURS.get(current.roni_band, ""):
+        items.append(Flag(f"Risk of NEET: {rules.RONI_BAND_LABELS[current.roni_band].lower()}", colour))
+    return items
 
 
 # --- Caseload weighting ------------------------------------------------------------------------------

@@ -2,13 +2,25 @@
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 
 from cases.worklists import WorkList, register
-from tracking.models import Status
+from tracking.models import Activity, Status
 from tracking.rules import Guarantee
 
 LAPSING_DAYS = 30
+REVIEW_DAYS = 7
+
+
+def _review_due(today) -> Q:
+    """An activity in force whose review date has come or comes within ``REVIEW_DAYS``."""
+    due = Activity.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=today),
+        young_person=OuterRef("pk"),
+        start_date__lte=today,
+        review_date__lte=today + timedelta(days=REVIEW_DAYS),
+    )
+    return Q(Exists(due))
 
 
 def _in_cohort(**conditions) -> Q:
@@ -36,4 +48,5 @@ def register_work_lists() -> None:
             "Risk of NEET: substantial support",
             lambda today: _in_cohort(roni_band="substantial"),
         ),
+        WorkList("review_due", f"Activity review due within {REVIEW_DAYS} days", _review_due, task=True),
     )

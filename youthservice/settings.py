@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # trigram lookups for name search (cases/namesearch.py); idle on SQLite
     "django.forms",
     "axes",
     "django_otp",

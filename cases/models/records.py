@@ -3,6 +3,7 @@
 from enum import StrEnum
 
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -256,3 +257,19 @@ class IdentifierClash(models.Model):
 
     def __str__(self):
         return f"Identifier clash {self.pk}"
+
+
+class ContactInterval(Tracked):
+    """How often someone at each level of support should be contacted: the task list shows whoever
+    has gone longer without a contact. Managers set it; history keeps who changed it and why."""
+
+    support_level = models.CharField(max_length=16, choices=YoungPerson.SupportLevel, unique=True)
+    days = models.PositiveSmallIntegerField(
+        "days between contacts", validators=[MinValueValidator(1), MaxValueValidator(365)]
+    )
+
+    class Meta:
+        ordering = ["days"]
+
+    def __str__(self):
+        return f"{self.get_support_level_display()}: every {self.days} days"

@@ -9,3 +9,35 @@ register = template.Library()
 def record_notices(young_person):
     """Restrictions first (the DPO's alone to change), then what the apps above add."""
     return {"notices": restrictions.restriction_notices(young_person) + extensions.notices_for(young_person)}
+
+
+@register.simple_tag
+def person_cells(person) -> list:
+    """The registered columns' cells for one row of a people table."""
+    return [column.cell(getattr(person, column.key, None)) for column in extensions.columns()]
+
+
+@register.simple_tag
+def column_labels() -> list[str]:
+    return [column.label for column in extensions.columns()]
+
+
+@register.simple_tag
+def people_headers(sort: str = "", sortable: bool = False) -> list[dict]:
+    """The people table's column headers, in order. With ``sortable``, each carries the sort its link
+    asks for (the reverse of the current one on the sorted column) and its ``aria-sort``."""
+    headers = [("name", "Name"), *((c.key, c.label) for c in extensions.columns())]
+    headers += [("next_action", "Next action"), ("last_contact", "Last contact"), ("support", "Support")]
+    headers += [("adviser", "Lead adviser"), ("team", "Team")]
+    current = sort or "name"
+    found = []
+    for key, label in headers:
+        state = "ascending" if current == key else "descending" if current == f"-{key}" else "none"
+        found.append(
+            {
+                "label": label,
+                "sort": f"-{key}" if state == "ascending" else key,
+                "aria_sort": state if sortable else "",
+            }
+        )
+    return found

@@ -27,7 +27,7 @@ def test_subject_request_details_are_in_the_dpos_history_only(world, client_for)
     for viewer, sees in ((world.adviser, False), (world.team_manager, False), (world.dpo, True)):
         page = client_for(viewer).get(url)
         assert page.status_code == 200
-        kinds = {change.what for change in page.context["changes"]}
+        kinds = {change.what for change in page.context["page"].object_list}
         assert ("Subject request" in kinds) is sees, viewer.username
         assert ("Odalys Quenby" in page.content.decode()) is sees, viewer.username
         assert ("Identity checked by phone" in page.content.decode()) is sees, viewer.username

@@ -196,7 +196,7 @@ def test_every_edit_leaves_a_history_row_with_the_user_reason_and_source(world, 
     provenance = {row["field"]: row for row in history.context["provenance"]}
     assert provenance["Postcode"]["source"] == "Young person"
     assert provenance["Family name"]["source"] != "Young person"
-    change = history.context["changes"][0]
+    change = history.context["page"].object_list[0]
     assert ("Postcode", world.case.postcode, "SS2 6UN") in change.fields
 
 

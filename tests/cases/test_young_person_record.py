@@ -98,7 +98,7 @@ def test_the_dpo_sees_everyone_who_viewed_or_changed_the_record(world, client_fo
     client_for(world.adviser).get(reverse("cases:young-person-detail", args=[world.case.pk]))
     client_for(world.team_manager).get(reverse("cases:young-person-detail", args=[world.case.pk]))
     response = client_for(world.dpo).get(reverse("cases:young-person-audit", args=[world.case.pk]))
-    log = response.context["log"]
+    log = response.context["page"].object_list
     viewers = {(entry["who"], entry["role"]) for entry in log if entry["what"] == "Viewed the record"}
     assert viewers == {(world.adviser, "Personal adviser"), (world.team_manager, "Team manager")}
     assert any(entry["what"] == "Created the record" for entry in log)
