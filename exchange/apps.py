@@ -7,3 +7,9 @@ class ExchangeConfig(AppConfig):
 
     name = "exchange"
     verbose_name = "Data exchange"
+
+    def ready(self):
+        from cases import extensions
+        from exchange import selectors
+
+        extensions.register_panel(selectors.self_update_panel)

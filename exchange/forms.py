@@ -7,8 +7,8 @@ from django.utils import timezone
 
 from cases.models import Organisation, Team
 from core.forms import GovukDateField, GovukForm
-from exchange import formats
-from exchange.models import ImportBatch
+from exchange import formats, notify
+from exchange.models import Channel, ImportBatch
 from tracking.forms import PROVIDER_KINDS
 
 
@@ -108,3 +108,24 @@ class SelfUpdateForm(GovukForm):
         if value and value > timezone.localdate() + timedelta(days=92):
             raise forms.ValidationError("The start date must be within the next three months")
         return value
+
+
+class SelfUpdateSendForm(GovukForm):
+    """How to send a young person their self-update link: by the ways this service can send
+    (exchange.notify.channels) to the number or address on the record, or shown to pass on."""
+
+    channel = forms.ChoiceField(
+        label="How should the link reach them?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select how the link should reach them"},
+    )
+
+    def __init__(self, *args, young_person, **kwargs):
+        super().__init__(*args, **kwargs)
+        addresses = {Channel.SMS: young_person.phone, Channel.EMAIL: young_person.email}
+        choices = [
+            (channel, f"{Channel(channel).label} to {addresses[channel]}")
+            for channel in notify.channels()
+            if addresses[channel]
+        ]
+        self.fields["channel"].choices = [*choices, (Channel.SHOWN, "Show me the link to pass on myself")]

@@ -179,6 +179,39 @@ class IgnoredIdentifier(models.Model):
         return f"Ignored {self.get_kind_display()} {self.pk}"
 
 
+class Channel(models.TextChoices):
+    SMS = "sms", "Text message"
+    EMAIL = "email", "Email"
+    SHOWN = "shown", "Shown to the adviser to pass on"
+
+
+class Delivery(models.TextChoices):
+    NOT_SENT = "not-sent", "Not sent"
+    QUEUED = "queued", "Waiting to be sent"
+    NO_ADDRESS = "no-address", "Not sent: no phone number or email address"
+    SENT_LOCALLY = "sent-locally", "Sent from this machine (no delivery report)"
+    REFUSED = "refused", "Not sent: GOV.UK Notify refused the number or address"
+    CREATED = "created", "Handed to GOV.UK Notify"
+    SENDING = "sending", "Sending"
+    PENDING = "pending", "Waiting for the phone network"
+    SENT = "sent", "Sent abroad (no delivery report)"
+    DELIVERED = "delivered", "Delivered"
+    PERMANENT_FAILURE = "permanent-failure", "Not delivered: the number or address is not in use"
+    TEMPORARY_FAILURE = "temporary-failure", "Not delivered: the phone was off or the inbox full"
+    TECHNICAL_FAILURE = "technical-failure", "Not delivered: a technical problem at GOV.UK Notify"
+
+
+# Statuses that can still change, and so are checked with Notify again; those that mean it never came.
+DELIVERY_IN_FLIGHT = (Delivery.CREATED, Delivery.SENDING, Delivery.PENDING)
+DELIVERY_FAILED = (
+    Delivery.NO_ADDRESS,
+    Delivery.REFUSED,
+    Delivery.PERMANENT_FAILURE,
+    Delivery.TEMPORARY_FAILURE,
+    Delivery.TECHNICAL_FAILURE,
+)
+
+
 class SelfUpdateLink(models.Model):
     """A single-use link for a young person to tell us what they are doing. Only a hash of the token
     is stored; the page it opens shows nothing about them beyond their first name."""
@@ -190,10 +223,20 @@ class SelfUpdateLink(models.Model):
     expires_at = models.DateTimeField()
     used_at = models.DateTimeField(null=True, blank=True)
     activity = models.ForeignKey(Activity, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    channel = models.CharField(max_length=8, choices=Channel, default=Channel.SHOWN)
+    # What became of the message: ours until it is handed over, then Notify's own status words.
+    notification_id = models.CharField(max_length=64, blank=True)
+    delivery = models.CharField(max_length=24, choices=Delivery, default=Delivery.NOT_SENT)
+    delivery_checked_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
         verbose_name = "self-update link"
+        indexes = [models.Index(fields=["delivery", "sent_at"])]
 
     def __str__(self):
         return f"Self-update link {self.pk}"
+
+    @property
+    def undelivered(self) -> bool:
+        return self.delivery in DELIVERY_FAILED

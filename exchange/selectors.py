@@ -138,3 +138,20 @@ def not_known(user: Viewer) -> QuerySet[YoungPerson]:
 def not_known_with_email(user: Viewer) -> QuerySet[YoungPerson]:
     """Those of them with an email address (the self-update links sent in bulk)."""
     return not_known(user).exclude(email="")
+
+
+def self_update_panel(young_person: YoungPerson, user: Viewer) -> dict[str, Any] | None:
+    """The record page's Self-update links tab: the newest links, how each was sent and what became of
+    it (one query); none when no link was ever made."""
+    links = list(young_person.self_update_links.select_related("sent_by")[:PANEL_LINKS])
+    if not links:
+        return None
+    return {
+        "id": "self-update",
+        "title": "Self-update links",
+        "template": "exchange/_self_update_panel.html",
+        "context": {"links": links, "now": timezone.now()},
+    }
+
+
+PANEL_LINKS = 10

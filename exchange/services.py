@@ -13,7 +13,6 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import DatabaseError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -21,9 +20,9 @@ from django.utils import timezone
 from cases import services as case_services
 from cases.models import Organisation, Source, Team, YoungPerson
 from core.types import Actor
-from exchange import formats, reading, selectors, tasks
+from exchange import formats, notify, reading, selectors, tasks
 from exchange.applying import ImportRun, import_row_save, provider_for
-from exchange.models import ImportBatch, ReviewItem, SelfUpdateLink
+from exchange.models import DELIVERY_IN_FLIGHT, Channel, Delivery, ImportBatch, ReviewItem, SelfUpdateLink
 from exchange.selectors import progress_key, review_row, self_update_link, token_hash
 from tracking import signals
 from tracking.models import Activity, ActivityCode
@@ -263,11 +262,17 @@ SELF_UPDATE_DAYS = 14
 
 
 @transaction.atomic
-def self_update_send(*, young_person: YoungPerson, actor: Actor) -> tuple[SelfUpdateLink, str]:
-    """A new single-use link (earlier unused ones stop working), emailed when there is an address.
-    Returns the link and its token: the token is shown once and stored only as a hash. Not for a
-    record whose processing is restricted (the link would let the record be changed)."""
+def self_update_send(
+    *, young_person: YoungPerson, actor: Actor, channel: str = Channel.SHOWN
+) -> tuple[SelfUpdateLink, str]:
+    """A new single-use link (earlier unused ones stop working), sent by text message or email
+    (``channel``) by a task once the link is saved, or only shown to the adviser. Returns the link and
+    its token: the token is shown once and stored only as a hash. Not for a record whose processing is
+    restricted (the link would let the record be changed)."""
     case_services.restriction_guard(young_person, actor)
+    if channel != Channel.SHOWN and not _address(young_person, channel):
+        what = "mobile number" if channel == Channel.SMS else "email address"
+        raise ValidationError(f"There is no {what} on the record to send the link to", code="no_address")
     now = timezone.now()
     SelfUpdateLink.objects.filter(young_person=young_person, used_at__isnull=True, expires_at__gt=now).update(
         expires_at=now
@@ -278,28 +283,65 @@ def self_update_send(*, young_person: YoungPerson, actor: Actor) -> tuple[SelfUp
         token_sha256=token_hash(token),
         sent_by=actor,
         expires_at=now + timedelta(days=SELF_UPDATE_DAYS),
+        channel=channel,
+        delivery=Delivery.NOT_SENT if channel == Channel.SHOWN else Delivery.QUEUED,
     )
-    if young_person.email:  # sent by a task once the link is saved; the message names only ids
-        tasks.self_update_email.delay_on_commit(link.pk, token)
+    if channel != Channel.SHOWN:  # the message names only ids
+        tasks.self_update_deliver.delay_on_commit(link.pk, token)
     return link, token
 
 
-def self_update_email(*, link_id: int, token: str) -> bool:
-    """Email a link to the young person (their address as it is now); False when there is none, or
-    the link has since been used, replaced or expired."""
+def _address(young_person: YoungPerson, channel: str) -> str:
+    return young_person.phone if channel == Channel.SMS else young_person.email
+
+
+def self_update_deliver(*, link_id: int, token: str) -> str:
+    """Send a queued link by its channel to the young person's number or address as it is now, and
+    record what became of it. Nothing is sent twice: a link already handed over, used, replaced or
+    expired is left as it is. Returns the link's delivery status."""
     link = self_update_link(token)
-    if link is None or link.pk != link_id or not link.young_person.email:
-        return False
-    url = settings.SITE_URL.rstrip("/") + reverse("exchange:self-update", args=[token])
-    send_mail(
-        subject="Tell us what you are doing now",
-        message=f"Hello {link.young_person.known_as},\n\nYour personal adviser would like to know what you "
-        f"are doing now. It takes a minute: {url}\n\nThe link works once and stops working on "
-        f"{link.expires_at:%-d %B %Y}.\n",
-        from_email=None,
-        recipient_list=[link.young_person.email],
-    )
-    return True
+    if link is None or link.pk != link_id or link.delivery != Delivery.QUEUED:
+        return link.delivery if link is not None and link.pk == link_id else Delivery.NOT_SENT
+    person = link.young_person
+    if not (address := _address(person, link.channel)):
+        link.delivery = Delivery.NO_ADDRESS
+    else:
+        message = notify.Message(
+            first_name=person.known_as,
+            link=settings.SITE_URL.rstrip("/") + reverse("exchange:self-update", args=[token]),
+            expires=f"{timezone.localtime(link.expires_at):%-d %B %Y}",
+        )
+        try:
+            link.notification_id, link.delivery = notify.send(
+                link.channel, address, message, reference=f"self-update-link-{link.pk}"
+            )
+        except notify.RefusedError:
+            link.delivery = Delivery.REFUSED
+    link.delivery_checked_at = timezone.now()
+    link.save(update_fields=["notification_id", "delivery", "delivery_checked_at"])
+    return link.delivery
+
+
+DELIVERY_WATCH_DAYS = 7  # Notify keeps a notification's status for 7 days
+
+
+def self_update_delivery_check() -> int:
+    """Ask GOV.UK Notify what became of each message still on its way (sent in the last
+    ``DELIVERY_WATCH_DAYS``) and record it. Returns how many changed."""
+    since = timezone.now() - timedelta(days=DELIVERY_WATCH_DAYS)
+    changed = 0
+    for link in SelfUpdateLink.objects.filter(delivery__in=DELIVERY_IN_FLIGHT, sent_at__gte=since).exclude(
+        notification_id=""
+    ):
+        try:
+            now = notify.status(link.notification_id)
+        except notify.UnavailableError:
+            continue  # asked again in ten minutes
+        link.delivery_checked_at = timezone.now()
+        changed += now != link.delivery
+        link.delivery = now if now in Delivery.values else link.delivery
+        link.save(update_fields=["delivery", "delivery_checked_at"])
+    return changed
 
 
 def self_update_send_bulk(*, actor: Actor) -> int:
@@ -309,7 +351,7 @@ def self_update_send_bulk(*, actor: Actor) -> int:
     sent = 0
     for young_person in selectors.not_known_with_email(actor):
         try:
-            self_update_send(young_person=young_person, actor=actor)
+            self_update_send(young_person=young_person, actor=actor, channel=Channel.EMAIL)
         except ValidationError:  # restricted: no link (the guard's refusal)
             continue
         sent += 1

@@ -3,6 +3,8 @@ link's token is a random secret, not data about anyone)."""
 
 from celery import shared_task
 
+from exchange.notify import UnavailableError
+
 
 @shared_task(acks_late=True)
 def run_import(batch_id: int) -> str:
@@ -12,11 +14,22 @@ def run_import(batch_id: int) -> str:
     return services.import_run(batch_id=batch_id).state
 
 
-@shared_task(acks_late=True)
-def self_update_email(link_id: int, token: str) -> bool:
+@shared_task(
+    acks_late=True, autoretry_for=(UnavailableError,), retry_backoff=30, retry_backoff_max=3600, max_retries=8
+)
+def self_update_deliver(link_id: int, token: str) -> str:
+    """Send a link; while GOV.UK Notify cannot take it, try again later (30 s, doubling, about a day)."""
     from exchange import services
 
-    return services.self_update_email(link_id=link_id, token=token)
+    return services.self_update_deliver(link_id=link_id, token=token)
+
+
+@shared_task
+def self_update_delivery_check() -> int:
+    """Every 10 minutes: what became of the text messages and emails still on their way."""
+    from exchange import services
+
+    return services.self_update_delivery_check()
 
 
 @shared_task(acks_late=True)

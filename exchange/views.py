@@ -15,10 +15,10 @@ from cases import access
 from cases.models import AccessEvent, YoungPersonPermission
 from cases.services import access_events_record
 from core.middleware import client_address
-from core.pages import add_errors
+from core.pages import FormPage, add_errors, record_form
 from core.spreadsheets import write_csv
 from exchange import forms, matching, selectors, services, tasks
-from exchange.models import ExchangePermission, ImportBatch, ReviewItem
+from exchange.models import Channel, ExchangePermission, ImportBatch, ReviewItem
 from tracking.models import ActivityCode
 
 P = YoungPersonPermission
@@ -172,22 +172,36 @@ def review_item(request, item_id):
 # --- Self-update links -------------------------------------------------------------------------------
 
 
+SELF_UPDATE_PAGE = FormPage(
+    "Send a self-update link",
+    "Send the link",
+    "Self-update link made",
+    "The link lets them tell us what they are doing now. It works once, for 14 days; a new link stops "
+    "any earlier one working.",
+)
+
+
 @access.young_person_view(P.CHANGE)
-@require_POST
+@GET_POST
 def self_update_send(request, young_person):
-    try:
-        link, token = services.self_update_send(young_person=young_person, actor=request.user)
-    except ValidationError as error:
-        messages.error(request, " ".join(error.messages))
-        return redirect("tracking:destinations", young_person.pk)
-    url = request.build_absolute_uri(reverse("exchange:self-update", args=[token]))
-    emailed = " and emailed to the young person" if young_person.email else ""
-    messages.success(
-        request,
-        f"Link created{emailed}. It works once, until {link.expires_at:%-d %B %Y}. To send it another "
-        f"way, copy it now (it will not be shown again): {url}",
-    )
-    return redirect("tracking:destinations", young_person.pk)
+    """Send by text message or email (what became of it shows on the record's Self-update links tab),
+    or show the link once for the adviser to pass on."""
+    form = forms.SelfUpdateSendForm(request.POST or None, young_person=young_person)
+
+    def send(data):
+        link, token = services.self_update_send(
+            young_person=young_person, actor=request.user, channel=data["channel"]
+        )
+        if link.channel == Channel.SHOWN:
+            url = request.build_absolute_uri(reverse("exchange:self-update", args=[token]))
+            note = f"Copy it now, it will not be shown again: {url}"
+        else:
+            how = link.get_channel_display().lower()
+            note = f"It is on its way by {how}; the Self-update links tab says what became of it."
+        messages.info(request, f"{note} It works once, until {link.expires_at:%-d %B %Y}.")
+
+    redirect_to = reverse("cases:young-person-detail", args=[young_person.pk]) + "#self-update"
+    return record_form(request, young_person, form, SELF_UPDATE_PAGE, send, redirect_to=redirect_to)
 
 
 @access.signed_in

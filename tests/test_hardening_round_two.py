@@ -110,7 +110,7 @@ def test_co_worker_access_goes_only_to_advisers_and_team_managers(world, client_
 
 def test_a_self_update_link_is_kept_in_the_session_never_a_cookie(world, client_for):
     client = client_for(world.adviser)
-    response = client.post(reverse("exchange:self-update-send", args=[world.case.pk]))
+    response = client.post(reverse("exchange:self-update-send", args=[world.case.pk]), {"channel": "shown"})
     assert response.status_code == 302
     assert not client.cookies.get("messages", None) or not client.cookies["messages"].value  # none set
     cookies = " ".join(morsel.value for morsel in client.cookies.values())

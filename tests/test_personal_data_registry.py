@@ -76,7 +76,7 @@ def test_the_history_tab_shows_the_history_behind_every_link_to_those_who_may_se
     for viewer in (world.dpo, world.service_manager):
         page = client_for(viewer).get(url)
         assert page.status_code == 200
-        shown[viewer.username] = {change.what for change in page.context["page"].object_list}
+        shown[viewer.username] = {change.what for change in page.context["page"].paginator.object_list}
     with_history = {
         link.name().capitalize()
         for link in registry.personal_models()

@@ -42,6 +42,13 @@ SITE_URL = env("YOUTHSERVICE_SITE_URL", default="http://127.0.0.1:8000")
 # Without DEBUG there is no default: the console would print young people's addresses and links.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://") if DEBUG else env.email_url("EMAIL_URL"))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="youth-support@example.invalid")
+# GOV.UK Notify for self-update links by text message and email (exchange/notify.py). Without a key,
+# emails go through EMAIL_URL and text messages to the console (or SMS_FILE_PATH), DEBUG only.
+NOTIFY_API_KEY = env("NOTIFY_API_KEY", default="")
+NOTIFY_BASE_URL = env("NOTIFY_BASE_URL", default="https://api.notifications.service.gov.uk")
+NOTIFY_SMS_TEMPLATE_ID = env("NOTIFY_SMS_TEMPLATE_ID", default="")
+NOTIFY_EMAIL_TEMPLATE_ID = env("NOTIFY_EMAIL_TEMPLATE_ID", default="")
+SMS_FILE_PATH = env("SMS_FILE_PATH", default="")
 # The cache carries import progress between the worker and the pages: production shares one in Redis.
 # Production shares one (Redis): throttles and lockouts must count across every gunicorn worker.
 CACHES = {
@@ -316,6 +323,10 @@ CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru
     "nightly-import-data": {
         "task": "exchange.tasks.import_data_expire",
         "schedule": crontab(minute=0, hour=3),  # "At 03:00" every day
+    },
+    "self-update-delivery": {
+        "task": "exchange.tasks.self_update_delivery_check",
+        "schedule": crontab(minute="*/10"),  # "At every 10th minute"
     },
 }
 # How long imports keep what they hold: an unfinished batch's file, a row waiting for review.

@@ -1,4 +1,5 @@
-"""Young people's self-update links: sent by an adviser (emailed by a task once saved), answered
+"""Young people's self-update links: sent by an adviser (by email through the embedded default's mail
+backend, by a task once saved; GOV.UK Notify is tests/exchange/test_notify.py), answered
 without signing in, single use, expiring, and refused to an address that keeps guessing."""
 
 import re
@@ -28,8 +29,10 @@ def test_an_adviser_sends_a_link_and_the_young_person_updates_without_signing_in
     world.case.save()
     sign_in_verified(client, world.adviser)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("exchange:self-update-send", args=[world.case.pk]), follow=True)
-    assert "emailed to the young person" in response.content.decode()
+        response = client.post(
+            reverse("exchange:self-update-send", args=[world.case.pk]), {"channel": "email"}, follow=True
+        )
+    assert "It is on its way by email" in response.content.decode()
     assert mail.outbox[-1].to == ["young.person@example.invalid"]
     token = _token_from(mail.outbox[-1].body)
     client.logout()
