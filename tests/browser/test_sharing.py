@@ -27,6 +27,7 @@ def test_an_adviser_shares_a_record_with_a_college(page, world, assert_accessibl
 
     sign_in(page, "adviser")
     page.goto(f"/young-people/{world.case.pk}/")
+    page.get_by_text("More about this record").click()  # the record's other actions sit in one menu
     page.get_by_role("link", name="Share", exact=True).click()
     page.get_by_role("heading", name="Share this record").wait_for()
     assert_accessible(page)
