@@ -87,3 +87,14 @@ def sign_in(page, username, password="test-password-123"):
     page.get_by_role("button", name="Sign in").click()
     page.get_by_label("Code from your authenticator app").fill(otp_code(User.objects.get(username=username)))
     page.get_by_role("button", name="Continue").click()
+
+
+def fill_contact(page, day, time: str, notes: str) -> None:
+    """Fill the Log a contact form: a phone call on ``day`` at ``time`` with ``notes``."""
+    date_group = page.get_by_role("group", name="Date of contact")
+    date_group.get_by_label("Day").fill(str(day.day))
+    date_group.get_by_label("Month").fill(str(day.month))
+    date_group.get_by_label("Year").fill(str(day.year))
+    page.get_by_label("Time").fill(time)
+    page.get_by_label("Phone call").check()
+    page.get_by_label("Notes").fill(notes)

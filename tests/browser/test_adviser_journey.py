@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import fill_contact, sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -36,13 +36,7 @@ def test_an_adviser_finds_a_young_person_and_logs_a_contact(page, world, assert_
     page.get_by_role("button", name="Save contact").click()  # nothing filled in: errors, nothing saved
     page.get_by_role("heading", name="There is a problem").wait_for()
     assert_accessible(page)
-    date_group = page.get_by_role("group", name="Date of contact")
-    date_group.get_by_label("Day").fill(str(yesterday.day))
-    date_group.get_by_label("Month").fill(str(yesterday.month))
-    date_group.get_by_label("Year").fill(str(yesterday.year))
-    page.get_by_label("Time").fill("11:30")
-    page.get_by_label("Phone call").check()
-    page.get_by_label("Notes").fill("Talked through apprenticeship options at the garage")
+    fill_contact(page, yesterday, "11:30", "Talked through apprenticeship options at the garage")
     page.get_by_role("button", name="Save contact").click()
 
     page.get_by_text("Contact logged").wait_for()

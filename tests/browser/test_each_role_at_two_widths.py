@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases import services
 from cases.models import Action, YoungPerson
-from tests.browser.conftest import sign_in
+from tests.browser.conftest import fill_contact, sign_in
 from tests.factories import YoungPersonFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -65,14 +65,7 @@ def test_an_adviser_finds_reads_logs_and_completes(sized, world):
     page.check(page)
 
     page.get_by_role("button", name="Log a contact").click()
-    today = timezone.localdate()
-    date_group = page.get_by_role("group", name="Date of contact")
-    date_group.get_by_label("Day").fill(str(today.day))
-    date_group.get_by_label("Month").fill(str(today.month))
-    date_group.get_by_label("Year").fill(str(today.year))
-    page.get_by_label("Time").fill("09:15")
-    page.get_by_label("Phone call").check()
-    page.get_by_label("Notes").fill("Agreed to visit the college open day")
+    fill_contact(page, timezone.localdate(), "09:15", "Agreed to visit the college open day")
     page.check(page)
     page.get_by_role("button", name="Save contact").click()
     page.get_by_text("Contact logged").wait_for()
