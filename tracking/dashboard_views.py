@@ -93,12 +93,13 @@ def _figures(user, teams) -> dict:
     trend = [
         _with_rates({**history[m], "month_end": m, "label": f"{m:%b %Y}"}) for m in month_ends if m in history
     ]
+    now = _with_rates(dashboards.now_totals(statuses))
     return {
-        "now": _with_rates(dashboards.now_totals(statuses)),
+        "now": now,
         "winter": _winter_average(teams),
         "breakdowns": breakdowns,
         "trend": trend,
-        "as_at": statuses.values_list("evaluated_on", flat=True).order_by("evaluated_on").first(),
+        "as_at": now.pop("as_at"),
     }
 
 

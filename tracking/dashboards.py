@@ -16,7 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -180,12 +180,20 @@ DIMENSION_COLUMNS: dict[str, str] = {
 
 def cached(user, teams: QuerySet[Team], compute):
     """A dashboard's figures for ``user`` and ``teams``, computed at most once every
-    DASHBOARD_CACHE_SECONDS (0: every time). Keyed by user, so reach never mixes between viewers."""
+    DASHBOARD_CACHE_SECONDS (0: every time). Shared by everyone who reaches every young person in these
+    teams (service-wide reach, or a manager of each: the team's group holds a grant on each of its
+    young people); anyone else's figures are their own, so reach never mixes between viewers."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
         return compute()
-    team_ids = ",".join(str(pk) for pk in teams.order_by("pk").values_list("pk", flat=True))
-    return cache.get_or_set(f"dashboard:{user.pk}:{team_ids}:{timezone.localdate()}", compute, seconds)
+    team_ids = list(teams.order_by("pk").values_list("pk", flat=True))
+    whole_teams = (
+        access.has_global(user, access.VIEW)
+        or not Team.objects.filter(pk__in=team_ids).exclude(group__user=user).exists()
+    )
+    viewer = "teams" if whole_teams else f"user-{user.pk}"
+    key = f"dashboard:{viewer}:{','.join(map(str, team_ids))}:{timezone.localdate()}"
+    return cache.get_or_set(key, compute, seconds)
 
 
 def statuses_in(user, teams: QuerySet[Team]) -> QuerySet[CurrentStatus]:
@@ -194,9 +202,10 @@ def statuses_in(user, teams: QuerySet[Team]) -> QuerySet[CurrentStatus]:
 
 
 def now_totals(statuses: QuerySet[CurrentStatus]) -> dict:
-    """The headline figures: two indexed queries (the 16-17 cohort, the guarantee cohorts)."""
+    """The headline figures: two indexed queries (the 16-17 cohort, the guarantee cohorts), and the
+    oldest evaluation among them (``as_at``) in the first."""
     return {
-        **statuses.filter(HEADLINE).aggregate(**measure_aggregates()),
+        **statuses.filter(HEADLINE).aggregate(**measure_aggregates(), as_at=Min("evaluated_on")),
         **statuses.filter(GUARANTEE).aggregate(**GUARANTEE_AGGREGATES),
     }
 

@@ -1,0 +1,91 @@
+"""What keeps pages fast as a council grows (issue 19), asserted by the queries they send: one
+record's access is checked by that record's id (never by building the union of every grant the user
+holds, which for a team manager is every grant in the team); the caseload's filter menus read distinct
+teams and advisers, not every person; the dashboard's figures are shared by everyone who sees the same
+teams whole, and no one else's."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from cases import access, forms, services
+from cases.models import YoungPerson, YoungPersonPermission
+from core.roles import Role
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def sql_of(action) -> list[str]:
+    with CaptureQueriesContext(connection) as queries:
+        action()
+    return [query["sql"] for query in queries.captured_queries]
+
+
+@pytest.mark.parametrize("persona", ["adviser", "team_manager", "co_worker"])
+def test_one_records_access_is_probed_by_its_id(world, persona):
+    user = getattr(world, persona)
+    person = world.other_case if persona == "co_worker" else world.case
+    sql = sql_of(lambda: access.young_person_or_404(user, person.pk))
+    sql += sql_of(lambda: access.can(user, person, YoungPersonPermission.CHANGE))
+    probes = [statement for statement in sql if "objectpermission" in statement]  # not the role's perms
+    assert len(probes) == 2
+    assert not any("UNION" in statement.upper() for statement in probes)
+    assert all("EXISTS" in statement.upper() for statement in probes)
+
+
+def test_the_id_probe_refuses_as_the_list_does(world):
+    for user in (world.adviser, world.colleague, world.other_adviser, world.team_manager, world.nobody):
+        for person in (world.case, world.colleague_case, world.other_case):
+            listed = access.young_people_for(user).filter(pk=person.pk).exists()
+            assert access.can(user, person, YoungPersonPermission.VIEW) is listed, (user, person)
+
+
+def test_the_filter_menus_read_distinct_teams_and_advisers_only(world):
+    sql = sql_of(lambda: forms.CaseloadFilterForm(None, user=world.team_manager))
+    distinct = [statement for statement in sql if "DISTINCT" in statement]
+    assert distinct
+    assert not any("legal_family_name" in statement for statement in distinct)
+
+
+@pytest.fixture
+def cached_dashboard(settings):
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    settings.CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "t"}
+    }
+    from django.core.cache import cache
+
+    cache.clear()
+
+
+def dashboard_queries(client) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("tracking:dashboard")).status_code == 200
+    return len(queries)
+
+
+def test_managers_of_the_same_team_share_the_dashboards_figures(world, client_for, cached_dashboard):
+    second = UserFactory(username="second-manager", role=Role.TEAM_MANAGER)
+    services.team_member_add(team=world.team, user=second, actor=None)
+    first = dashboard_queries(client_for(world.team_manager))
+    shared = dashboard_queries(client_for(second))
+    assert shared < first - 10  # the figures came from the cache
+    assert (
+        client_for(second).get(reverse("tracking:dashboard")).context["now"]["cohort"]
+        == (client_for(world.team_manager).get(reverse("tracking:dashboard")).context["now"]["cohort"])
+    )
+
+
+def test_someone_who_does_not_reach_the_whole_team_gets_figures_of_their_own(
+    world, client_for, cached_dashboard
+):
+    partial = UserFactory(username="partial-manager", role=Role.TEAM_MANAGER)
+    world.team.members.add(partial)  # a member, but not in the team's group: no grant on its records
+    first = dashboard_queries(client_for(world.team_manager))
+    own = dashboard_queries(client_for(partial))
+    assert own >= first - 2  # computed, not read from the manager's cache
+    figures = client_for(partial).get(reverse("tracking:dashboard")).context["now"]
+    assert figures["cohort"] == 0
+    assert YoungPerson.objects.filter(team=world.team).exists()
