@@ -148,16 +148,27 @@ def previous_month_end(month_end: date) -> date:
 HEADLINE = Q(in_dfe_cohort=True, academic_age__in=HEADLINE_AGES)
 
 
-def measure_aggregates() -> dict:
-    """The status measures of one cohort; the caller's WHERE already restricts rows to it."""
-    counted = ~Q(status=Status.EXCLUDED)
+def measure_aggregates(via: str = "") -> dict:
+    """The status measures of one cohort; the caller's WHERE already restricts rows to it. ``via``
+    counts them from another table: the path to the young person, whose status is read through it and
+    who is counted once however many of its rows they have."""
+    status, participating = (
+        (f"{via}__current_status__status", f"{via}__current_status__participating")
+        if via
+        else ("status", "participating")
+    )
+    counted = ~Q(**{status: Status.EXCLUDED})
+
+    def count(condition: Q) -> Count:
+        return Count(via or "pk", filter=condition, distinct=bool(via))
+
     return {
-        "cohort": Count("pk", filter=counted),
-        "eet": Count("pk", filter=Q(status=Status.EET)),
-        "neet": Count("pk", filter=Q(status=Status.NEET)),
-        "not_known": Count("pk", filter=Q(status=Status.NOT_KNOWN)),
-        "excluded": Count("pk", filter=Q(status=Status.EXCLUDED)),
-        "participating": Count("pk", filter=counted & Q(participating=True)),
+        "cohort": count(counted),
+        "eet": count(Q(**{status: Status.EET})),
+        "neet": count(Q(**{status: Status.NEET})),
+        "not_known": count(Q(**{status: Status.NOT_KNOWN})),
+        "excluded": count(Q(**{status: Status.EXCLUDED})),
+        "participating": count(counted & Q(**{participating: True})),
     }
 
 
@@ -237,46 +248,45 @@ FLAGGED_CHARACTERISTICS = {code: flag for flag, code in rules.VULNERABLE_FLAGS.i
 def _with_characteristic(statuses: QuerySet[CurrentStatus], code: str) -> QuerySet:
     """The ids of the people in ``statuses`` with characteristic ``code`` today: recorded, or (looked
     after, care leaver) a flag on their record, as the rules and the return count them."""
-    on = timezone.localdate()
     people = statuses.values("young_person")
-    recorded = Characteristic.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on),
-        start_date__lte=on,
-        young_person__in=people,
-        code__code=code,
-    ).values("young_person")
+    recorded = _in_force(people).filter(code__code=code).values("young_person")
     if code not in FLAGGED_CHARACTERISTICS:
         return recorded
     flagged = Q(pk__in=people, **{FLAGGED_CHARACTERISTICS[code]: True})
     return YoungPerson.objects.filter(Q(pk__in=recorded) | flagged).values("pk")
 
 
-def _characteristics_in_use(statuses: QuerySet[CurrentStatus]) -> list[str]:
+def _in_force(people: QuerySet) -> QuerySet[Characteristic]:
+    """The characteristics of ``people`` (ids) recorded as in force today."""
     on = timezone.localdate()
-    recorded = Characteristic.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=on),
-        start_date__lte=on,
-        young_person__in=statuses.values("young_person"),
-    ).values_list("code__code", flat=True)
-    flagged = {
-        code
-        for code, flag in FLAGGED_CHARACTERISTICS.items()
-        if statuses.filter(**{f"young_person__{flag}": True}).exists()
-    }
-    return sorted(set(recorded) | flagged)
+    return Characteristic.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on, young_person__in=people
+    )
 
 
 def _characteristic_breakdown(statuses: QuerySet[CurrentStatus]) -> list[dict]:
-    """One query per characteristic code in use (a person may have several)."""
-    return [
-        {
-            "value": code,
-            **statuses.filter(HEADLINE, young_person__in=_with_characteristic(statuses, code)).aggregate(
-                **measure_aggregates()
-            ),
-        }
-        for code in _characteristics_in_use(statuses)
-    ]
+    """The headline measures for each characteristic a person in the cohort has: one GROUP BY over the
+    recorded characteristics (each person once per code), and one query for each code a flag on the
+    record also gives (looked after, care leaver), whatever the number of codes."""
+    cohort = statuses.filter(HEADLINE)
+    recorded = (
+        _in_force(cohort.values("young_person"))
+        .exclude(code__code__in=FLAGGED_CHARACTERISTICS)
+        .values("code__code")
+        .order_by("code__code")
+        .annotate(**measure_aggregates(via="young_person"))
+    )
+    rows: dict[str, dict[str, Any]] = {
+        row["code__code"]: {name: value for name, value in row.items() if name != "code__code"}
+        for row in recorded
+    }
+    for code in FLAGGED_CHARACTERISTICS:
+        row = cohort.filter(young_person__in=_with_characteristic(cohort, code)).aggregate(
+            **measure_aggregates()
+        )
+        if row["cohort"] or row["excluded"]:
+            rows[code] = row
+    return [{**rows[code], "value": code} for code in sorted(rows)]
 
 
 def drill_down(

@@ -1,0 +1,90 @@
+"""The dashboard's breakdown by characteristic counts each person once per code, agrees with the
+drill-down behind each figure (the definition the return uses, care flags included), and costs the
+same number of queries however many codes are in use."""
+
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from cases.models import Team, YoungPerson
+from tests.factories import YoungPersonFactory
+from tests.tracking.test_work_lists import born_for_guarantee_year, record
+from tracking import dashboards, services
+from tracking.models import CharacteristicCode
+
+pytestmark = pytest.mark.django_db
+
+
+def sixteen(world, **fields):
+    """Someone in the headline cohort (academic age 16)."""
+    today = timezone.localdate()
+    return YoungPersonFactory(
+        team=world.team,
+        lead_adviser=world.adviser,
+        date_of_birth=born_for_guarantee_year(12, today),
+        **fields,
+    )
+
+
+def characteristic(world, person, code, days_ago=10):
+    start = timezone.localdate() - timedelta(days=days_ago)
+    services.characteristic_record(
+        young_person=person,
+        actor=world.adviser,
+        code=CharacteristicCode.objects.get(code=code),
+        start_date=start,
+    )
+
+
+def breakdown(world):
+    statuses = dashboards.statuses_in(world.service_manager, Team.objects.all())
+    with CaptureQueriesContext(connection) as queries:
+        rows = {row["value"]: row for row in dashboards.now_breakdown(statuses, "characteristic")}
+    return rows, len(queries), statuses
+
+
+def codes(count: int) -> list[str]:
+    return list(
+        CharacteristicCode.objects.filter(valid_to__isnull=True)
+        .exclude(code__in=dashboards.FLAGGED_CHARACTERISTICS)
+        .order_by("code")
+        .values_list("code", flat=True)[:count]
+    )
+
+
+def test_each_row_agrees_with_its_drill_down_and_counts_a_person_once(world):
+    first, second = codes(2)
+    neet = sixteen(world)
+    record(neet, "540")
+    characteristic(world, neet, first, days_ago=20)
+    characteristic(world, neet, first, days_ago=5)  # the same code twice: still one person
+    characteristic(world, neet, second)
+    cared_for = sixteen(world, looked_after=True)  # 110 by the flag alone
+    record(cared_for, "230")
+    services.status_refresh()
+    rows, _, statuses = breakdown(world)
+    assert rows[first]["cohort"] == 1
+    assert rows[first]["neet"] == 1
+    assert rows["110"]["eet"] == 1
+    for code, row in rows.items():
+        for measure in ("cohort", "neet", "not_known"):
+            behind = dashboards.drill_down(statuses, measure, "characteristic", code).count()
+            assert behind == row[measure], (code, measure)
+
+
+def test_the_breakdown_costs_the_same_queries_for_two_codes_or_six(world):
+    person = sixteen(world)
+    for code in codes(2):
+        characteristic(world, person, code)
+    services.status_refresh()
+    two, two_queries, _ = breakdown(world)
+    for code in codes(6)[2:]:
+        characteristic(world, sixteen(world), code)
+    services.status_refresh()
+    six, six_queries, _ = breakdown(world)
+    assert len(six) == len(two) + 4
+    assert six_queries == two_queries
+    assert YoungPerson.objects.count() > 4
