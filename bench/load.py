@@ -1,5 +1,5 @@
 """`make load`: the synthetic council (the benchmark's database) served by gunicorn on loopback, under
-50 simulated advisers and 5 managers for two minutes. Prints requests per second, p50/p95/p99 and
+200 simulated advisers and 10 managers for two minutes. Prints requests per second, p50/p95/p99 and
 errors per kind of request and overall. Target: p95 under 300 ms and no errors.
 
 Each adviser repeats: open the caseload, open a young person from it, search for another by name,
@@ -7,8 +7,8 @@ and every third round log a contact (form, then POST); each manager opens the da
 requests a user thinks for 1-5 seconds (uniform), as people reading a page do. Users sign in by
 sessions made server-side with a verified two-factor device (the sign-in pages are not the load).
 
-Environment: BENCH_DATABASE_URL (as make bench), LOAD_SECONDS (120), LOAD_ADVISERS (50),
-LOAD_MANAGERS (5), LOAD_WORKERS (gunicorn workers, 3), LOAD_THREADS (threads per worker, 4),
+Environment: BENCH_DATABASE_URL (as make bench), LOAD_SECONDS (120), LOAD_ADVISERS (200),
+LOAD_MANAGERS (10), LOAD_WORKERS (gunicorn workers, 3), LOAD_THREADS (threads per worker, 4),
 LOAD_CACHE_URL (the Redis cache the workers share, emptied at the start: redis://127.0.0.1:6379/3).
 """
 
@@ -41,8 +41,8 @@ from core.roles import Role
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
 RAMP_UP = int(os.environ.get("LOAD_RAMP_UP", "20"))
-ADVISERS = int(os.environ.get("LOAD_ADVISERS", "50"))
-MANAGERS = int(os.environ.get("LOAD_MANAGERS", "5"))
+ADVISERS = int(os.environ.get("LOAD_ADVISERS", "200"))
+MANAGERS = int(os.environ.get("LOAD_MANAGERS", "10"))
 WORKERS = os.environ.get("LOAD_WORKERS", "3")
 THREADS = os.environ.get("LOAD_THREADS", "4")
 PORT = 8765

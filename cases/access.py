@@ -133,6 +133,26 @@ def young_people_for(user: Viewer, perm: YoungPersonPermission = VIEW) -> QueryS
     return scope(user, YoungPerson.objects.all(), perm=perm, through="")
 
 
+def perms_on(user: Viewer, young_person: YoungPerson) -> set[YoungPersonPermission]:
+    """Everything ``user`` may do with this one record, in one query: model-level permissions for
+    every record, then the record's own grants to the user (unexpired) and to their teams."""
+    if not (user.is_authenticated and user.is_active):
+        return set()
+    granted = {perm for perm in YoungPersonPermission if has_global(user, perm)}
+    if len(granted) == len(YoungPersonPermission):
+        return granted
+    own = YoungPersonUserObjectPermission.objects.filter(
+        Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
+        user=user.pk,
+        content_object_id=young_person.pk,
+    ).values_list("permission__codename", flat=True)
+    teams = YoungPersonGroupObjectPermission.objects.filter(
+        group__user=user.pk, content_object_id=young_person.pk
+    ).values_list("permission__codename", flat=True)
+    codenames = set(own.union(teams))
+    return granted | {perm for perm in YoungPersonPermission if perm.value in codenames}
+
+
 def can(user: Viewer, young_person: YoungPerson, perm: YoungPersonPermission) -> bool:
     return has_global(user, perm) or _one(user, YoungPerson.objects.all(), young_person.pk, perm).exists()
 

@@ -339,7 +339,8 @@ def young_person_detail_queryset() -> QuerySet[YoungPerson]:
 
 def young_person_page(user: Viewer, young_person: YoungPerson) -> dict[str, Any]:
     """Everything on the record page, one query per section."""
-    may_see_sensitive = access.can(user, young_person, YoungPersonPermission.VIEW_SENSITIVE)
+    perms = access.perms_on(user, young_person)
+    may_see_sensitive = YoungPersonPermission.VIEW_SENSITIVE in perms
     contacts = list(young_person.contacts.select_related("staff_member"))
     actions = list(young_person.actions.select_related("completed_by"))
     facts = key_facts(young_person, contacts, actions)
@@ -358,8 +359,8 @@ def young_person_page(user: Viewer, young_person: YoungPerson) -> dict[str, Any]
         "held_identifiers": list(
             young_person.identifier_clashes.filter(outcome=IdentifierClash.Outcome.OPEN)
         ),
-        "may_change": access.can(user, young_person, YoungPersonPermission.CHANGE),
-        "may_share": access.can(user, young_person, YoungPersonPermission.SHARE),
+        "may_change": YoungPersonPermission.CHANGE in perms,
+        "may_share": YoungPersonPermission.SHARE in perms,
         "may_assign": user.has_perm(YoungPersonPermission.ASSIGN.qualified),
         "may_audit": user.has_perm(CasesPermission.VIEW_ACCESS_EVENTS),
         "panels": extensions.panels_for(young_person, user),
