@@ -9,13 +9,14 @@ By academic age, the cohort is everyone in the service's cohort at that age.
 """
 
 import math
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import connection
 from django.db.models import Count, Min, Q, QuerySet, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -233,7 +234,71 @@ def now_breakdown(statuses: QuerySet[CurrentStatus], dimension: str) -> list[dic
     rows = (
         statuses.filter(_cohort(dimension)).values(column).order_by(column).annotate(**measure_aggregates())
     )
-    return [{**row, "value": _plain(row.pop(column))} for row in rows]
+    return [{"value": _plain(row.pop(column)), **row} for row in rows]
+
+
+def now_breakdowns(statuses: QuerySet[CurrentStatus], dimensions: Sequence[str]) -> dict[str, list[dict]]:
+    """``now_breakdown`` for each dimension. On PostgreSQL the dimensions counted over the headline
+    cohort share one pass over it (GROUP BY GROUPING SETS); academic age (another cohort) and
+    characteristic (another table) keep their own queries, as every dimension does elsewhere."""
+    shared = [
+        dimension
+        for dimension in dimensions
+        if _cohort(dimension) is HEADLINE and dimension in DIMENSION_COLUMNS
+    ]
+    found = _grouping_sets(statuses, shared) if connection.vendor == "postgresql" and len(shared) > 1 else {}
+    return {
+        dimension: found[dimension] if dimension in found else now_breakdown(statuses, dimension)
+        for dimension in dimensions
+    }
+
+
+_MEASURES_SQL = {  # as measure_aggregates counts them, over rows with a status and participating column
+    "cohort": ("status <> %s", [Status.EXCLUDED]),
+    "eet": ("status = %s", [Status.EET]),
+    "neet": ("status = %s", [Status.NEET]),
+    "not_known": ("status = %s", [Status.NOT_KNOWN]),
+    "excluded": ("status = %s", [Status.EXCLUDED]),
+    "participating": ("status <> %s AND participating", [Status.EXCLUDED]),
+}
+
+
+def _grouping_sets(statuses: QuerySet[CurrentStatus], dimensions: list[str]) -> dict[str, list[dict]]:
+    """The headline cohort's measures for several dimensions in one scan; each dimension's rows in
+    its values' order, as ``now_breakdown`` returns them. Column names are our own constants."""
+    columns = [DIMENSION_COLUMNS[dimension] for dimension in dimensions]
+    inner, inner_params = (
+        statuses.filter(HEADLINE)
+        .order_by()
+        .values(*columns, "status", "participating")
+        .query.sql_with_params()
+    )
+    measures = ", ".join(
+        f"count(*) FILTER (WHERE {condition}) AS {name}" for name, (condition, _) in _MEASURES_SQL.items()
+    )
+    flags = ", ".join(f"GROUPING({column}) AS grouped_{column}" for column in columns)
+    sets = ", ".join(f"({column})" for column in columns)
+    # Our own column names and conditions; every value is a parameter.
+    select = f"SELECT {', '.join(columns)}, {flags}, {measures}"  # nosec B608
+    sql = f"{select} FROM ({inner}) counted GROUP BY GROUPING SETS ({sets})"
+    params = [value for _, (_, values) in _MEASURES_SQL.items() for value in values] + list(inner_params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        names = [column.name for column in cursor.description]
+        rows = [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    found: dict[str, list[dict]] = {dimension: [] for dimension in dimensions}
+    for row in rows:
+        dimension, column = next(
+            (d, c) for d, c in zip(dimensions, columns, strict=True) if row[f"grouped_{c}"] == 0
+        )
+        found[dimension].append({"value": row[column], **{name: row[name] for name in _MEASURES_SQL}})
+    return {
+        dimension: [
+            {**row, "value": _plain(row["value"])}
+            for row in sorted(found[dimension], key=lambda row: (row["value"] is None, row["value"]))
+        ]
+        for dimension in dimensions
+    }
 
 
 def _plain(value) -> str:
