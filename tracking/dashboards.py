@@ -279,7 +279,7 @@ def _grouping_sets(statuses: QuerySet[CurrentStatus], dimensions: list[str]) -> 
     flags = ", ".join(f"GROUPING({column}) AS grouped_{column}" for column in columns)
     sets = ", ".join(f"({column})" for column in columns)
     # Our own column names and conditions; every value is a parameter.
-    select = f"SELECT {', '.join(columns)}, {flags}, {measures}"  # nosec B608
+    select = f"SELECT {', '.join(columns)}, {flags}, {measures}"
     sql = f"{select} FROM ({inner}) counted GROUP BY GROUPING SETS ({sets})"
     params = [value for _, (_, values) in _MEASURES_SQL.items() for value in values] + list(inner_params)
     with connection.cursor() as cursor:
