@@ -21,6 +21,7 @@ P = YoungPersonPermission
 PAGE_SIZE = 25
 HISTORY_PAGE_SIZE = 20
 AUDIT_PAGE_SIZE = 50
+INTERVALS_PERMISSION = "cases.change_contactinterval"
 GET_POST = require_http_methods(["GET", "POST"])
 
 
@@ -118,9 +119,6 @@ def todo(request):
         ],
     }
     return render(request, "cases/todo.html", context)
-
-
-INTERVALS_PERMISSION = "cases.change_contactinterval"
 
 
 @access.model_permission(INTERVALS_PERMISSION)
