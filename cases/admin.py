@@ -232,13 +232,6 @@ class UserGrantAdmin(ScopedAdmin):
     list_select_related = ["user", "permission"]
 
 
-@admin.register(models.YoungPersonGroupObjectPermission)
-class TeamGrantAdmin(ScopedAdmin):
-    young_person_path = "content_object"
-    list_display = ["id", "content_object_id", "group", "permission"]
-    list_select_related = ["group", "permission"]
-
-
 @admin.register(models.AccessEvent)
 class AccessEventAdmin(ScopedAdmin):
     list_display = ["occurred_at", "young_person_id", "user", "role", "what"]

@@ -24,7 +24,6 @@ from cases.models import (
     SensitiveNote,
     Team,
     YoungPerson,
-    YoungPersonGroupObjectPermission,
     YoungPersonPermission,
     YoungPersonUserObjectPermission,
 )
@@ -34,8 +33,6 @@ from core.types import Actor
 
 P = YoungPersonPermission
 M = TypeVar("M", bound=Model)
-LEAD_ADVISER_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
-TEAM_PERMISSIONS = (P.VIEW, P.CHANGE, P.VIEW_SENSITIVE, P.SHARE)
 CO_WORKER_PERMISSIONS = (P.VIEW, P.CHANGE)
 CO_WORKER_ROLES = (Role.PERSONAL_ADVISER, Role.TEAM_MANAGER)  # case workers: never an administrator
 RESTRICTED = "Processing of this record is restricted: only the data protection officer can change it"
@@ -158,66 +155,14 @@ def assign(
     team: Team | None = None,
     reason: str = "",
 ) -> YoungPerson:
-    """Assign (or transfer) a young person to a team and lead adviser, moving the object grants:
-    the old adviser and old team lose theirs, the new ones gain theirs. Co-worker grants stay."""
+    """Assign (or transfer) a young person to a team and lead adviser. Their access follows the
+    record's columns (cases/access.py): the old adviser and the old team's managers lose it, the new
+    ones gain it. Co-worker grants stay."""
     if adviser is not None and not adviser.is_active:
         raise ValidationError({"adviser": "This adviser's account is not active"})
-    team = team or young_person.team
-    previous: Mapping[str, Any] = (
-        young_person.pk
-        and YoungPerson.objects.filter(pk=young_person.pk).values("lead_adviser", "team").first()
-    ) or {}
-
-    young_person.team = team
+    young_person.team = team or young_person.team
     young_person.lead_adviser = adviser
-    tracked_save(young_person, actor=actor, reason=reason or "Assigned")
-
-    if previous.get("lead_adviser") not in (None, getattr(adviser, "pk", None)):
-        for grant in YoungPersonUserObjectPermission.objects.filter(
-            content_object=young_person, user_id=previous["lead_adviser"], expires_at__isnull=True
-        ):
-            tracked_delete(grant, actor=actor, reason=reason or "Transferred")
-    if previous.get("team") not in (None, team.pk):
-        YoungPersonGroupObjectPermission.objects.filter(content_object=young_person).exclude(
-            group=team.group
-        ).delete()
-
-    for permission in _permissions(TEAM_PERMISSIONS):
-        YoungPersonGroupObjectPermission.objects.get_or_create(
-            content_object=young_person, group=team.group, permission=permission
-        )
-    if adviser is not None:
-        _grant(
-            young_person,
-            adviser,
-            LEAD_ADVISER_PERMISSIONS,
-            actor=actor,
-            expires_at=None,
-            reason="Lead adviser",
-        )
-    return young_person
-
-
-def _grant(
-    young_person: YoungPerson,
-    user: Actor,
-    perms: Iterable[YoungPersonPermission],
-    *,
-    actor: Actor,
-    expires_at: datetime | None,
-    reason: str,
-) -> None:
-    for permission in _permissions(perms):
-        grant = YoungPersonUserObjectPermission.objects.filter(
-            content_object=young_person, user=user, permission=permission
-        ).first() or YoungPersonUserObjectPermission(
-            content_object=young_person, user=user, permission=permission
-        )
-        if grant.pk and grant.expires_at is None and expires_at is not None:
-            continue  # a lead adviser's permanent grant is never shortened by a co-worker grant
-        grant.expires_at = expires_at
-        grant.reason = reason
-        tracked_save(grant, actor=actor, reason=reason)
+    return tracked_save(young_person, actor=actor, reason=reason or "Assigned")
 
 
 @transaction.atomic
@@ -244,14 +189,19 @@ def co_worker_grant(
     if expires_at <= timezone.now():
         raise ValidationError({"until": "The end date must be in the future"})
     perms = (*CO_WORKER_PERMISSIONS, P.VIEW_SENSITIVE) if include_sensitive else CO_WORKER_PERMISSIONS
-    _grant(young_person, user, perms, actor=actor, expires_at=expires_at, reason=reason)
+    for permission in _permissions(perms):
+        grant = YoungPersonUserObjectPermission.objects.filter(
+            content_object=young_person, user=user, permission=permission
+        ).first() or YoungPersonUserObjectPermission(
+            content_object=young_person, user=user, permission=permission
+        )
+        grant.expires_at, grant.reason = expires_at, reason
+        tracked_save(grant, actor=actor, reason=reason)
 
 
 @transaction.atomic
 def co_worker_revoke(*, young_person: YoungPerson, user: Actor, actor: Actor, reason: str) -> None:
-    for grant in YoungPersonUserObjectPermission.objects.filter(
-        content_object=young_person, user=user, expires_at__isnull=False
-    ):
+    for grant in YoungPersonUserObjectPermission.objects.filter(content_object=young_person, user=user):
         tracked_delete(grant, actor=actor, reason=reason)
 
 
@@ -316,26 +266,15 @@ def _raise_clashes(young_person: YoungPerson, held: Mapping[str, YoungPerson], a
 def young_people_create_bulk(
     *, people: list[YoungPerson], team: Team, actor: Actor, reason: str
 ) -> list[YoungPerson]:
-    """Create many unassigned records at once (a bulk import): with their history rows (user and
-    reason; a record's own reason from ``audit`` first) and their team's grants, as
-    ``young_person_create`` gives one. Their values must already be checked (the import checks each
+    """Create many unassigned records at once (a bulk import) in ``team``, with their history rows
+    (user and reason; a record's own reason from ``audit`` first), as ``young_person_create`` gives
+    one. Their values must already be checked (the import checks each
     against the same validators); the database enforces the rest."""
     for person in people:
         person.team = team
         person.clean()
     created = bulk.insert(YoungPerson, people)
     history_copy(YoungPerson, created, history_type="+", actor=actor, reason=reason)
-    permissions = _permissions(TEAM_PERMISSIONS)
-    bulk.insert(
-        YoungPersonGroupObjectPermission,
-        [
-            YoungPersonGroupObjectPermission(
-                content_object_id=person.pk, group_id=team.group_id, permission_id=permission.pk
-            )
-            for person in created
-            for permission in permissions
-        ],
-    )
     return created
 
 

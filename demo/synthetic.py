@@ -1,8 +1,8 @@
 """A synthetic council: realistic in shape (rates from docs/domain.md), reproducible (fixed seed), made of
 nobody (names from Faker pools, Ofcom drama phone numbers, example.org email, invented postcodes).
 
-Everything is written in bulk, with the history rows and access grants the services would write
-(``assign()``'s lead-adviser and team grants), so a generated council behaves like a real one.
+Everything is written in bulk, with the history rows the services would write, so a generated council
+behaves like a real one.
 """
 
 import random
@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
 from faker import Faker
@@ -29,8 +29,6 @@ from cases.models import (
     Source,
     Team,
     YoungPerson,
-    YoungPersonGroupObjectPermission,
-    YoungPersonUserObjectPermission,
 )
 from core.roles import Role
 from demo.rowwriter import RowWriter
@@ -188,35 +186,6 @@ class Generator:
             team=team,
             lead_adviser=adviser,
             source=self.rng.choice([Source.SCHOOL, Source.IMPORT, Source.ADVISER]),
-        )
-
-    def grants(self, people: list[YoungPerson]) -> None:
-        """The grants assign() writes: the lead adviser's and the team group's."""
-        perms = list(
-            Permission.objects.filter(
-                codename__in=[p.value for p in case_services.LEAD_ADVISER_PERMISSIONS],
-                content_type__app_label="cases",
-            )
-        )
-        user_grants = [
-            YoungPersonUserObjectPermission(
-                content_object=p, user_id=p.lead_adviser_id, permission=perm, reason="Lead adviser"
-            )
-            for p in people
-            if p.lead_adviser_id
-            for perm in perms
-        ]
-        self.writer.write(YoungPersonUserObjectPermission, user_grants)
-        groups = dict(Team.objects.values_list("pk", "group_id"))
-        self.writer.write(
-            YoungPersonGroupObjectPermission,
-            [
-                YoungPersonGroupObjectPermission(
-                    content_object=p, group_id=groups[p.team_id], permission=perm
-                )
-                for p in people
-                for perm in perms
-            ],
         )
 
     # --- their records -----------------------------------------------------------------------------
@@ -395,7 +364,6 @@ class Generator:
                         )
                     )
                 self.writer.write(YoungPerson, people)
-                self.grants(people)
                 batch: dict[type, list] = {}
                 for person in people:
                     for model, rows in self.records(person, schools, colleges).items():

@@ -4,6 +4,8 @@ holds, which for a team manager is every grant in the team); the caseload's filt
 teams and advisers, not every person; the dashboard's figures are shared by everyone who sees the same
 teams whole, and no one else's."""
 
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -29,17 +31,48 @@ def test_one_records_access_is_probed_by_its_id(world, persona):
     person = world.other_case if persona == "co_worker" else world.case
     sql = sql_of(lambda: access.young_person_or_404(user, person.pk))
     sql += sql_of(lambda: access.can(user, person, YoungPersonPermission.CHANGE))
-    probes = [statement for statement in sql if "objectpermission" in statement]  # not the role's perms
+    probes = [statement for statement in sql if "cases_youngperson" in statement]
     assert len(probes) == 2
     assert not any("UNION" in statement.upper() for statement in probes)
-    assert all("EXISTS" in statement.upper() for statement in probes)
+    grants = [statement for statement in probes if "objectpermission" in statement]
+    assert grants
+    assert all(re.search(rf'content_object_id"? = {person.pk}\b', s) for s in grants)
+
+
+def list_sql(user) -> str:
+    """The WHERE clause of the list's query."""
+    *_, listing = sql_of(lambda: list(access.young_people_for(user).order_by("legal_family_name")[:25]))
+    return listing.split(" WHERE ", 1)[1]
+
+
+def test_a_team_managers_list_is_their_teams_by_the_records_column(world):
+    listing = list_sql(world.team_manager)
+    assert re.search(rf'"team_id" IN \({world.team.pk}\)', listing), listing
+    assert "objectpermission" not in listing
+    assert "auth_user_groups" not in listing
+
+
+def test_an_advisers_list_is_their_caseload_by_the_records_column(world):
+    listing = list_sql(world.adviser)
+    assert re.search(rf'"lead_adviser_id" = {world.adviser.pk}\b', listing), listing
+    assert "objectpermission" not in listing
+    assert "team_id" not in listing
+
+
+def test_a_co_workers_list_names_the_records_they_were_granted(world):
+    listing = list_sql(world.co_worker)
+    assert re.search(rf'"id" IN \({world.other_case.pk}\)', listing), listing
+    assert "objectpermission" not in listing
 
 
 def test_the_id_probe_refuses_as_the_list_does(world):
-    for user in (world.adviser, world.colleague, world.other_adviser, world.team_manager, world.nobody):
+    users = ("adviser", "colleague", "other_adviser", "team_manager", "co_worker", "service_manager", "dpo")
+    for user in [getattr(world, name) for name in users] + [world.nobody]:
         for person in (world.case, world.colleague_case, world.other_case):
-            listed = access.young_people_for(user).filter(pk=person.pk).exists()
-            assert access.can(user, person, YoungPersonPermission.VIEW) is listed, (user, person)
+            for perm in YoungPersonPermission:
+                listed = access.young_people_for(user, perm).filter(pk=person.pk).exists()
+                assert access.can(user, person, perm) is listed, (user, person, perm)
+                assert (perm in access.perms_on(user, person)) is listed, (user, person, perm)
 
 
 def test_the_filter_menus_read_distinct_teams_and_advisers_only(world):

@@ -9,7 +9,6 @@ from cases.models.base import CodeTable, Ethnicity, Organisation, Source, Team, 
 from cases.models.people import (
     ParentCarer,
     YoungPerson,
-    YoungPersonGroupObjectPermission,
     YoungPersonPermission,
     YoungPersonUserObjectPermission,
 )
@@ -46,7 +45,6 @@ __all__ = [
     "Team",
     "Tracked",
     "YoungPerson",
-    "YoungPersonGroupObjectPermission",
     "YoungPersonPermission",
     "YoungPersonUserObjectPermission",
 ]

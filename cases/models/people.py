@@ -6,7 +6,7 @@ from enum import StrEnum
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from guardian.models import UserObjectPermissionBase
 from simple_history.models import HistoricalRecords
 
 from cases import validators
@@ -120,7 +120,9 @@ class YoungPerson(Tracked):
         ]
         indexes = [
             models.Index(fields=["team", "lead_adviser"]),
-            models.Index(fields=["lead_adviser", "legal_family_name"]),
+            # the lists' order within reach (cases/access.py): a team's, a lead adviser's
+            models.Index(fields=["team", "legal_family_name", "legal_given_name", "id"]),
+            models.Index(fields=["lead_adviser", "legal_family_name", "legal_given_name", "id"]),
             models.Index(fields=["legal_family_name", "legal_given_name"]),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["postcode"]),
@@ -190,8 +192,9 @@ class YoungPerson(Tracked):
 
 
 class YoungPersonUserObjectPermission(UserObjectPermissionBase):
-    """guardian's direct foreign-key grant to a user. A co-worker grant ends at ``expires_at``;
-    cases/access.py refuses it from then on."""
+    """A co-worker's grant (guardian's direct foreign key to a user): a second adviser or a youth
+    justice worker reaches one record until ``expires_at``; cases/access.py refuses it from then on.
+    Lead advisers and team managers reach records by the record's own columns, not by grants."""
 
     content_object = models.ForeignKey(YoungPerson, on_delete=models.CASCADE)
     expires_at = models.DateTimeField(null=True, blank=True)
@@ -200,18 +203,13 @@ class YoungPersonUserObjectPermission(UserObjectPermissionBase):
     history = HistoricalRecords()
 
     class Meta(UserObjectPermissionBase.Meta):
-        verbose_name = "access grant to a user"
-        verbose_name_plural = "access grants to users"
-
-
-class YoungPersonGroupObjectPermission(GroupObjectPermissionBase):
-    """guardian's direct foreign-key grant to a team's group."""
-
-    content_object = models.ForeignKey(YoungPerson, on_delete=models.CASCADE)
-
-    class Meta(GroupObjectPermissionBase.Meta):
-        verbose_name = "access grant to a team"
-        verbose_name_plural = "access grants to teams"
+        verbose_name = "co-worker access grant"
+        verbose_name_plural = "co-worker access grants"
+        constraints = [  # the history keeps lead advisers' grants of before ADR 0011, which had none
+            models.CheckConstraint(
+                condition=models.Q(expires_at__isnull=False), name="co_worker_grant_expires"
+            )
+        ]
 
 
 class ParentCarer(Tracked):
