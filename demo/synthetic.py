@@ -5,13 +5,16 @@ Everything is written in bulk, with the history rows the services would write, s
 behaves like a real one.
 """
 
+import multiprocessing
+import os
 import random
+from collections import Counter
 from datetime import date, datetime, time, timedelta
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, connections, transaction
 from django.utils import timezone
 from faker import Faker
 
@@ -39,11 +42,41 @@ from tracking.models import Activity, ActivityCode, Characteristic, Characterist
 
 User = get_user_model()
 BATCH = 5000
+CONTACT_TEMPLATES = 4093  # a prime: contacts are copies of these, picked by person and number
+# Each person's contacts, made by the database from the templates (portable SQL: PostgreSQL and SQLite).
+# How many a person has and which templates they copy follow from their number in the council (n: their
+# id less the batch's first id, plus the batch's start), so the council is the same every time, however
+# its batches were shared; a contact's author is the lead adviser (or the loader for the unallocated).
+CONTACTS_SQL = """
+WITH RECURSIVE k(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM k WHERE n < %(most)s)
+SELECT %(source)s, %(today)s, %(now)s, %(now)s, t.occurred_at, t.method, %(role)s, t.purpose, t.notes, '', '',
+       t.duration_minutes, COALESCE(p.lead_adviser_id, %(actor)s), p.id
+FROM cases_youngperson p
+JOIN k ON k.n <= %(fewest)s + ((p.id + %(shift)s) * 48271) %% %(choices)s
+JOIN synthetic_contact t ON t.i = ((p.id + %(shift)s) * 7919 + k.n * 104729) %% 4093
+WHERE p.id BETWEEN %(first)s AND %(last)s
+"""
+CONTACT_COLUMNS = [
+    "source",
+    "source_date",
+    "created_at",
+    "updated_at",
+    "occurred_at",
+    "method",
+    "staff_role",
+    "purpose",
+    "notes",
+    "outcome",
+    "next_steps",
+    "duration_minutes",
+    "staff_member_id",
+    "young_person_id",
+]
 
 
 class Generator:
     def __init__(self, shape: Shape, *, seed: int, actor, today: date | None = None):
-        self.shape, self.actor = shape, actor
+        self.shape, self.actor, self.seed = shape, actor, seed
         self.today = today or timezone.localdate()
         # Synthetic data, not security: a seeded generator so every run makes the same council.
         self.rng = random.Random(seed)  # noqa: S311  # nosec B311
@@ -60,6 +93,7 @@ class Generator:
         self.ethnicities = list(Ethnicity.objects.all())
         self.password = make_password(None)  # staff created here cannot sign in until given a password
         self.writer = RowWriter(actor=actor, reason="Synthetic data")
+        self._templates_in: tuple[int, int] | None = None
 
     def pick(self, weighted):
         return self.rng.choices([k for k, _ in weighted], weights=[w for _, w in weighted])[0]
@@ -67,6 +101,18 @@ class Generator:
     # --- staff and organisations -----------------------------------------------------------------
 
     def organisations(self) -> dict[str, list[Organisation]]:
+        """Schools, colleges, providers and partners, made the first time (a council that grows keeps
+        its own)."""
+        rows = self._organisation_rows()
+        names = [row.name for row in rows]
+        if not Organisation.objects.filter(name__in=names).exists():
+            self.writer.write(Organisation, rows)
+        made: dict[str, list[Organisation]] = {}
+        for organisation in Organisation.objects.filter(name__in=names).order_by("pk"):
+            made.setdefault(organisation.kind, []).append(organisation)
+        return made
+
+    def _organisation_rows(self) -> list[Organisation]:
         kinds = Organisation.Kind
         rows = [
             Organisation(name=f"{town} Academy", kind=kinds.SCHOOL, urn=f"1{n:05d}", la_code="882")
@@ -94,21 +140,22 @@ class Generator:
                 ("Young People's Charity", kinds.VOLUNTARY),
             ]
         ]
-        self.writer.write(Organisation, rows)
-        made: dict[str, list[Organisation]] = {}
-        for organisation in Organisation.objects.all():
-            made.setdefault(organisation.kind, []).append(organisation)
-        return made
+        return rows
 
     def staff(self) -> list[tuple[Team, list]]:
-        """Teams, each with its advisers and one manager in the team's group."""
+        """Teams, each with its advisers and one manager in the team's group; a council that grows
+        keeps its own."""
+        names = [f"Team {n + 1:02d}" for n in range(self.shape.teams)]
+        if Team.objects.filter(name__in=names).exists():
+            return [
+                (team, list(team.members.filter(groups__name=Role.PERSONAL_ADVISER).order_by("username")))
+                for team in Team.objects.filter(name__in=names).order_by("name")
+            ]
         adviser_group = Group.objects.get(name=Role.PERSONAL_ADVISER)
         manager_group = Group.objects.get(name=Role.TEAM_MANAGER)
         teams = []
         for n in range(self.shape.teams):
-            team = case_services.team_create(
-                name=f"Team {n + 1:02d}", area=self.rng.choice(DISTRICTS), actor=self.actor
-            )
+            team = case_services.team_create(name=names[n], area=self.rng.choice(DISTRICTS), actor=self.actor)
             advisers = User.objects.bulk_create(
                 [
                     User(
@@ -159,6 +206,7 @@ class Generator:
         start = self.today.year if self.today.month >= 9 else self.today.year - 1
         on_file_since = date(start - max(age - 13, 0), 9, 1)  # from Year 9's roll
         return YoungPerson(
+            source_date=self.today,
             created_at=timezone.make_aware(datetime.combine(on_file_since, time(9))),
             legal_given_name=self.rng.choice(self.given),
             legal_family_name=self.rng.choice(self.family),
@@ -219,6 +267,7 @@ class Generator:
     def _activity(self, person, code, start, end) -> Activity:
         ascertained = min(self.today, start + timedelta(days=self.rng.randint(0, 30)))
         activity = Activity(
+            source_date=self.today,
             young_person=person,
             code=code,
             start_date=start,
@@ -241,7 +290,6 @@ class Generator:
                 ParentCarer,
                 Qualification,
                 Attendance,
-                Contact,
                 Action,
                 SensitiveNote,
                 Activity,
@@ -251,6 +299,7 @@ class Generator:
         }
         made[ParentCarer].append(
             ParentCarer(
+                source_date=self.today,
                 young_person=person,
                 name=f"{rng.choice(self.given)} {person.legal_family_name}",
                 relationship=rng.choice(["mother", "father", "grandparent"]),
@@ -264,6 +313,7 @@ class Generator:
         age = rules.academic_age(person.date_of_birth, self.today)
         made[Attendance].append(
             Attendance(
+                source_date=self.today,
                 young_person=person,
                 school=person.school,
                 academic_year=self.today.year - 1,
@@ -278,6 +328,7 @@ class Generator:
         if age >= 17:
             made[Qualification] += [
                 Qualification(
+                    source_date=self.today,
                     young_person=person,
                     qualification_type="gcse",
                     subject=subject,
@@ -287,25 +338,10 @@ class Generator:
                 )
                 for subject in ("English", "Maths")
             ]
-        for _ in range(max(0, int(rng.gauss(self.shape.contacts_per_person, 3)))):
-            when = datetime.combine(
-                self.today - timedelta(days=rng.randint(1, 700)), time(rng.randint(9, 16))
-            )
-            made[Contact].append(
-                Contact(
-                    young_person=person,
-                    occurred_at=timezone.make_aware(when),
-                    method=rng.choice(list(Contact.Method)),
-                    staff_member_id=person.lead_adviser_id or self.actor.pk,
-                    purpose=rng.choice(list(Contact.Purpose)),
-                    notes=rng.choice(self.sentences),
-                    duration_minutes=rng.choice([15, 30, 45]),
-                    source=Source.ADVISER,
-                )
-            )
         if rng.random() < 0.4:
             made[Action].append(
                 Action(
+                    source_date=self.today,
                     young_person=person,
                     description=rng.choice(self.sentences),
                     owner=rng.choice(list(Action.Owner)),
@@ -315,6 +351,7 @@ class Generator:
         if rng.random() < 0.03:
             made[SensitiveNote].append(
                 SensitiveNote(
+                    source_date=self.today,
                     young_person=person,
                     category="health",
                     note=rng.choice(self.sentences),
@@ -326,6 +363,7 @@ class Generator:
             if rng.random() < share:
                 made[Characteristic].append(
                     Characteristic(
+                        source_date=self.today,
                         young_person=person,
                         code=self.characteristic_codes[code],
                         start_date=self.today - timedelta(days=rng.randint(30, 900)),
@@ -337,6 +375,7 @@ class Generator:
         if cohort_year and rng.random() < 0.946:
             made[Offer].append(
                 Offer(
+                    source_date=self.today,
                     young_person=person,
                     guarantee_year=cohort_year,
                     offer_type=rng.choice(self.offer_types),
@@ -346,31 +385,116 @@ class Generator:
             )
         return made
 
-    def generate(self) -> dict[str, int]:
-        organisations = self.organisations()
-        schools = organisations[Organisation.Kind.SCHOOL]
-        colleges = organisations[Organisation.Kind.COLLEGE]
-        teams = self.staff()
-        counts: dict[str, int] = {}
-        for start in range(0, self.shape.young_people, BATCH):
-            with transaction.atomic():
-                people = []
-                for n in range(start, min(start + BATCH, self.shape.young_people)):
-                    team, advisers = teams[n % len(teams)]
-                    adviser = advisers[(n // len(teams)) % len(advisers)]
-                    people.append(
-                        self.young_person(
-                            n, team, None if self.rng.random() < UNASSIGNED else adviser, schools
+    def contact_templates(self) -> None:
+        """The templates every contact copies, in a temporary table."""
+        connection.ensure_connection()
+        if self._templates_in == (os.getpid(), id(connection.connection)):
+            return  # this process's connection has them
+        self._templates_in = (os.getpid(), id(connection.connection))
+        rng = random.Random(f"{self.seed}/contacts")  # noqa: S311  # nosec B311
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TABLE IF EXISTS synthetic_contact")
+            cursor.execute(
+                "CREATE TEMPORARY TABLE synthetic_contact (i integer PRIMARY KEY, occurred_at timestamp with "
+                "time zone, method varchar(16), purpose varchar(16), notes text, duration_minutes smallint)"
+            )
+        self.writer.insert_rows(
+            "synthetic_contact",
+            ["i", "occurred_at", "method", "purpose", "notes", "duration_minutes"],
+            (
+                (
+                    i,
+                    timezone.make_aware(
+                        datetime.combine(
+                            self.today - timedelta(days=rng.randint(1, 700)), time(rng.randint(9, 16))
                         )
-                    )
-                self.writer.write(YoungPerson, people)
-                batch: dict[type, list] = {}
-                for person in people:
-                    for model, rows in self.records(person, schools, colleges).items():
-                        batch.setdefault(model, []).extend(rows)
-                for model, rows in batch.items():
-                    self.writer.write(model, rows)
-                    counts[model.__name__] = counts.get(model.__name__, 0) + len(rows)
-        counts["YoungPerson"] = self.shape.young_people
-        counts["CurrentStatus"] = tracking_services.status_refresh(on=self.today)
+                    ),
+                    rng.choice(list(Contact.Method)).value,
+                    rng.choice(list(Contact.Purpose)).value,
+                    rng.choice(self.sentences),
+                    rng.choice([15, 30, 45]),
+                )
+                for i in range(CONTACT_TEMPLATES)
+            ),
+        )
+
+    def contacts(self, start: int, first: int, last: int) -> int:
+        """The contacts of the people numbered from ``start``, with ids ``first`` to ``last`` (one run of
+        reserved ids): about ``contacts_per_person`` each."""
+        spread = min(self.shape.contacts_per_person, 6)
+        if not self.shape.contacts_per_person:
+            return 0
+        ops = connection.ops
+        params = {
+            "most": self.shape.contacts_per_person + spread,
+            "fewest": self.shape.contacts_per_person - spread,
+            "choices": 2 * spread + 1,
+            "source": Source.ADVISER.value,
+            "role": Contact.StaffRole.PERSONAL_ADVISER.value,
+            "today": ops.adapt_datefield_value(self.today),
+            "now": ops.adapt_datetimefield_value(self.writer.now),
+            "actor": self.actor.pk,
+            "first": first,
+            "last": last,
+            "shift": start - first,
+        }
+        return self.writer.write_select(Contact, CONTACT_COLUMNS, CONTACTS_SQL, params, of=(first, last))
+
+    def generate(self, workers: int = 1) -> dict[str, int]:
+        """Add young people until the council has ``shape.young_people`` (an empty database gets its
+        organisations and staff first), in batches of ``BATCH`` shared among ``workers`` processes
+        (PostgreSQL only: while one builds rows in Python, the other's are written). Each batch draws
+        from a seed of its own, so the same steps make the same people whatever the order."""
+        existing = YoungPerson.objects.count()
+        organisations = self.organisations()
+        self.schools = organisations[Organisation.Kind.SCHOOL]
+        self.colleges = organisations[Organisation.Kind.COLLEGE]
+        self.teams = self.staff()
+        starts = range(existing, self.shape.young_people, BATCH)
+        counts: Counter[str] = Counter()
+        if workers > 1 and len(starts) > 1 and connection.vendor == "postgresql":
+            global _running
+            _running = self
+            connections.close_all()  # each process opens its own
+            with multiprocessing.get_context("fork").Pool(workers) as pool:
+                for made in pool.imap_unordered(_batch_in_worker, starts):
+                    counts.update(made)
+        else:
+            for start in starts:
+                counts.update(self.batch(start))
+        return {"YoungPerson": 0, **counts}
+
+    @transaction.atomic
+    def batch(self, start: int) -> dict[str, int]:
+        """The young people ``start`` to ``start + BATCH`` (or the council's size) with their records."""
+        self.rng.seed(f"{self.seed}/{start}")
+        self.contact_templates()
+        people = []
+        for n in range(start, min(start + BATCH, self.shape.young_people)):
+            team, advisers = self.teams[n % len(self.teams)]
+            adviser = advisers[(n // len(self.teams)) % len(advisers)]
+            people.append(
+                self.young_person(n, team, None if self.rng.random() < UNASSIGNED else adviser, self.schools)
+            )
+        self.writer.write(YoungPerson, people)
+        made: dict[type, list] = {}
+        for person in people:
+            for model, rows in self.records(person, self.schools, self.colleges).items():
+                made.setdefault(model, []).extend(rows)
+        counts = {"YoungPerson": len(people)}
+        for model, rows in made.items():
+            self.writer.write(model, rows)
+            counts[model.__name__] = len(rows)
+        counts["Contact"] = self.contacts(start, people[0].pk, people[-1].pk)
+        counts["CurrentStatus"] = tracking_services.status_refresh(
+            young_person_ids=[person.pk for person in people], on=self.today
+        )
         return counts
+
+
+_running: Generator | None = None  # the generator a worker process inherits when forked
+
+
+def _batch_in_worker(start: int) -> dict[str, int]:
+    assert _running is not None  # noqa: S101  # nosec B101 - set before the pool forks
+    return _running.batch(start)
