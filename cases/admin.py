@@ -225,6 +225,11 @@ class IdentifierClashAdmin(EditableScopedAdmin):
         services.identifier_clash_decide(clash=obj, actor=request.user, outcome=obj.outcome, note=obj.note)
 
 
+@admin.register(models.CaseloadFacts)
+class CaseloadFactsAdmin(ScopedAdmin):
+    list_display = ["young_person_id", "last_contact_at", "next_action_due"]
+
+
 @admin.register(models.YoungPersonUserObjectPermission)
 class UserGrantAdmin(ScopedAdmin):
     young_person_path = "content_object"

@@ -6,6 +6,7 @@ class CasesConfig(AppConfig):
     verbose_name = "Young people and cases"
 
     def ready(self):
-        from cases import worklists
+        from cases import signals, worklists
 
         worklists.register_built_in()
+        signals.connect()

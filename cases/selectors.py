@@ -171,17 +171,15 @@ def contact_intervals() -> dict[str, int]:
 
 
 def with_table_columns(people: QuerySet[YoungPerson]) -> QuerySet[YoungPerson]:
-    """Annotate what the people tables show: each person's latest contact, their next open action
-    (when due and what) and the registered columns (correlated subqueries on indexed columns)."""
-    latest = (
-        Contact.objects.filter(young_person=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
-    )
+    """Annotate what the people tables show: each person's latest contact and next open action's due
+    date (CaseloadFacts), what that action is (a correlated subquery, for a page's rows) and the
+    registered columns."""
     next_action = Action.objects.filter(young_person=OuterRef("pk"), completed_on__isnull=True).order_by(
         "due_on", "pk"
     )
     return people.annotate(
-        last_contact_at=Subquery(latest[:1]),
-        next_action_due=Subquery(next_action.values("due_on")[:1]),
+        last_contact_at=F("caseload_facts__last_contact_at"),
+        next_action_due=F("caseload_facts__next_action_due"),
         next_action=Subquery(next_action.values("description")[:1]),
         **{column.key: column.expression for column in extensions.columns()},
     )

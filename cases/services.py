@@ -9,13 +9,14 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Model
+from django.db.models import Model, OuterRef, Subquery
 from django.utils import timezone
 
 from cases import registry, restrictions, validators, versions
 from cases.models import (
     AccessEvent,
     Action,
+    CaseloadFacts,
     CasesPermission,
     Contact,
     ContactInterval,
@@ -141,6 +142,43 @@ def team_member_add(*, team: Team, user: Actor, actor: Actor) -> None:
     team.members.add(user)
     if user.groups.filter(name=Role.TEAM_MANAGER).exists():
         user.groups.add(team.group)
+
+
+# --- Caseload facts: a cache of each person's latest contact and next open action ---------------
+
+
+def caseload_facts_refresh(young_person_ids: Iterable[int], *, create: bool = True) -> None:
+    """Work out again the latest contact and the earliest open action's due date of these people
+    (``cases.signals`` calls it on every contact and action saved or deleted; bulk writers call it
+    themselves). ``create=False`` only updates rows that exist: a delete never makes a row (the
+    person may be going too)."""
+    ids = list(young_person_ids)
+    latest = (
+        Contact.objects.filter(young_person=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
+    )
+    due = Action.objects.filter(young_person=OuterRef("pk"), completed_on__isnull=True).order_by("due_on")
+    people = (
+        YoungPerson.objects.filter(pk__in=ids)
+        .order_by()
+        .annotate(last=Subquery(latest[:1]), due=Subquery(due.values("due_on")[:1]))
+    )
+    rows = [
+        CaseloadFacts(young_person_id=pk, last_contact_at=last, next_action_due=due)
+        for pk, last, due in people.values_list("pk", "last", "due")
+    ]
+    if create:
+        CaseloadFacts.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["young_person"],
+            update_fields=["last_contact_at", "next_action_due"],
+            batch_size=1000,
+        )
+        return
+    for row in rows:
+        CaseloadFacts.objects.filter(pk=row.young_person_id).update(
+            last_contact_at=row.last_contact_at, next_action_due=row.next_action_due
+        )
 
 
 # --- Assignment and grants ---------------------------------------------------------------------

@@ -8,10 +8,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Action, Contact, ContactInterval
+from cases.models import ContactInterval
 
 
 @dataclass(frozen=True)
@@ -46,22 +46,20 @@ def _day_start(day: date) -> datetime:
 
 
 def overdue_actions(today: date) -> Q:
-    """Someone with an open action due before today."""
-    return Q(
-        Exists(
-            Action.objects.filter(young_person=OuterRef("pk"), completed_on__isnull=True, due_on__lt=today)
-        )
-    )
+    """Someone with an open action due before today (their earliest, from CaseloadFacts)."""
+    return Q(caseload_facts__next_action_due__lt=today)
 
 
 def not_contacted(today: date) -> Q:
     """Someone on file for longer than their level of support's interval with no contact in it: a
-    contact on the interval's first day counts. Reads the intervals (one small query)."""
+    contact on the interval's first day counts. Reads the intervals (one small query) and each
+    person's latest contact from CaseloadFacts."""
     condition = Q(pk__in=[])
     for level, days in ContactInterval.objects.values_list("support_level", "days"):
         since = _day_start(today - timedelta(days=days))
-        contacted = Contact.objects.filter(young_person=OuterRef("pk"), occurred_at__gte=since)
-        condition |= Q(support_level=level, created_at__lt=since) & Q(~Exists(contacted))
+        last = "caseload_facts__last_contact_at"
+        silent = Q(**{f"{last}__isnull": True}) | Q(**{f"{last}__lt": since})
+        condition |= Q(support_level=level, created_at__lt=since) & silent
     return condition
 
 

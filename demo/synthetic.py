@@ -486,6 +486,7 @@ class Generator:
             self.writer.write(model, rows)
             counts[model.__name__] = len(rows)
         counts["Contact"] = self.contacts(start, people[0].pk, people[-1].pk)
+        case_services.caseload_facts_refresh(person.pk for person in people)
         counts["CurrentStatus"] = tracking_services.status_refresh(
             young_person_ids=[person.pk for person in people], on=self.today
         )

@@ -79,3 +79,14 @@ def test_production_settings_pass_the_deploy_check_without_warnings():
     )
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.postgresql
+@pytest.mark.django_db
+def test_postgresql_connections_do_not_jit_compile():
+    """Pages' short queries never pay for JIT compilation (it took 25 ms of a work-list count)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW jit")
+        assert cursor.fetchone()[0] == "off"

@@ -307,6 +307,7 @@ class CurrentStatus(models.Model):
     activity_code = models.CharField(max_length=8, blank=True)
     participating = models.BooleanField()
     currency_lapses_on = models.DateField(null=True)
+    review_on = models.DateField(null=True)  # the earliest review date of an activity in force
     vulnerable = models.BooleanField()
     guarantee_year = models.SmallIntegerField(null=True)
     guarantee = models.CharField(max_length=16, blank=True)

@@ -137,9 +137,15 @@ def _status_row(person: rules.PersonFacts, on: date, tables: dict[str, Any]) -> 
     evaluation = rules.evaluate(person, on, **tables)
     values = asdict(evaluation)
     roni = values.pop("roni")
+    in_force = [
+        activity.review_date
+        for activity in person.activities
+        if activity.review_date and activity.start_date <= on and (activity.end_date or on) >= on
+    ]
     return CurrentStatus(
         young_person_id=person.id,
         evaluated_on=on,
+        review_on=min(in_force, default=None),
         roni_score=roni["score"] if roni else None,
         roni_band=roni["band"] if roni else "",
         team_id=person.team_id,
@@ -296,6 +302,7 @@ def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor: Actor, reaso
             row.young_person = kept
             tracked_save(row, actor=actor, reason=note)
             moved.setdefault(model._meta.label, []).append(row.pk)
+    case_services.caseload_facts_refresh([kept.pk, merged.pk])  # the merged record's contacts left it
     tracked_save(
         CohortExit(young_person=merged, reason=CohortExit.Reason.MERGED, left_on=timezone.localdate()),
         actor=actor,
@@ -321,6 +328,7 @@ def merge_undo(*, merge: Merge, actor: Actor) -> Merge:
         for row in apps.get_model(label).objects.filter(pk__in=ids, young_person=kept):
             row.young_person = merged
             tracked_save(row, actor=actor, reason=note)
+    case_services.caseload_facts_refresh([kept.pk, merged.pk])
     identifiers = {name: getattr(kept, name) for name in merge.filled if name in ("upn", "uln")}
     blanks: dict[str, Any] = {name: None if name.endswith("_id") else "" for name in merge.filled}
     case_services.young_person_update(young_person=kept, actor=actor, reason=note, **blanks)

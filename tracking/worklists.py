@@ -2,10 +2,10 @@
 
 from datetime import timedelta
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from cases.worklists import WorkList, register
-from tracking.models import Activity, Status
+from tracking.models import Status
 from tracking.rules import Guarantee
 
 LAPSING_DAYS = 30
@@ -13,14 +13,9 @@ REVIEW_DAYS = 7
 
 
 def _review_due(today) -> Q:
-    """An activity in force whose review date has come or comes within ``REVIEW_DAYS``."""
-    due = Activity.objects.filter(
-        Q(end_date__isnull=True) | Q(end_date__gte=today),
-        young_person=OuterRef("pk"),
-        start_date__lte=today,
-        review_date__lte=today + timedelta(days=REVIEW_DAYS),
-    )
-    return Q(Exists(due))
+    """An activity in force whose review date has come or comes within ``REVIEW_DAYS`` (the earliest,
+    stored with the status: refreshed with every change to an activity, and nightly)."""
+    return Q(current_status__review_on__lte=today + timedelta(days=REVIEW_DAYS))
 
 
 def _in_cohort(**conditions) -> Q:

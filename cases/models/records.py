@@ -167,6 +167,26 @@ class Action(Tracked):
         return self.completed_on is None and self.due_on < timezone.localdate()
 
 
+class CaseloadFacts(models.Model):
+    """Derived from a person's contacts and actions, kept in step by ``cases.signals`` on every save
+    and delete: the work lists and people tables read one row per person instead of probing each
+    person's contacts and actions (a team manager's work-list counts read every member of the team).
+    No history: it is a cache, rebuilt from the records themselves."""
+
+    young_person = models.OneToOneField(
+        YoungPerson, on_delete=models.CASCADE, primary_key=True, related_name="caseload_facts"
+    )
+    last_contact_at = models.DateTimeField(null=True)
+    next_action_due = models.DateField(null=True)  # the earliest open action's
+
+    class Meta:
+        verbose_name = "caseload facts"
+        verbose_name_plural = "caseload facts"
+
+    def __str__(self):
+        return f"Caseload facts of young person {self.young_person_id}"
+
+
 class SensitiveNote(Tracked):
     """Special-category and offence data: seen only with ``view_sensitive_youngperson``."""
 

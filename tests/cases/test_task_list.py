@@ -29,6 +29,7 @@ def action(person, due_in: int, actor, description="Call about the course") -> A
         young_person=person, actor=actor, description=description, owner="adviser", due_on=today
     )
     Action.objects.filter(pk=made.pk).update(due_on=today + timedelta(days=due_in))  # as if set long ago
+    services.caseload_facts_refresh([person.pk])  # as any write to it would have
     return made
 
 
