@@ -91,6 +91,15 @@ def _reach(user: Viewer, perm: YoungPersonPermission, prefix: str, *, teams: Any
     return reach
 
 
+def reaches_whole(user: Viewer, teams: QuerySet[Team]) -> bool:
+    """Whether ``user`` reaches every young person in ``teams`` for viewing: service-wide reach, or a
+    manager of each team. Then a table that carries the record's own team (tracking's CurrentStatus)
+    needs no per-row scope for those teams."""
+    if not (user.is_authenticated and user.is_active):
+        return False
+    return has_global(user, VIEW) or not teams.exclude(group__user=user.pk).exists()
+
+
 def _team_ids(user: Viewer, perm: YoungPersonPermission) -> QuerySet[Any]:
     """("t", id) for each team whose records the user manages for ``perm`` (a member of its group)."""
     teams = Team.objects.filter(group__user=user.pk) if perm in TEAM_PERMISSIONS else Team.objects.none()

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from cases import access, forms, selectors, services, versions
 from cases.models import AccessEvent, CasesPermission, YoungPerson, YoungPersonPermission
-from core.pages import FormPage, add_errors, record_form
+from core.pages import CountedPaginator, FormPage, add_errors, record_form
 from core.spreadsheets import write_csv
 
 P = YoungPersonPermission
@@ -69,7 +69,8 @@ def caseload(request):
     filter_form = forms.CaseloadFilterForm(request.GET or None, user=request.user)
     filters = filter_form.filters()
     people = selectors.caseload(request.user, filters)
-    page = Paginator(people, PAGE_SIZE).get_page(request.GET.get("page"))
+    work_lists, listed = selectors.work_list_counts(request.user, filters)
+    page = CountedPaginator(people, PAGE_SIZE, count=listed).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     without_list = query.copy()
@@ -84,7 +85,7 @@ def caseload(request):
         "sort_query": without_sort.urlencode(),
         "sort": filters.sort,
         "filtering": any(value for key, value in query.items() if key not in ("sort", "work_list")),
-        "work_lists": selectors.work_list_counts(request.user, filters),
+        "work_lists": work_lists,
         "current_list": filters.work_list,
     }
     return render(request, "cases/caseload.html", context)

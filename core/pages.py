@@ -4,10 +4,24 @@ from dataclasses import asdict, dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
 from core.stale import StaleEditError
+
+
+class CountedPaginator(Paginator):
+    """A paginator told how many there are (counted with other figures in one pass over the rows), so
+    it never counts them again."""
+
+    def __init__(self, object_list, per_page, *, count: int, **kwargs):
+        super().__init__(object_list, per_page, **kwargs)
+        self._count = count
+
+    @property
+    def count(self) -> int:  # Paginator's is a cached_property: a property here takes its place
+        return self._count
 
 
 def add_errors(form, error: ValidationError) -> None:

@@ -75,11 +75,25 @@ def test_the_id_probe_refuses_as_the_list_does(world):
                 assert (perm in access.perms_on(user, person)) is listed, (user, person, perm)
 
 
-def test_the_filter_menus_read_distinct_teams_and_advisers_only(world):
-    sql = sql_of(lambda: forms.CaseloadFilterForm(None, user=world.team_manager))
-    distinct = [statement for statement in sql if "DISTINCT" in statement]
-    assert distinct
-    assert not any("legal_family_name" in statement for statement in distinct)
+def test_the_filter_menus_probe_each_team_and_adviser_never_every_person(world):
+    form = forms.CaseloadFilterForm(None, user=world.team_manager)
+    sql = sql_of(lambda: (list(form.fields["team"].queryset), list(form.fields["adviser"].queryset)))
+    menus = [statement for statement in sql if "EXISTS" in statement.upper()]
+    assert len(menus) == 2
+    assert not any("DISTINCT" in statement.upper() for statement in sql)
+    assert list(form.fields["team"].queryset) == [world.team]
+    assert set(form.fields["adviser"].queryset) == {world.adviser, world.colleague}
+
+
+def test_the_caseload_counts_its_people_in_the_work_lists_pass(world, client_for):
+    client = client_for(world.team_manager)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("cases:caseload"))
+    counts = [query["sql"] for query in queries.captured_queries if "COUNT(" in query["sql"].upper()]
+    assert len(counts) == 1
+    assert page.context["page"].paginator.count == 2
+    overdue = client.get(reverse("cases:caseload"), {"work_list": "not_known"})
+    assert overdue.context["page"].paginator.count == len(overdue.context["page"].object_list)
 
 
 @pytest.fixture

@@ -93,7 +93,7 @@ def test_the_review_date_of_an_activity_in_force_is_stored_with_the_status(world
 def test_the_work_list_counts_probe_no_ones_contacts_actions_or_activities(world):
     with CaptureQueriesContext(connection) as queries:
         selectors.work_list_counts(world.team_manager, CaseloadFilters())
-    counted = queries.captured_queries[-1]["sql"]
+    counted = queries.captured_queries[-1]["sql"]  # after the reach's teams and grants
     assert "COUNT" in counted.upper()
     for table in ("cases_contact", "cases_action", "tracking_activity"):
         assert table not in counted
