@@ -44,8 +44,10 @@ test: install
 	$(BIN)/python manage.py makemigrations --check --dry-run --settings=youthservice.settings_test
 	$(BIN)/pytest -n 2 --dist loadgroup $(PYTEST_ARGS)
 
+# make bench: the 150,000-person council; make bench LARGE=1 also 1,000,000 (built once, about 11 minutes)
 bench: install
-	$(BIN)/python bench/bench.py
+	BENCH_YOUNG_PEOPLE=150000 $(BIN)/python bench/bench.py
+	$(if $(LARGE),BENCH_YOUNG_PEOPLE=1000000 BENCH_ONLY=pages $(BIN)/python bench/bench.py)
 
 load: install
 	$(BIN)/python bench/load.py

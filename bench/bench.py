@@ -1,13 +1,19 @@
-"""`make bench`: build (or reuse) a synthetic council on PostgreSQL and time the operations that must
-stay fast, each beside a hand-written SQL baseline of the same result, run in this process on the
-same data. Prints a table; the README records the figures.
+"""`make bench`: build, grow or reuse a synthetic council on PostgreSQL and time the operations that
+must stay fast, each beside a hand-written SQL baseline of the same result, run in this process on the
+same data, with its ratio and its target. `make bench LARGE=1` runs it again at 1,000,000 people, so
+growth shows. docs/benchmarks.md records the figures.
 
-Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/youthservice_bench),
-BENCH_YOUNG_PEOPLE (default 150000), BENCH_REPEAT (default 7).
+Pages are timed whole (a signed-in request through every middleware and the template), beside the
+time their own SQL takes when replayed alone (the rest is Python: ORM, template, middleware) and a
+hand-written baseline that computes what the page shows. The dashboard's cache is off.
+
+Environment: BENCH_YOUNG_PEOPLE (default 150000), BENCH_DATABASE_URL (default
+postgres://postgres@127.0.0.1:5432/youthservice_bench_<young people>), BENCH_REPEAT (default 20).
 """
 
 import logging
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -18,8 +24,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+YOUNG_PEOPLE = int(os.environ.get("BENCH_YOUNG_PEOPLE", "150000"))
 os.environ["DATABASE_URL"] = os.environ.get(
-    "BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/youthservice_bench"
+    "BENCH_DATABASE_URL", f"postgres://postgres@127.0.0.1:5432/youthservice_bench_{YOUNG_PEOPLE}"
 )
 os.environ.setdefault("DJANGO_SECRET_KEY", "benchmark-only")
 os.environ.setdefault("CACHE_URL", "locmemcache://")
@@ -51,7 +58,8 @@ from django.utils import timezone
 from django_otp import DEVICE_ID_SESSION_KEY
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from cases.models import YoungPerson
+from cases import access
+from cases.models import Team, YoungPerson
 from core.roles import Role
 from demo import matching_sample, rolls
 from exchange import services as exchange_services
@@ -59,8 +67,7 @@ from retention import selectors as retention_selectors
 from retention import services as retention_services
 from tracking import dashboards, services
 
-YOUNG_PEOPLE = int(os.environ.get("BENCH_YOUNG_PEOPLE", "150000"))
-REPEAT = int(os.environ.get("BENCH_REPEAT", "7"))
+REPEAT = int(os.environ.get("BENCH_REPEAT", "20"))
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
 User = get_user_model()
 
@@ -87,15 +94,17 @@ def ensure_council() -> None:
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")  # as production's autovacuum would have by now
         return
-    if existing:
-        sys.exit(
-            f"The bench database holds {existing:,} young people, fewer than {YOUNG_PEOPLE:,}: drop it first"
-        )
-    call_command("generate_council", young_people=YOUNG_PEOPLE)
+    call_command("generate_council", young_people=YOUNG_PEOPLE, workers=os.cpu_count() or 1)
 
 
 def timed(action, repeat: int = REPEAT) -> tuple[float, int]:
     """Median milliseconds over ``repeat`` runs (after one warm-up) and the queries of one run."""
+    times, queries = timings(action, repeat)
+    return statistics.median(times), len(queries)
+
+
+def timings(action, repeat: int = REPEAT) -> tuple[list[float], list[str]]:
+    """Milliseconds of each of ``repeat`` runs (after one warm-up), and the SQL of one more run."""
     action()
     times = []
     for _ in range(repeat):
@@ -104,7 +113,27 @@ def timed(action, repeat: int = REPEAT) -> tuple[float, int]:
         times.append((time.perf_counter() - started) * 1000)
     with CaptureQueriesContext(connection) as queries:
         action()
-    return statistics.median(times), len(queries)
+    return times, [query["sql"] for query in queries.captured_queries]
+
+
+def p95(times: list[float]) -> float:
+    return statistics.quantiles(times, n=20, method="inclusive")[-1]
+
+
+DECLARE = re.compile(r'^DECLARE "[^"]+" NO SCROLL CURSOR (?:WITH HOLD )?FOR ')
+
+
+def replay(statements: list[str]):
+    """The SQL a run sent, sent again as it was (the database's share of the run); a cursor's query is
+    run and read whole, as iterating it did."""
+    queries = [DECLARE.sub("", sql) for sql in statements]
+
+    def run():
+        with connection.cursor() as cursor:
+            for sql in queries:
+                cursor.execute(sql)
+
+    return run
 
 
 def raw(sql: str, params=()):
@@ -215,10 +244,23 @@ GROUP BY team_id, academic_age
 """  # nosec B608 - constant text, the month end a parameter
 
 
-def dashboard_baseline():
-    """The same figures as the service dashboard, each as one hand-written query."""
-    runs = [raw(HEADLINE_SQL), raw(GUARANTEE_SQL), raw(CHARACTERISTIC_SQL), raw(HISTORY_SQL)]
-    runs += [raw(BREAKDOWN_SQL.format(column=column, cohort=cohort)) for column, cohort in BREAKDOWNS]
+def dashboard_baseline(teams: list[int] | None = None):
+    """The same figures as the dashboard (the service's, or ``teams``'), each as one hand-written query."""
+    if teams is not None:
+        where = f"team_id IN ({', '.join(str(int(team)) for team in teams)})"
+        runs = [
+            raw(HEADLINE_SQL.replace("WHERE ", f"WHERE {where} AND ")),
+            raw(GUARANTEE_SQL.replace("WHERE ", f"WHERE {where} AND ")),
+            raw(CHARACTERISTIC_SQL.replace("WHERE ", f"WHERE s.{where} AND ")),
+            raw(HISTORY_SQL.replace("WHERE ", f"WHERE {where} AND ")),
+        ]
+        runs += [
+            raw(BREAKDOWN_SQL.format(column=column, cohort=f"{where} AND {cohort}"))
+            for column, cohort in BREAKDOWNS
+        ]
+    else:
+        runs = [raw(HEADLINE_SQL), raw(GUARANTEE_SQL), raw(CHARACTERISTIC_SQL), raw(HISTORY_SQL)]
+        runs += [raw(BREAKDOWN_SQL.format(column=column, cohort=cohort)) for column, cohort in BREAKDOWNS]
 
     def run():
         for query in runs:
@@ -227,21 +269,107 @@ def dashboard_baseline():
     return run
 
 
-CASELOAD_SQL = """
-SELECT p.id, p.legal_given_name, p.legal_family_name, p.date_of_birth, t.name, u.first_name, u.last_name,
-       p.support_level, (SELECT max(c.occurred_at) FROM cases_contact c WHERE c.young_person_id = p.id)
-FROM cases_youngperson p JOIN cases_team t ON t.id = p.team_id
-LEFT JOIN auth_user u ON u.id = p.lead_adviser_id
-WHERE p.lead_adviser_id = %s ORDER BY p.legal_family_name, p.legal_given_name, p.id LIMIT 25
-"""
-PERSON_SQL = [
-    "SELECT * FROM cases_youngperson WHERE id = %s",
-    "SELECT * FROM cases_contact WHERE young_person_id = %s",
-    "SELECT * FROM cases_parentcarer WHERE young_person_id = %s",
-    "SELECT * FROM cases_qualification WHERE young_person_id = %s",
-    "SELECT * FROM cases_attendance WHERE young_person_id = %s",
-    "SELECT * FROM cases_action WHERE young_person_id = %s",
+# What the caseload page shows, hand-written over the same tables (caches included): its page of 25
+# with the table's columns, the count, the work lists' counts and the filter menus. {scope} is the
+# user's reach as a plain condition.
+CASELOAD_SQL = [
+    """SELECT p.*, t.name, u.first_name, u.last_name, s.status,
+       f.last_contact_at, f.next_action_due,
+       (SELECT a.description FROM cases_action a WHERE a.young_person_id = p.id AND a.completed_on IS NULL
+        ORDER BY a.due_on, a.id LIMIT 1)
+    FROM cases_youngperson p JOIN cases_team t ON t.id = p.team_id
+    LEFT JOIN auth_user u ON u.id = p.lead_adviser_id
+    LEFT JOIN tracking_currentstatus s ON s.young_person_id = p.id
+    LEFT JOIN cases_caseloadfacts f ON f.young_person_id = p.id
+    WHERE {scope} ORDER BY p.legal_family_name, p.legal_given_name, p.id LIMIT 25""",
+    "SELECT count(*) FROM cases_youngperson p WHERE {scope}",
+    """SELECT
+      count(*) FILTER (WHERE s.in_service_cohort AND s.status = 'neet'),
+      count(*) FILTER (WHERE s.in_service_cohort AND s.status = 'not_known'),
+      count(*) FILTER (WHERE s.in_service_cohort
+        AND s.currency_lapses_on BETWEEN CURRENT_DATE AND CURRENT_DATE + 30),
+      count(*) FILTER (WHERE s.in_service_cohort AND s.guarantee IN ('no_offer', 'not_recorded')),
+      count(*) FILTER (WHERE s.in_service_cohort AND s.roni_band = 'substantial'),
+      count(*) FILTER (WHERE s.review_on <= CURRENT_DATE + 7),
+      count(*) FILTER (WHERE f.next_action_due < CURRENT_DATE),
+      count(*) FILTER (WHERE p.created_at < (CURRENT_DATE - i.days)::timestamp AT TIME ZONE 'Europe/London'
+        AND (f.last_contact_at IS NULL
+          OR f.last_contact_at < (CURRENT_DATE - i.days)::timestamp AT TIME ZONE 'Europe/London'))
+    FROM cases_youngperson p LEFT JOIN tracking_currentstatus s ON s.young_person_id = p.id
+    LEFT JOIN cases_caseloadfacts f ON f.young_person_id = p.id
+    LEFT JOIN cases_contactinterval i ON i.support_level = p.support_level WHERE {scope}""",
+    """SELECT t.id, t.name FROM cases_team t WHERE t.id IN (SELECT DISTINCT team_id FROM cases_youngperson p
+    WHERE {scope}) ORDER BY t.name""",
+    """SELECT u.id, u.first_name, u.last_name FROM auth_user u WHERE u.id IN (SELECT DISTINCT lead_adviser_id
+    FROM cases_youngperson p WHERE {scope}) ORDER BY u.first_name, u.last_name""",
 ]
+# What the record page shows, hand-written: the record with its team and adviser, each section's rows,
+# its status and the record of this access.
+PERSON_SQL = [
+    """SELECT p.*, t.name, u.first_name, u.last_name FROM cases_youngperson p
+    JOIN cases_team t ON t.id = p.team_id LEFT JOIN auth_user u ON u.id = p.lead_adviser_id
+    WHERE p.id = %(person)s""",
+    """SELECT c.*, u.first_name, u.last_name FROM cases_contact c JOIN auth_user u ON u.id = c.staff_member_id
+    WHERE c.young_person_id = %(person)s ORDER BY c.occurred_at DESC, c.id DESC""",
+    "SELECT * FROM cases_action WHERE young_person_id = %(person)s",
+    "SELECT * FROM cases_parentcarer WHERE young_person_id = %(person)s",
+    "SELECT * FROM cases_qualification WHERE young_person_id = %(person)s",
+    """SELECT a.*, o.name FROM cases_attendance a LEFT JOIN cases_organisation o ON o.id = a.school_id
+    WHERE a.young_person_id = %(person)s""",
+    "SELECT * FROM cases_sensitivenote WHERE young_person_id = %(person)s",
+    "SELECT * FROM tracking_currentstatus WHERE young_person_id = %(person)s",
+    """SELECT a.*, c.code, c.label FROM tracking_activity a JOIN tracking_activitycode c ON c.id = a.code_id
+    WHERE a.young_person_id = %(person)s ORDER BY a.start_date DESC""",
+    "SELECT * FROM tracking_offer WHERE young_person_id = %(person)s",
+    "SELECT * FROM tracking_characteristic WHERE young_person_id = %(person)s",
+    """INSERT INTO cases_accessevent (occurred_at, young_person_id, user_id, role, what)
+    VALUES (now(), %(person)s, %(user)s, 'Personal adviser', 'record')""",
+]
+TARGET_PAGE_P95_MS = 100
+TARGET_SCOPE_RATIO = 2
+TARGET_DASHBOARD_RATIO = 1.5
+
+
+def hand_sql(statements: list[str], params: dict, scope: str = ""):
+    """Run the hand-written ``statements`` (``{scope}`` filled in) in a transaction rolled back."""
+    filled = [sql.replace("{scope}", scope) for sql in statements]
+
+    def run():
+        with transaction.atomic(), connection.cursor() as cursor:
+            for sql in filled:
+                cursor.execute(sql, params)
+            transaction.set_rollback(True)
+
+    return run
+
+
+def page_row(name: str, client: Client, url: str, baseline) -> None:
+    """A page's median and p95, its queries, the time its own SQL takes replayed alone, and a
+    hand-written baseline of what it shows."""
+    times, statements = timings(page(client, url))
+    replayed, _ = timed(replay(statements))
+    base, _ = timed(baseline)
+    worst = p95(times)
+    verdict = "met" if worst < TARGET_PAGE_P95_MS else "MISSED"
+    print(
+        f"{name:<34} {statistics.median(times):>7.1f} {worst:>7.1f} {len(statements):>5} {replayed:>8.1f} "
+        f"{base:>8.1f} {statistics.median(times) / base:>6.1f}x  p95 < {TARGET_PAGE_P95_MS} ms: {verdict}"
+    )
+
+
+def ratio_row(name: str, action, baseline, target: float, *, sql_only: bool = False) -> None:
+    """``action``'s median beside the baseline's; with ``sql_only`` the ratio is of the SQL it sent,
+    replayed alone (a query's cost in the database, without building model instances)."""
+    times, statements = timings(action)
+    median = statistics.median(times)
+    replayed, _ = timed(replay(statements))
+    base, _ = timed(baseline)
+    ratio = (replayed if sql_only else median) / base
+    verdict = "met" if ratio <= target else "MISSED"
+    print(
+        f"{name:<34} {median:>7.1f} {'':>7} {len(statements):>5} {replayed:>8.1f} {base:>8.1f} "
+        f"{ratio:>6.1f}x  within {target}x{' (its SQL)' if sql_only else ''}: {verdict}"
+    )
 
 
 def purge_row(count: int) -> tuple[float, float, int]:
@@ -377,37 +505,77 @@ def matching_rows() -> None:
         )
 
 
-def main() -> None:
-    matching_rows()
-    ensure_council()
+def page_rows() -> None:
     service = staff("bench-service-manager", Role.SERVICE_MANAGER)
-    person = YoungPerson.objects.filter(lead_adviser__isnull=False).order_by("pk")[YOUNG_PEOPLE // 2]
+    team = Team.objects.order_by("name")[len(Team.objects.all()) // 2]
+    manager = team.group.user_set.order_by("pk").first()
+    person = YoungPerson.objects.filter(team=team, lead_adviser__isnull=False).order_by("pk").first()
     adviser = person.lead_adviser
-    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
-    person_queries = [raw(sql, [person.pk]) for sql in PERSON_SQL]
-    rows = [
-        ("Service dashboard", page(signed_in(service), "/dashboard/"), dashboard_baseline()),
-        ("Adviser's caseload page", page(signed_in(adviser), "/caseload/"), raw(CASELOAD_SQL, [adviser.pk])),
-        (
-            "Young person page",
-            page(signed_in(adviser), f"/young-people/{person.pk}/"),
-            lambda: [query() for query in person_queries],
-        ),
+    ordering = ("legal_family_name", "legal_given_name", "pk")
+    first_page = (
+        "SELECT * FROM cases_youngperson WHERE {column} = %s "
+        "ORDER BY legal_family_name, legal_given_name, id LIMIT 25"
+    )
+    print(
+        f"\n{'page or query':<34} {'median':>7} {'p95':>7} {'SQLs':>5} {'its SQL':>8} {'baseline':>8} "
+        f"{'ratio':>7}  target (ms)"
+    )
+    for who, user, column, value in (
+        ("team manager", manager, "team_id", team.pk),
+        ("adviser", adviser, "lead_adviser_id", adviser.pk),
+    ):
+        ratio_row(
+            f"Scope: {who}'s first 25",
+            lambda user=user: list(access.young_people_for(user).order_by(*ordering)[:25]),
+            raw(first_page.format(column=column), [value]),
+            TARGET_SCOPE_RATIO,
+            sql_only=True,
+        )
+    page_row(
+        "Caseload page, adviser",
+        signed_in(adviser),
+        "/caseload/",
+        hand_sql(CASELOAD_SQL, {}, scope=f"p.lead_adviser_id = {adviser.pk}"),
+    )
+    page_row(
+        "Caseload page, team manager",
+        signed_in(manager),
+        "/caseload/",
+        hand_sql(CASELOAD_SQL, {}, scope=f"p.team_id = {team.pk}"),
+    )
+    page_row(
+        "Young person page, adviser",
+        signed_in(adviser),
+        f"/young-people/{person.pk}/",
+        hand_sql(PERSON_SQL, {"person": person.pk, "user": adviser.pk}),
+    )
+    ratio_row(
+        "Service dashboard, uncached",
+        page(signed_in(service), "/dashboard/"),
+        dashboard_baseline(),
+        TARGET_DASHBOARD_RATIO,
+    )
+    ratio_row(
+        "Team manager's dashboard, uncached",
+        page(signed_in(manager), "/dashboard/"),
+        dashboard_baseline([team.pk]),
+        TARGET_DASHBOARD_RATIO,
+    )
+    print("(times in ms; its SQL: the page's own statements replayed alone; baseline: hand-written SQL)")
+
+
+def job_rows(month_end: date) -> None:
+    for name, action, baseline in [
         ("Month-end statuses", lambda: services.month_end_statuses_store(month_end=month_end), None),
         (
             "Snapshot from them",
             lambda: services.snapshot_count(month_end=month_end),
             raw(SNAPSHOT_SQL, {"month_end": month_end}),
         ),
-    ]
-    print(f"\n{'operation':<26} {'median ms':>10} {'queries':>8} {'baseline ms':>12} {'ratio':>7}")
-    for name, action, baseline in rows:
+    ]:
         median, queries = timed(action, repeat=1 if baseline is None else REPEAT)
-        if baseline is None:
-            print(f"{name:<26} {median:>10.1f} {queries:>8} {'-':>12} {'-':>7}")
-            continue
-        base, _ = timed(baseline)
-        print(f"{name:<26} {median:>10.1f} {queries:>8} {base:>12.1f} {median / base:>6.1f}x")
+        ratio = f"{median / timed(baseline)[0]:.1f}x" if baseline else "-"
+        print(f"{name:<34} {median:>7.1f} {'':>7} {queries:>5} {'':>8} {'':>8} {ratio:>7}")
     print(
         f"\n{'purge of due subjects':<22} {'purge s':>8} {'each':>8} {'due + set-wise SQL':>19} {'ratio':>6}"
     )
@@ -430,10 +598,22 @@ def main() -> None:
             f"ratio {import_seconds / copy_seconds:.0f}x;",
             counts,
         )
+
+
+def main() -> None:
+    """BENCH_ONLY=pages times the pages and queries alone (the large council's run)."""
+    pages_only = os.environ.get("BENCH_ONLY") == "pages"
+    if not pages_only:
+        matching_rows()
+    ensure_council()
+    month_end = dashboards.month_ends_before(timezone.localdate(), 1)[0]
+    page_rows()
+    if not pages_only:
+        job_rows(month_end)
     load = ", ".join(f"{n:.2f}" for n in os.getloadavg())
     people = YoungPerson.objects.count()
     print(
-        f"\n{people:,} young people; PostgreSQL; median of {REPEAT} runs after a warm-up;\n"
+        f"\n{people:,} young people; PostgreSQL; {REPEAT} runs after a warm-up;\n"
         f"load average over the last 1, 5 and 15 minutes {load} on {os.cpu_count()} cores"
     )
 

@@ -14,7 +14,8 @@ may not change answers 403 to a write.
 """
 
 from collections.abc import Callable
-from functools import wraps
+from functools import reduce, wraps
+from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from django.contrib.auth.decorators import login_required
@@ -66,29 +67,37 @@ def scope(
     order, however many people the teams hold. A subquery there would hide from the planner how few
     teams there are; the union of grants it replaced read every grant in a team before the first row.
     """
+    parts = reach_parts(user, perm, through=through)
+    return queryset if parts is None else queryset.filter(reduce(or_, parts, Q(pk__in=[])))
+
+
+def reach_parts(user: Viewer, perm: YoungPersonPermission = VIEW, *, through: str = "") -> list[Q] | None:
+    """The user's reach as separate conditions whose union is the reach (the lead adviser's, the
+    team managers', the co-worker's), each answerable by one index; None for service-wide reach. A
+    query probing reach per team or per adviser (the caseload's filter menus) asks each part on its
+    own: inside one OR the database read every person of each team it probed."""
     if not (user.is_authenticated and user.is_active):
-        return queryset.none()
+        return []
     if has_global(user, perm):
-        return queryset
+        return None
     teams: list[int] = []
     co_worked: list[int] = []
     for kind, pk in _team_ids(user, perm).union(
         _co_worker_grants(user, perm).values_list(Value("g"), "content_object_id"), all=True
     ):
         (teams if kind == "t" else co_worked).append(pk)
-    prefix = f"{through}__" if through else ""
-    return queryset.filter(_reach(user, perm, prefix, teams=teams, co_worked=co_worked))
+    return _reach(user, perm, f"{through}__" if through else "", teams=teams, co_worked=co_worked)
 
 
-def _reach(user: Viewer, perm: YoungPersonPermission, prefix: str, *, teams: Any, co_worked: Any) -> Q:
+def _reach(user: Viewer, perm: YoungPersonPermission, prefix: str, *, teams: Any, co_worked: Any) -> list[Q]:
     """The record's lead adviser, its team's managers (``teams``: ids or a subquery), its co-workers
     (``co_worked``: young people's ids or a subquery)."""
-    reach = Q(**{f"{prefix}pk__in": co_worked})
+    parts = [Q(**{f"{prefix}pk__in": co_worked})]
     if perm in LEAD_ADVISER_PERMISSIONS:
-        reach |= Q(**{f"{prefix}lead_adviser_id": user.pk})
+        parts.append(Q(**{f"{prefix}lead_adviser_id": user.pk}))
     if perm in TEAM_PERMISSIONS:
-        reach |= Q(**{f"{prefix}team_id__in": teams})
-    return reach
+        parts.append(Q(**{f"{prefix}team_id__in": teams}))
+    return parts
 
 
 def reaches_whole(user: Viewer, teams: QuerySet[Team]) -> bool:
@@ -129,7 +138,7 @@ def _one(
         return one
     teams = Team.objects.filter(group__user=user.pk).values("pk")
     co_worked = _co_worker_grants(user, perm).filter(content_object_id=pk).values("content_object_id")
-    return one.filter(_reach(user, perm, "", teams=teams, co_worked=co_worked))
+    return one.filter(reduce(or_, _reach(user, perm, "", teams=teams, co_worked=co_worked)))
 
 
 def young_people_for(user: Viewer, perm: YoungPersonPermission = VIEW) -> QuerySet[YoungPerson]:

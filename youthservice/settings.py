@@ -133,8 +133,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     # No JIT compilation: pages run short queries whose estimated cost can pass jit_above_cost, and
-    # compiling took 25 ms of a 180 ms work-list count that runs in a few ms (docs/benchmarks.md).
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("options", "-c jit=off")
+    # compiling took 25 ms of a 180 ms work-list count that runs in a few ms. Cursors planned for the
+    # whole result: every .iterator() here (menus, facts, the return) reads to the end, and planned for
+    # the first rows a filter menu's EXISTS took 250 ms instead of 5 (docs/benchmarks.md).
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "options", "-c jit=off -c cursor_tuple_fraction=1"
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Authentication and access ----------------------------------------------------------------
