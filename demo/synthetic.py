@@ -456,7 +456,7 @@ class Generator:
             global _running
             _running = self
             connections.close_all()  # each process opens its own
-            with multiprocessing.get_context("fork").Pool(workers) as pool:
+            with multiprocessing.get_context("fork").Pool(workers, initializer=_own_connections) as pool:
                 for made in pool.imap_unordered(_batch_in_worker, starts):
                     counts.update(made)
         else:
@@ -494,6 +494,18 @@ class Generator:
 
 
 _running: Generator | None = None  # the generator a worker process inherits when forked
+_inherited: list[object] = []
+
+
+def _own_connections() -> None:
+    """In a forked worker: never touch a database connection the parent left open (seen under the
+    test runner, where a test may keep one): its socket is the parent's, and two processes on one
+    socket corrupt both. Each is set aside, unclosed (closing would end the parent's session), and
+    the worker opens its own."""
+    for wrapper in connections.all(initialized_only=True):
+        if wrapper.connection is not None:
+            _inherited.append(wrapper.connection)
+            wrapper.connection = None
 
 
 def _batch_in_worker(start: int) -> dict[str, int]:
