@@ -161,7 +161,30 @@ class PersonFilter(filters.FilterSet):
     young_person = IdFilter(field_name="young_person_id")
 
 
-class ScopedViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
+
+
+class KnownParameters:
+    """A query parameter the endpoint does not take is a 400 naming it. Ignored, ``?uln=...`` listed
+    everyone in reach, and a client taking the first row wrote to another young person's record."""
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        filterset = getattr(self, "filterset_class", None)
+        known = PAGING_PARAMETERS | set(filterset.base_filters if filterset else ())
+        unknown = sorted(set(request.query_params) - known)
+        if unknown:
+            raise ValidationError(
+                {
+                    "unknown_parameters": unknown,
+                    "detail": f"This endpoint takes only these query parameters: {', '.join(sorted(known))}",
+                }
+            )
+
+
+class ScopedViewSet(
+    KnownParameters, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
     """List and read rows of young people in the user's reach. ``through`` is the path from the
     model to YoungPerson."""
 

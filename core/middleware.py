@@ -78,6 +78,20 @@ def client_address(request) -> str:
     return request.META.get("REMOTE_ADDR", "")
 
 
+class ApiTrailingSlashMiddleware:
+    """An API path without its trailing slash is served as if it had one, never redirected: a client
+    follows a 301 with a GET, so a POST to ``/api/v1/contacts`` listed contacts and created nothing."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info.startswith("/api/v1/") and not request.path_info.endswith("/"):
+            request.path_info += "/"
+            request.path += "/"
+        return self.get_response(request)
+
+
 class NoStoreMiddleware:
     """No page the service makes (record pages, CSV exports, the admin, the API) is kept by a browser
     or a shared cache: ``Cache-Control: no-store, private``. Static files never reach here (WhiteNoise

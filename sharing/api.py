@@ -8,7 +8,14 @@ from rest_framework.permissions import DjangoModelPermissions
 
 from cases import access
 from cases.access import VerifiedUser
-from cases.api import ID_PATTERN, ModelSerializer, NewestFirst, ReachablePerson, ScopedViewSet
+from cases.api import (
+    ID_PATTERN,
+    KnownParameters,
+    ModelSerializer,
+    NewestFirst,
+    ReachablePerson,
+    ScopedViewSet,
+)
 from sharing import services
 from sharing.models import DisclosedPerson, SubjectRequest
 
@@ -87,6 +94,7 @@ class SubjectRequestSerializer(ModelSerializer):
 
 
 class SubjectRequestViewSet(
+    KnownParameters,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
