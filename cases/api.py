@@ -7,7 +7,7 @@ the change permission on the young person is checked (403 when the record is in 
 """
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC
 from typing import Any
 
@@ -134,9 +134,21 @@ class RecordId(serializers.PrimaryKeyRelatedField):
 
 
 class ModelSerializer(serializers.ModelSerializer):
-    """Related records by id, bounded (RecordId)."""
+    """Related records by id, bounded (RecordId). A field the client may not write here (read-only,
+    or no such field) is refused by name, never dropped in silence: a client that thinks it moved a
+    record, or set a field misspelt, must be told. ``refused`` says why for particular fields."""
 
     serializer_related_field = RecordId
+    refused: dict[str, str] = {}
+
+    def to_internal_value(self, data):
+        if isinstance(data, Mapping):
+            writable = {name for name, field in self.fields.items() if not field.read_only}
+            if extra := sorted(set(data) - writable):
+                raise ValidationError(
+                    {name: [self.refused.get(name, "This field cannot be set here")] for name in extra}
+                )
+        return super().to_internal_value(data)
 
 
 class IdFilter(filters.NumberFilter):
@@ -239,6 +251,10 @@ class YoungPersonSerializer(ModelSerializer):
         max_length=200,
         help_text="Why the record changes (kept in its history)",
     )
+    refused = {
+        name: "A transfer is its own operation (the record's Transfer page): not changed here"
+        for name in ("team", "lead_adviser")
+    }
     held_identifiers = serializers.SerializerMethodField(
         help_text="Identifiers given for this record but not added to it (another record, out of your "
         "reach, holds them): a service manager checks each and tells whoever gave it"

@@ -159,11 +159,20 @@ def test_an_activity_posted_ends_the_open_one_with_history(world, api_for):
 
 def test_updating_a_record_needs_a_reason_in_its_history_and_cannot_move_it(world, api_for):
     api = api_for(world.adviser)
-    response = api.patch(
+    etag = api.get(f"{PEOPLE}{world.case.pk}/")["ETag"]
+    moved = api.patch(
         f"{PEOPLE}{world.case.pk}/",
         {"town": "Southend-on-Sea", "team": world.other_team.pk, "reason": "Moved house"},
         format="json",
-        headers={"If-Match": api.get(f"{PEOPLE}{world.case.pk}/")["ETag"]},
+        headers={"If-Match": etag},
+    )
+    assert moved.status_code == 400
+    assert "transfer" in moved.json()["team"][0]
+    response = api.patch(
+        f"{PEOPLE}{world.case.pk}/",
+        {"town": "Southend-on-Sea", "reason": "Moved house"},
+        format="json",
+        headers={"If-Match": etag},
     )
     assert response.status_code == 200, response.content
     world.case.refresh_from_db()

@@ -53,3 +53,19 @@ def test_a_write_without_the_trailing_slash_is_served_not_redirected(world, api_
     assert Contact.objects.filter(pk=created.json()["id"], young_person=world.case).exists()
     assert api.get("/api/v1/contacts").status_code == 200
     assert api.get(f"/api/v1/young-people/{world.case.pk}").json()["id"] == world.case.pk
+
+
+def test_a_field_the_client_may_not_write_is_refused_by_name(world, api_for):
+    api = api_for(world.adviser)
+    body = {
+        "young_person": world.case.pk,
+        "occurred_at": timezone.now().isoformat(),
+        "method": "phone",
+        "purpose": "guidance",
+        "notes": "Talked about the college open day",
+    }
+    for field, value in (("staff_member", world.colleague.pk), ("notez", "misspelt"), ("id", 1)):
+        refused = api.post("/api/v1/contacts/", {**body, field: value}, format="json")
+        assert refused.status_code == 400
+        assert list(refused.json()) == [field]
+    assert not Contact.objects.exists()
