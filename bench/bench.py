@@ -303,8 +303,9 @@ CASELOAD_SQL = [
     """SELECT u.id, u.first_name, u.last_name FROM auth_user u WHERE u.id IN (SELECT DISTINCT lead_adviser_id
     FROM cases_youngperson p WHERE {scope}) ORDER BY u.first_name, u.last_name""",
 ]
-# What the record page shows, hand-written: the record with its team and adviser, each section's rows,
-# its status and the record of this access.
+# What the record page shows, hand-written: the record with its team and adviser, each section's and
+# tab's rows (restrictions, co-workers, held identifiers, merges, the newest disclosures, self-update
+# links, legal holds, ESF funding), its status and the record of this access.
 PERSON_SQL = [
     """SELECT p.*, t.name, u.first_name, u.last_name FROM cases_youngperson p
     JOIN cases_team t ON t.id = p.team_id LEFT JOIN auth_user u ON u.id = p.lead_adviser_id
@@ -322,6 +323,16 @@ PERSON_SQL = [
     WHERE a.young_person_id = %(person)s ORDER BY a.start_date DESC""",
     "SELECT * FROM tracking_offer WHERE young_person_id = %(person)s",
     "SELECT * FROM tracking_characteristic WHERE young_person_id = %(person)s",
+    "SELECT * FROM cases_restriction WHERE young_person_id = %(person)s AND lifted_on IS NULL",
+    """SELECT g.*, u.first_name, u.last_name FROM cases_youngpersonuserobjectpermission g
+    JOIN auth_user u ON u.id = g.user_id WHERE g.content_object_id = %(person)s AND g.expires_at > now()""",
+    "SELECT * FROM cases_identifierclash WHERE young_person_id = %(person)s AND outcome = 'open'",
+    "SELECT * FROM tracking_merge WHERE kept_id = %(person)s OR merged_id = %(person)s",
+    """SELECT d.* FROM sharing_disclosure d JOIN sharing_disclosedperson p ON p.disclosure_id = d.id
+    WHERE p.young_person_id = %(person)s ORDER BY d.made_at DESC LIMIT 21""",
+    "SELECT * FROM exchange_selfupdatelink WHERE young_person_id = %(person)s ORDER BY sent_at DESC",
+    "SELECT * FROM retention_legalhold WHERE young_person_id = %(person)s AND lifted_on IS NULL",
+    "SELECT * FROM retention_esfparticipation WHERE young_person_id = %(person)s",
     """INSERT INTO cases_accessevent (occurred_at, young_person_id, user_id, role, what)
     VALUES (now(), %(person)s, %(user)s, 'Personal adviser', 'record')""",
 ]

@@ -69,3 +69,20 @@ def test_a_field_the_client_may_not_write_is_refused_by_name(world, api_for):
         assert refused.status_code == 400
         assert list(refused.json()) == [field]
     assert not Contact.objects.exists()
+
+
+def test_a_co_worker_cannot_make_themselves_the_lead_adviser_through_the_api(world, api_for):
+    """A co-worker may change the record until their grant ends; making themselves its lead adviser
+    would keep their reach for good. The field is refused, and the record keeps its adviser."""
+    api = api_for(world.co_worker)
+    url = f"/api/v1/young-people/{world.other_case.pk}/"
+    refused = api.patch(
+        url,
+        {"lead_adviser": world.co_worker.pk, "reason": "Taking over"},
+        format="json",
+        headers={"If-Match": api.get(url)["ETag"]},
+    )
+    assert refused.status_code == 400
+    assert "transfer" in refused.json()["lead_adviser"][0]
+    world.other_case.refresh_from_db()
+    assert world.other_case.lead_adviser == world.other_adviser
