@@ -71,11 +71,22 @@ def scope(
     return queryset if parts is None else queryset.filter(reduce(or_, parts, Q(pk__in=[])))
 
 
-def reach_parts(user: Viewer, perm: YoungPersonPermission = VIEW, *, through: str = "") -> list[Q] | None:
+def scope_by_copy(user: Viewer, queryset: QuerySet[M], *, perm: YoungPersonPermission = VIEW) -> QuerySet[M]:
+    """``scope`` for rows that carry a copy of their young person's ``team_id`` and
+    ``lead_adviser_id`` beside ``young_person_id``, kept in step by their one writer (the work-list
+    entries): the same rule over the copy, each part an index range, with no join to the record."""
+    parts = reach_parts(user, perm, person="young_person_id")
+    return queryset if parts is None else queryset.filter(reduce(or_, parts, Q(pk__in=[])))
+
+
+def reach_parts(
+    user: Viewer, perm: YoungPersonPermission = VIEW, *, through: str = "", person: str = "pk"
+) -> list[Q] | None:
     """The user's reach as separate conditions whose union is the reach (the lead adviser's, the
     team managers', the co-worker's), each answerable by one index; None for service-wide reach. A
     query probing reach per team or per adviser (the caseload's filter menus) asks each part on its
-    own: inside one OR the database read every person of each team it probed."""
+    own: inside one OR the database read every person of each team it probed. ``person`` names the
+    young person's id where the rows are not young people (``scope_by_copy``)."""
     if not (user.is_authenticated and user.is_active):
         return []
     if has_global(user, perm):
@@ -86,13 +97,16 @@ def reach_parts(user: Viewer, perm: YoungPersonPermission = VIEW, *, through: st
         _co_worker_grants(user, perm).values_list(Value("g"), "content_object_id"), all=True
     ):
         (teams if kind == "t" else co_worked).append(pk)
-    return _reach(user, perm, f"{through}__" if through else "", teams=teams, co_worked=co_worked)
+    prefix = f"{through}__" if through else ""
+    return _reach(user, perm, prefix, teams=teams, co_worked=co_worked, person=person)
 
 
-def _reach(user: Viewer, perm: YoungPersonPermission, prefix: str, *, teams: Any, co_worked: Any) -> list[Q]:
+def _reach(
+    user: Viewer, perm: YoungPersonPermission, prefix: str, *, teams: Any, co_worked: Any, person: str = "pk"
+) -> list[Q]:
     """The record's lead adviser, its team's managers (``teams``: ids or a subquery), its co-workers
     (``co_worked``: young people's ids or a subquery)."""
-    parts = [Q(**{f"{prefix}pk__in": co_worked})]
+    parts = [Q(**{f"{prefix}{person}__in": co_worked})]
     if perm in LEAD_ADVISER_PERMISSIONS:
         parts.append(Q(**{f"{prefix}lead_adviser_id": user.pk}))
     if perm in TEAM_PERMISSIONS:

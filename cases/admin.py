@@ -230,6 +230,13 @@ class CaseloadFactsAdmin(ScopedAdmin):
     list_display = ["young_person_id", "last_contact_at", "next_action_due"]
 
 
+@admin.register(models.WorkListEntry)
+class WorkListEntryAdmin(ScopedAdmin):
+    list_display = ["young_person_id", "key", "team", "lead_adviser"]
+    list_filter = ["key"]
+    list_select_related = ["team", "lead_adviser"]
+
+
 @admin.register(models.YoungPersonUserObjectPermission)
 class UserGrantAdmin(ScopedAdmin):
     young_person_path = "content_object"

@@ -46,6 +46,11 @@ class PersonalModel:
         return issubclass(self.model, Tracked)
 
     @property
+    def derived(self) -> bool:
+        """A cache worked out from the person's other rows (``derived = True`` on the model)."""
+        return getattr(self.model, "derived", False)
+
+    @property
     def owned(self) -> bool:
         """The rows belong to the person (rather than relating two records, as a merge does)."""
         return self.person_field in OWNER_LINKS
@@ -66,6 +71,8 @@ class PersonalModel:
             return "it relates records to each other, as they were"
         if self.one_to_one:
             return "one per record: a merge is refused after an exit, and a status is worked out again"
+        if self.derived:
+            return "worked out again from both records' rows after the merge"
         if not self.tracked or self.person_field != "young_person":
             return "it records what happened to each record as it was (access, grants, disclosures)"
         return ""

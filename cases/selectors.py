@@ -26,6 +26,8 @@ from cases.models import (
     Restriction,
     SensitiveNote,
     Team,
+    WorkListDay,
+    WorkListEntry,
     YoungPerson,
     YoungPersonPermission,
     YoungPersonUserObjectPermission,
@@ -100,17 +102,21 @@ def caseload(user: Viewer, filters: CaseloadFilters = CaseloadFilters()) -> Quer
 
 
 def _filtered(user: Viewer, filters: CaseloadFilters) -> QuerySet[YoungPerson]:
-    people = access.young_people_for(user)
+    people = access.young_people_for(user).filter(**_chosen(user, filters))
+    if (work_list := worklists.get(filters.work_list)) is not None:
+        people = people.filter(work_list.condition(timezone.localdate()))
+    return people
+
+
+def _chosen(user: Viewer, filters: CaseloadFilters) -> dict[str, Any]:
+    """The filters' conditions on the record's own columns."""
     conditions = {
         "team_id": filters.team,
         "lead_adviser_id": user.pk if filters.mine else filters.adviser,
         "support_level": filters.support_level,
         "sen_status": filters.sen_status,
     }
-    people = people.filter(**{field: value for field, value in conditions.items() if value})
-    if (work_list := worklists.get(filters.work_list)) is not None:
-        people = people.filter(work_list.condition(timezone.localdate()))
-    return people
+    return {field: value for field, value in conditions.items() if value}
 
 
 # --- The task list -------------------------------------------------------------------------------
@@ -191,16 +197,29 @@ def work_list_counts(
     user: Viewer, filters: CaseloadFilters
 ) -> tuple[list[tuple[worklists.WorkList, int]], int]:
     """How many of the filtered caseload are on each work list, and how many the page lists (everyone
-    filtered, or the chosen work list's): one pass over the reach, which the paginator's count would
-    otherwise make again."""
+    filtered, or the chosen work list's). The lists' counts come from today's work-list entries, an
+    index range per team or adviser in reach, where the filters are ones the entries carry (team,
+    adviser); otherwise, or before the night's rebuild, from one pass over the people in reach."""
     people = _filtered(user, replace(filters, work_list=""))
     today = timezone.localdate()
     lists = worklists.all_work_lists()
-    counts = people.order_by().aggregate(
-        everyone=Count("pk"), **{w.key: Count("pk", filter=w.condition(today)) for w in lists}
-    )
+    if filters.support_level or filters.sen_status or not work_lists_are_for(today):
+        counts = people.order_by().aggregate(
+            everyone=Count("pk"), **{w.key: Count("pk", filter=w.condition(today)) for w in lists}
+        )
+    else:
+        entries = WorkListEntry.objects.filter(**_chosen(user, filters))  # the team and adviser, copied
+        by_key = access.scope_by_copy(user, entries).order_by().values("key").annotate(count=Count("*"))
+        counts = {"everyone": people.order_by().count(), **{w.key: 0 for w in lists}}
+        counts |= {row["key"]: row["count"] for row in by_key if row["key"] in counts}
     listed = counts[filters.work_list] if filters.work_list in counts else counts["everyone"]
     return [(w, counts[w.key]) for w in lists], listed
+
+
+def work_lists_are_for(day: date) -> bool:
+    """Whether the work-list entries answer for ``day`` (the night's rebuild has run, and the contact
+    intervals have not changed since)."""
+    return WorkListDay.objects.filter(day=day).exists()
 
 
 CASELOAD_CSV_HEADER = [

@@ -9,10 +9,10 @@ from typing import Any, TypeVar
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
-from django.db.models import Model, OuterRef, Subquery
+from django.db.models import BooleanField, Case, F, Model, OuterRef, Subquery, When
 from django.utils import timezone
 
-from cases import registry, restrictions, validators, versions
+from cases import registry, restrictions, validators, versions, worklists
 from cases.models import (
     AccessEvent,
     Action,
@@ -24,6 +24,8 @@ from cases.models import (
     Restriction,
     SensitiveNote,
     Team,
+    WorkListDay,
+    WorkListEntry,
     YoungPerson,
     YoungPersonPermission,
     YoungPersonUserObjectPermission,
@@ -147,11 +149,10 @@ def team_member_add(*, team: Team, user: Actor, actor: Actor) -> None:
 # --- Caseload facts: a cache of each person's latest contact and next open action ---------------
 
 
-def caseload_facts_refresh(young_person_ids: Iterable[int], *, create: bool = True) -> None:
+def caseload_facts_refresh(young_person_ids: Iterable[int]) -> None:
     """Work out again the latest contact and the earliest open action's due date of these people
     (``cases.signals`` calls it on every contact and action saved or deleted; bulk writers call it
-    themselves). ``create=False`` only updates rows that exist: a delete never makes a row (the
-    person may be going too)."""
+    themselves), and their work lists."""
     ids = list(young_person_ids)
     latest = (
         Contact.objects.filter(young_person=OuterRef("pk")).order_by("-occurred_at").values("occurred_at")
@@ -166,19 +167,88 @@ def caseload_facts_refresh(young_person_ids: Iterable[int], *, create: bool = Tr
         CaseloadFacts(young_person_id=pk, last_contact_at=last, next_action_due=due)
         for pk, last, due in people.values_list("pk", "last", "due")
     ]
-    if create:
-        CaseloadFacts.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["young_person"],
-            update_fields=["last_contact_at", "next_action_due"],
-            batch_size=1000,
+    CaseloadFacts.objects.bulk_create(
+        rows,
+        update_conflicts=True,
+        unique_fields=["young_person"],
+        update_fields=["last_contact_at", "next_action_due"],
+        batch_size=1000,
+    )
+    work_lists_refresh(ids)
+
+
+# --- Work-list entries: a cache of who is on each work list today --------------------------------
+
+WORK_LIST_BATCH = 5000
+
+
+def work_lists_refresh(young_person_ids: Iterable[int]) -> None:
+    """Put these people on the registered work lists they are on today and take them off the rest,
+    with the record's team and adviser as they stand (``WorkListEntry``). Called by every writer of
+    what a list reads: the caseload facts above, tracking's statuses, the record's team, adviser and
+    level of support (``cases.signals``). A person whose entries already agree costs one read."""
+    ids = list(young_person_ids)
+    lists = worklists.all_work_lists()
+    today = timezone.localdate()
+    on_list = {
+        f"on_{w.key}": Case(When(w.condition(today), then=True), default=False, output_field=BooleanField())
+        for w in lists
+    }
+    for start in range(0, len(ids), WORK_LIST_BATCH):
+        batch = ids[start : start + WORK_LIST_BATCH]
+        people = (
+            YoungPerson.objects.filter(pk__in=batch)
+            .order_by()
+            .annotate(**on_list)
+            .values_list("pk", "team_id", "lead_adviser_id", *on_list)
         )
-        return
-    for row in rows:
-        CaseloadFacts.objects.filter(pk=row.young_person_id).update(
-            last_contact_at=row.last_contact_at, next_action_due=row.next_action_due
-        )
+        wanted = {
+            (pk, w.key, team, adviser)
+            for pk, team, adviser, *on in people
+            for w, yes in zip(lists, on, strict=True)
+            if yes
+        }
+        entries = WorkListEntry.objects.filter(young_person_id__in=batch)
+        held = set(entries.values_list("young_person_id", "key", "team_id", "lead_adviser_id"))
+        moved = {row[0] for row in held ^ wanted}
+        if moved:
+            entries.filter(young_person_id__in=moved).delete()
+            bulk.insert_values(
+                WorkListEntry,
+                [
+                    {"young_person_id": pk, "key": key, "team_id": team, "lead_adviser_id": adviser}
+                    for pk, key, team, adviser in wanted
+                    if pk in moved
+                ],
+            )
+
+
+def work_lists_rebuild() -> int:
+    """Everyone's work-list entries for today, a batch at a time, each batch its own transaction (the
+    nightly job, and after the contact intervals change); then the entries are marked as today's,
+    unless the intervals changed again meanwhile (that change queued another rebuild). Idempotent and
+    resumable: a batch already right is only read. Returns how many people it went through."""
+    today = timezone.localdate()
+    day, _ = WorkListDay.objects.get_or_create(pk=1)
+    after, count = 0, 0
+    while batch := list(
+        YoungPerson.objects.filter(pk__gt=after).order_by("pk").values_list("pk", flat=True)[:WORK_LIST_BATCH]
+    ):
+        with transaction.atomic():
+            work_lists_refresh(batch)
+        after, count = batch[-1], count + len(batch)
+    WorkListDay.objects.filter(pk=1, generation=day.generation).update(day=today)
+    return count
+
+
+def work_lists_outdate() -> None:
+    """The entries no longer answer for today (the contact intervals changed): the caseload counts
+    the records themselves until the rebuild this queues has run."""
+    from cases.tasks import work_lists_rebuild as rebuild
+
+    WorkListDay.objects.get_or_create(pk=1)
+    WorkListDay.objects.filter(pk=1).update(day=None, generation=F("generation") + 1)
+    rebuild.delay_on_commit()
 
 
 # --- Assignment and grants ---------------------------------------------------------------------
@@ -474,6 +544,7 @@ def restriction_set(
 def contact_intervals_set(*, actor: Actor, days: dict[str, int], reason: str) -> None:
     """Set the days between contacts for each level of support given; only changes are saved, each
     with its history row (who, why)."""
+    changed = False
     with transaction.atomic():
         for level, wanted in days.items():
             interval = ContactInterval.objects.filter(support_level=level).first() or ContactInterval(
@@ -482,3 +553,6 @@ def contact_intervals_set(*, actor: Actor, days: dict[str, int], reason: str) ->
             if interval.days != wanted:
                 interval.days = wanted
                 tracked_save(interval, actor=actor, reason=reason)
+                changed = True
+        if changed:
+            work_lists_outdate()

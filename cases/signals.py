@@ -1,9 +1,17 @@
 """CaseloadFacts follows every contact and action saved or deleted, inside the writer's transaction
-(as tracking's status cache does). Bulk writers call ``services.caseload_facts_refresh`` themselves."""
+(as tracking's status cache does), and the work-list entries follow the facts and the record's own
+team, adviser and level of support. Bulk writers call ``services.caseload_facts_refresh`` themselves.
+A record being deleted takes its facts and entries with it: the deletes of its contacts and actions
+on the way refresh nothing (Django sends every pre_delete of a cascade before the first delete)."""
 
-from django.db.models.signals import post_delete, post_save
+from contextvars import ContextVar
 
-from cases.models import Action, Contact
+from django.db.models.signals import post_delete, post_save, pre_delete
+
+from cases.models import Action, Contact, YoungPerson
+
+WORK_LIST_INPUTS = ("team_id", "lead_adviser_id", "support_level", "created_at")  # the record's own
+_going: ContextVar[frozenset[int]] = ContextVar("young_people_being_deleted", default=frozenset())
 
 
 def _saved(sender, instance, raw=False, **kwargs):
@@ -16,10 +24,29 @@ def _saved(sender, instance, raw=False, **kwargs):
 def _deleted(sender, instance, **kwargs):
     from cases.services import caseload_facts_refresh
 
-    caseload_facts_refresh([instance.young_person_id], create=False)
+    if instance.young_person_id not in _going.get():
+        caseload_facts_refresh([instance.young_person_id])
+
+
+def _person_saved(sender, instance, raw=False, **kwargs):
+    from cases.services import work_lists_refresh
+
+    if not raw and instance.changed_since_read(WORK_LIST_INPUTS):
+        work_lists_refresh([instance.pk])
+
+
+def _person_deleting(sender, instance, **kwargs):
+    _going.set(_going.get() | {instance.pk})
+
+
+def _person_deleted(sender, instance, **kwargs):
+    _going.set(_going.get() - {instance.pk})
 
 
 def connect() -> None:
+    post_save.connect(_person_saved, sender=YoungPerson, dispatch_uid="cases-work-lists-person")
+    pre_delete.connect(_person_deleting, sender=YoungPerson, dispatch_uid="cases-person-deleting")
+    post_delete.connect(_person_deleted, sender=YoungPerson, dispatch_uid="cases-person-deleted")
     for model in (Contact, Action):
         post_save.connect(_saved, sender=model, dispatch_uid=f"cases-facts-{model.__name__}")
         post_delete.connect(_deleted, sender=model, dispatch_uid=f"cases-facts-del-{model.__name__}")

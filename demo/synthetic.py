@@ -462,6 +462,7 @@ class Generator:
         else:
             for start in starts:
                 counts.update(self.batch(start))
+        case_services.work_lists_rebuild()  # everyone's lists for today, as the night's job leaves them
         return {"YoungPerson": 0, **counts}
 
     @transaction.atomic

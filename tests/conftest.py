@@ -56,6 +56,7 @@ class World:
 
 @pytest.fixture
 def world(db) -> World:
+    services.work_lists_rebuild()  # the night's rebuild has run: from here the writes keep the entries
     team, other_team = TeamFactory(name="North"), TeamFactory(name="South")
     adviser = UserFactory(username="adviser", role=Role.PERSONAL_ADVISER)
     colleague = UserFactory(username="colleague", role=Role.PERSONAL_ADVISER)

@@ -78,6 +78,7 @@ def everything_about(world, client_for, django_capture_on_commit_callbacks, *, l
         code=ActivityCode.objects.get(code="619"),
         start_date=today - timedelta(days=30),
         date_ascertained=today,
+        review_date=today + timedelta(days=3),  # on the reviews-due work list
     )
     tracking_services.characteristic_record(
         young_person=person, actor=adviser, start_date=today, code=CharacteristicCode.objects.get(code="140")

@@ -137,9 +137,11 @@ def a_year_ago() -> date:
 
 
 def on_file_from(person: YoungPerson, day: date) -> YoungPerson:
-    """Date a record's creation back to ``day`` (noon, local time): as if recorded then."""
+    """Date a record's creation back to ``day`` (noon, local time): as if recorded then, and its
+    work lists as the night's rebuild would find them (a record's creation date never changes)."""
     created = timezone.make_aware(datetime.combine(day, time(12)))
     YoungPerson.objects.filter(pk=person.pk).update(created_at=created)
+    services.work_lists_refresh([person.pk])
     person.created_at = created
     return person
 

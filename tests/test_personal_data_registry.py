@@ -99,6 +99,8 @@ def test_a_merge_moves_every_row_that_belongs_to_the_person_and_leaves_the_rest_
     moved = [link.name() for link in before if not link.merge_stays]
     assert {"contact", "activity", "sensitive note", "subject request", "ESF participation"} <= set(moved)
     for link, rows in before.items():
+        if link.derived:  # worked out again: tests/cases/test_work_list_entries.py compares them
+            continue
         if link.merge_stays:
             assert rows <= rows_of(link, person.pk), link.name()
         else:

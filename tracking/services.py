@@ -161,10 +161,12 @@ _UPDATE_FIELDS = [f.name for f in CurrentStatus._meta.concrete_fields if f.name 
 
 
 def _upsert(rows: list[CurrentStatus]) -> int:
+    """Store these statuses, and move their people between the work lists that read them."""
     if rows:
         CurrentStatus.objects.bulk_create(
             rows, update_conflicts=True, unique_fields=["young_person"], update_fields=_UPDATE_FIELDS
         )
+        case_services.work_lists_refresh(row.young_person_id for row in rows)
     return len(rows)
 
 

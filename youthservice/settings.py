@@ -320,6 +320,10 @@ DESTRUCTION_LEDGER_DIR = (
 )
 
 CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru reading
+    "nightly-work-lists": {
+        "task": "cases.tasks.work_lists_rebuild",
+        "schedule": crontab(minute=5, hour=0),  # "At 00:05" every day
+    },
     "nightly-tracking": {
         "task": "tracking.tasks.nightly_tracking",
         "schedule": crontab(minute=30, hour=1),  # "At 01:30" every day

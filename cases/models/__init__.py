@@ -23,6 +23,8 @@ from cases.models.records import (
     IdentifierClash,
     Qualification,
     SensitiveNote,
+    WorkListDay,
+    WorkListEntry,
 )
 from cases.models.restrictions import GivenBy, Restriction
 
@@ -46,6 +48,8 @@ __all__ = [
     "Source",
     "Team",
     "Tracked",
+    "WorkListDay",
+    "WorkListEntry",
     "YoungPerson",
     "YoungPersonPermission",
     "YoungPersonUserObjectPermission",

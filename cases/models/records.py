@@ -187,6 +187,48 @@ class CaseloadFacts(models.Model):
         return f"Caseload facts of young person {self.young_person_id}"
 
 
+class WorkListEntry(models.Model):
+    """One person on one registered work list (``cases.worklists``) for the day ``WorkListDay`` names,
+    with the record's team and lead adviser copied beside it, so the caseload's counts are an index
+    range per team or adviser instead of a pass over every person in reach. A cache without history:
+    ``services.work_lists_refresh`` keeps a person's rows in step with every write that can move
+    them (contacts, actions, statuses, the record's team, adviser and level of support), and the
+    nightly rebuild moves everyone to the new day."""
+
+    # each key's first column is indexed by the constraint or an index below
+    young_person = models.ForeignKey(YoungPerson, on_delete=models.CASCADE, related_name="+", db_index=False)
+    key = models.CharField(max_length=40)
+    team = models.ForeignKey("cases.Team", on_delete=models.CASCADE, related_name="+", db_index=False)
+    lead_adviser = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", db_index=False
+    )
+
+    derived = True  # cases.registry: worked out again after a merge, never moved
+
+    class Meta:
+        verbose_name_plural = "work list entries"
+        constraints = [models.UniqueConstraint(fields=["young_person", "key"], name="one_entry_per_list")]
+        indexes = [
+            models.Index(fields=["team", "key"], name="worklist_team_key"),
+            models.Index(fields=["lead_adviser", "key"], name="worklist_adviser_key"),
+        ]
+
+    def __str__(self):
+        return f"Young person {self.young_person_id} on {self.key}"
+
+
+class WorkListDay(models.Model):
+    """The day the work-list entries are for (one row): the caseload reads its counts from them only
+    on that day, and counts the records themselves otherwise (before the night's rebuild has run, or
+    after contact intervals change)."""
+
+    day = models.DateField(null=True)
+    generation = models.PositiveIntegerField(default=0)  # each change of intervals adds one
+
+    def __str__(self):
+        return f"Work lists built for {self.day}"
+
+
 class SensitiveNote(Tracked):
     """Special-category and offence data: seen only with ``view_sensitive_youngperson``."""
 
