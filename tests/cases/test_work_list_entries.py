@@ -3,10 +3,12 @@ adviser) once the night's rebuild has run: every write that can move someone bet
 entries in step, so the counts read from them are the counts read from the records, for every role;
 entries built for another day, or before a change of contact intervals, are never read."""
 
+import io
 from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -206,3 +208,14 @@ def test_counts_read_the_entries_not_the_people_and_do_not_grow(world, client_fo
     with CaptureQueriesContext(connection) as more:
         assert counts(client)["not_contacted"] == 7
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_an_operator_rebuilds_by_hand_after_a_missed_night(world, client_for):
+    record(world.case, "619")
+    WorkListEntry.objects.all().delete()
+    WorkListDay.objects.update(day=timezone.localdate() - timedelta(days=1))  # the beat was down
+    out = io.StringIO()
+    call_command("rebuild_work_lists", stdout=out)
+    assert out.getvalue().strip() == "Work lists rebuilt for 3 young people"
+    assert selectors.work_lists_are_for(timezone.localdate())
+    assert assert_in_step(world, client_for)["team_manager"]["neet"] == 1
