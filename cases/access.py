@@ -13,6 +13,7 @@ Records outside a user's reach answer 404, so ids leak nothing; a record within 
 may not change answers 403 to a write.
 """
 
+from collections import Counter
 from collections.abc import Callable
 from functools import reduce, wraps
 from operator import or_
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, Q, QuerySet, Value
+from django.db.models import Count, Model, Q, QuerySet, Value
 from django.http import Http404, HttpRequest, HttpResponseBase
 from django.utils import timezone
 from django_otp import user_has_device
@@ -71,14 +72,6 @@ def scope(
     return queryset if parts is None else queryset.filter(reduce(or_, parts, Q(pk__in=[])))
 
 
-def scope_by_copy(user: Viewer, queryset: QuerySet[M], *, perm: YoungPersonPermission = VIEW) -> QuerySet[M]:
-    """``scope`` for rows that carry a copy of their young person's ``team_id`` and
-    ``lead_adviser_id`` beside ``young_person_id``, kept in step by their one writer (the work-list
-    entries): the same rule over the copy, each part an index range, with no join to the record."""
-    parts = reach_parts(user, perm, person="young_person_id")
-    return queryset if parts is None else queryset.filter(reduce(or_, parts, Q(pk__in=[])))
-
-
 def reach_parts(
     user: Viewer, perm: YoungPersonPermission = VIEW, *, through: str = "", person: str = "pk"
 ) -> list[Q] | None:
@@ -86,7 +79,7 @@ def reach_parts(
     team managers', the co-worker's), each answerable by one index; None for service-wide reach. A
     query probing reach per team or per adviser (the caseload's filter menus) asks each part on its
     own: inside one OR the database read every person of each team it probed. ``person`` names the
-    young person's id where the rows are not young people (``scope_by_copy``)."""
+    young person's id where the rows are not young people (``counts_in_reach``)."""
     if not (user.is_authenticated and user.is_active):
         return []
     if has_global(user, perm):
@@ -104,14 +97,35 @@ def reach_parts(
 def _reach(
     user: Viewer, perm: YoungPersonPermission, prefix: str, *, teams: Any, co_worked: Any, person: str = "pk"
 ) -> list[Q]:
-    """The record's lead adviser, its team's managers (``teams``: ids or a subquery), its co-workers
-    (``co_worked``: young people's ids or a subquery)."""
-    parts = [Q(**{f"{prefix}{person}__in": co_worked})]
-    if perm in LEAD_ADVISER_PERMISSIONS:
-        parts.append(Q(**{f"{prefix}lead_adviser_id": user.pk}))
+    """Its team's managers (``teams``: ids or a subquery), the record's lead adviser, its co-workers
+    (``co_worked``: young people's ids or a subquery): the widest part first."""
+    parts = []
     if perm in TEAM_PERMISSIONS:
         parts.append(Q(**{f"{prefix}team_id__in": teams}))
-    return parts
+    if perm in LEAD_ADVISER_PERMISSIONS:
+        parts.append(Q(**{f"{prefix}lead_adviser_id": user.pk}))
+    return [*parts, Q(**{f"{prefix}{person}__in": co_worked})]
+
+
+def counts_in_reach(
+    user: Viewer, queryset: QuerySet[Any], *, by: str | None = None, person: str = "pk"
+) -> Counter[Any]:
+    """How many rows of ``queryset`` (young people, or rows carrying a copy of the record's team and
+    adviser: ``person`` as in ``reach_parts``) lie in the user's reach, per value of ``by`` (or under
+    None). Counted a part of the reach at a time, widest first, each without the rows of the parts
+    before it: each count is one index range, read from the index alone where it covers the count,
+    where a count over the reach's OR visited every row's page (0.2 s for a team of 33,333)."""
+    parts = reach_parts(user, person=person)
+    counts: Counter[Any] = Counter()
+    counted = Q(pk__in=[])
+    for part in [Q()] if parts is None else parts:
+        rows = queryset.filter(part).exclude(counted).order_by()
+        if by is None:
+            counts[None] += rows.count()
+        else:
+            counts.update(dict(rows.values_list(by).annotate(count=Count("*")).values_list(by, "count")))
+        counted |= part
+    return counts
 
 
 def reaches_whole(user: Viewer, teams: QuerySet[Team]) -> bool:

@@ -208,10 +208,12 @@ def work_list_counts(
             everyone=Count("pk"), **{w.key: Count("pk", filter=w.condition(today)) for w in lists}
         )
     else:
-        entries = WorkListEntry.objects.filter(**_chosen(user, filters))  # the team and adviser, copied
-        by_key = access.scope_by_copy(user, entries).order_by().values("key").annotate(count=Count("*"))
-        counts = {"everyone": people.order_by().count(), **{w.key: 0 for w in lists}}
-        counts |= {row["key"]: row["count"] for row in by_key if row["key"] in counts}
+        chosen = _chosen(user, filters)  # the team and adviser: the entries carry a copy of both
+        everyone = access.counts_in_reach(user, YoungPerson.objects.filter(**chosen))[None]
+        on_lists = access.counts_in_reach(
+            user, WorkListEntry.objects.filter(**chosen), by="key", person="young_person_id"
+        )
+        counts = {"everyone": everyone, **{w.key: on_lists[w.key] for w in lists}}
     listed = counts[filters.work_list] if filters.work_list in counts else counts["everyone"]
     return [(w, counts[w.key]) for w in lists], listed
 
