@@ -198,14 +198,36 @@ BREAKDOWNS = [
     ("gender", HEADLINE_COHORT),
     ("ethnicity", HEADLINE_COHORT),
 ]
-CHARACTERISTIC_SQL = """
-SELECT k.code, count(*) FILTER (WHERE s.status <> 'excluded'), count(*) FILTER (WHERE s.status = 'neet'),
-       count(*) FILTER (WHERE s.status = 'not_known')
+_IN_FORCE = "c.start_date <= CURRENT_DATE AND (c.end_date IS NULL OR c.end_date >= CURRENT_DATE)"
+_MEASURES = ", ".join(  # the dashboard's six, each person once
+    f"count(DISTINCT s.young_person_id) FILTER (WHERE {{within}}{condition})"
+    for condition in (
+        "s.status <> 'excluded'",
+        "s.status = 'eet'",
+        "s.status = 'neet'",
+        "s.status = 'not_known'",
+        "s.status = 'excluded'",
+        "s.status <> 'excluded' AND s.participating",
+    )
+)
+# Each characteristic's measures over the headline cohort: the recorded codes, then 110 and 160, which
+# the looked-after and care-leaver flags also give (copied onto the status). {teams}: "" or a condition.
+CHARACTERISTIC_SQL = f"""
+SELECT k.code, {_MEASURES.format(within="")}
 FROM tracking_currentstatus s JOIN tracking_characteristic c ON c.young_person_id = s.young_person_id
 JOIN tracking_characteristiccode k ON k.id = c.code_id
-WHERE s.in_dfe_cohort AND s.academic_age IN (16, 17) AND c.start_date <= CURRENT_DATE
-  AND (c.end_date IS NULL OR c.end_date >= CURRENT_DATE)
+WHERE {{teams}} s.in_dfe_cohort AND s.academic_age IN (16, 17) AND {_IN_FORCE}
+  AND k.code NOT IN ('110', '160')
 GROUP BY 1 ORDER BY 1
+"""
+_RECORDED = (
+    "s.young_person_id IN (SELECT c.young_person_id FROM tracking_characteristic c JOIN "
+    f"tracking_characteristiccode k ON k.id = c.code_id WHERE k.code = '{{code}}' AND {_IN_FORCE})"
+)
+FLAGGED_SQL = f"""
+SELECT {_MEASURES.format(within=f"(s.looked_after OR {_RECORDED.format(code='110')}) AND ")},
+       {_MEASURES.format(within=f"(s.care_leaver OR {_RECORDED.format(code='160')}) AND ")}
+FROM tracking_currentstatus s WHERE {{teams}} s.in_dfe_cohort AND s.academic_age IN (16, 17)
 """
 HISTORY_SQL = """
 SELECT month_end, sum(cohort), sum(neet), sum(not_known), sum(neet_joiners), sum(neet_leavers)
@@ -251,7 +273,8 @@ def dashboard_baseline(teams: list[int] | None = None):
         runs = [
             raw(HEADLINE_SQL.replace("WHERE ", f"WHERE {where} AND ")),
             raw(GUARANTEE_SQL.replace("WHERE ", f"WHERE {where} AND ")),
-            raw(CHARACTERISTIC_SQL.replace("WHERE ", f"WHERE s.{where} AND ")),
+            raw(CHARACTERISTIC_SQL.format(teams=f"s.{where} AND")),
+            raw(FLAGGED_SQL.format(teams=f"s.{where} AND")),
             raw(HISTORY_SQL.replace("WHERE ", f"WHERE {where} AND ")),
         ]
         runs += [
@@ -259,7 +282,8 @@ def dashboard_baseline(teams: list[int] | None = None):
             for column, cohort in BREAKDOWNS
         ]
     else:
-        runs = [raw(HEADLINE_SQL), raw(GUARANTEE_SQL), raw(CHARACTERISTIC_SQL), raw(HISTORY_SQL)]
+        runs = [raw(HEADLINE_SQL), raw(GUARANTEE_SQL), raw(HISTORY_SQL)]
+        runs += [raw(CHARACTERISTIC_SQL.format(teams="")), raw(FLAGGED_SQL.format(teams=""))]
         runs += [raw(BREAKDOWN_SQL.format(column=column, cohort=cohort)) for column, cohort in BREAKDOWNS]
 
     def run():
@@ -270,8 +294,8 @@ def dashboard_baseline(teams: list[int] | None = None):
 
 
 # What the caseload page shows, hand-written over the same tables (caches included): its page of 25
-# with the table's columns, the count, the work lists' counts and the filter menus. {scope} is the
-# user's reach as a plain condition.
+# with the table's columns, the count, the work lists' counts (today's entries, ADR 0012) and the
+# filter menus. {scope} is the user's reach as a plain condition on the record's (or the copy's) columns.
 CASELOAD_SQL = [
     """SELECT p.*, t.name, u.first_name, u.last_name, s.status,
        f.last_contact_at, f.next_action_due,
@@ -283,21 +307,7 @@ CASELOAD_SQL = [
     LEFT JOIN cases_caseloadfacts f ON f.young_person_id = p.id
     WHERE {scope} ORDER BY p.legal_family_name, p.legal_given_name, p.id LIMIT 25""",
     "SELECT count(*) FROM cases_youngperson p WHERE {scope}",
-    """SELECT
-      count(*) FILTER (WHERE s.in_service_cohort AND s.status = 'neet'),
-      count(*) FILTER (WHERE s.in_service_cohort AND s.status = 'not_known'),
-      count(*) FILTER (WHERE s.in_service_cohort
-        AND s.currency_lapses_on BETWEEN CURRENT_DATE AND CURRENT_DATE + 30),
-      count(*) FILTER (WHERE s.in_service_cohort AND s.guarantee IN ('no_offer', 'not_recorded')),
-      count(*) FILTER (WHERE s.in_service_cohort AND s.roni_band = 'substantial'),
-      count(*) FILTER (WHERE s.review_on <= CURRENT_DATE + 7),
-      count(*) FILTER (WHERE f.next_action_due < CURRENT_DATE),
-      count(*) FILTER (WHERE p.created_at < (CURRENT_DATE - i.days)::timestamp AT TIME ZONE 'Europe/London'
-        AND (f.last_contact_at IS NULL
-          OR f.last_contact_at < (CURRENT_DATE - i.days)::timestamp AT TIME ZONE 'Europe/London'))
-    FROM cases_youngperson p LEFT JOIN tracking_currentstatus s ON s.young_person_id = p.id
-    LEFT JOIN cases_caseloadfacts f ON f.young_person_id = p.id
-    LEFT JOIN cases_contactinterval i ON i.support_level = p.support_level WHERE {scope}""",
+    "SELECT p.key, count(*) FROM cases_worklistentry p WHERE {scope} GROUP BY p.key",  # p: the copy
     """SELECT t.id, t.name FROM cases_team t WHERE t.id IN (SELECT DISTINCT team_id FROM cases_youngperson p
     WHERE {scope}) ORDER BY t.name""",
     """SELECT u.id, u.first_name, u.last_name FROM auth_user u WHERE u.id IN (SELECT DISTINCT lead_adviser_id

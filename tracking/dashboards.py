@@ -149,10 +149,11 @@ def previous_month_end(month_end: date) -> date:
 HEADLINE = Q(in_dfe_cohort=True, academic_age__in=HEADLINE_AGES)
 
 
-def measure_aggregates(via: str = "") -> dict:
-    """The status measures of one cohort; the caller's WHERE already restricts rows to it. ``via``
-    counts them from another table: the path to the young person, whose status is read through it and
-    who is counted once however many of its rows they have."""
+def measure_aggregates(via: str = "", within: Q | None = None) -> dict:
+    """The status measures of one cohort; the caller's WHERE already restricts rows to it, and
+    ``within`` (if given) each count. ``via`` counts them from another table: the path to the young
+    person, whose status is read through it and who is counted once however many of its rows they
+    have."""
     status, participating = (
         (f"{via}__current_status__status", f"{via}__current_status__participating")
         if via
@@ -161,7 +162,7 @@ def measure_aggregates(via: str = "") -> dict:
     counted = ~Q(**{status: Status.EXCLUDED})
 
     def count(condition: Q) -> Count:
-        return Count(via or "pk", filter=condition, distinct=bool(via))
+        return Count(via or "pk", filter=condition & within if within else condition, distinct=bool(via))
 
     return {
         "cohort": count(counted),
@@ -333,8 +334,8 @@ def _in_force(people: QuerySet) -> QuerySet[Characteristic]:
 
 def _characteristic_breakdown(statuses: QuerySet[CurrentStatus]) -> list[dict]:
     """The headline measures for each characteristic a person in the cohort has: one GROUP BY over the
-    recorded characteristics (each person once per code), and one query for each code a flag on the
-    record also gives (looked after, care leaver), whatever the number of codes."""
+    recorded characteristics (each person once per code), and one pass over the cohort for the codes a
+    flag also gives (looked after, care leaver: copied onto the status), whatever the number of codes."""
     cohort = statuses.filter(HEADLINE)
     recorded = (
         _in_force(cohort.values("young_person"))
@@ -347,10 +348,22 @@ def _characteristic_breakdown(statuses: QuerySet[CurrentStatus]) -> list[dict]:
         row["code__code"]: {name: value for name, value in row.items() if name != "code__code"}
         for row in recorded
     }
+    on = timezone.localdate()
+    in_force = Characteristic.objects.filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=on), start_date__lte=on
+    )
+    flagged = cohort.aggregate(
+        **{
+            f"{code}:{name}": aggregate
+            for code, flag in FLAGGED_CHARACTERISTICS.items()
+            for name, aggregate in measure_aggregates(
+                within=Q(**{flag: True})
+                | Q(young_person__in=in_force.filter(code__code=code).values("young_person"))
+            ).items()
+        }
+    )
     for code in FLAGGED_CHARACTERISTICS:
-        row = cohort.filter(young_person__in=_with_characteristic(cohort, code)).aggregate(
-            **measure_aggregates()
-        )
+        row = {name.split(":")[1]: value for name, value in flagged.items() if name.startswith(f"{code}:")}
         if row["cohort"] or row["excluded"]:
             rows[code] = row
     return [{**rows[code], "value": code} for code in sorted(rows)]

@@ -319,6 +319,8 @@ class CurrentStatus(models.Model):
     sen_status = models.CharField(max_length=1)
     gender = models.CharField(max_length=1)
     ethnicity = models.CharField(max_length=8, blank=True)
+    looked_after = models.BooleanField(default=False)  # flags that are characteristics 110 and 160
+    care_leaver = models.BooleanField(default=False)
 
     class Meta:
         verbose_name_plural = "current statuses"

@@ -153,6 +153,8 @@ def _status_row(person: rules.PersonFacts, on: date, tables: dict[str, Any]) -> 
         sen_status=person.sen_status,
         gender=person.gender,
         ethnicity=person.ethnicity,
+        looked_after=person.looked_after,
+        care_leaver=person.care_leaver,
         **values,
     )
 

@@ -107,3 +107,43 @@ def test_the_breakdowns_in_one_pass_equal_each_on_its_own(world):
         assert together == apart
         assert sum(len(rows) for rows in together.values()) > len(SHARED)
         assert len(queries) == (1 if connection.vendor == "postgresql" else len(SHARED))
+
+
+def test_a_care_flag_counts_once_with_or_without_the_code_and_follows_the_record(world):
+    both = sixteen(world, looked_after=True)
+    characteristic(world, both, "110")  # flagged and recorded: one person
+    recorded_only = sixteen(world)
+    characteristic(world, recorded_only, "160")
+    rows, queries, _ = breakdown(world)
+    assert (rows["110"]["cohort"], rows["160"]["cohort"]) == (1, 1)
+    from cases import services as case_services
+
+    case_services.young_person_update(
+        young_person=recorded_only,
+        actor=world.adviser,
+        reason="Left care",
+        care_leaver=True,
+        looked_after=True,
+    )  # the status follows the record in the same transaction
+    rows, again, _ = breakdown(world)
+    assert (rows["110"]["cohort"], rows["160"]["cohort"]) == (2, 1)
+    assert again == queries
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_copies_each_records_care_flags_onto_its_status(migration_data, world):
+    from django.db.migrations.executor import MigrationExecutor
+
+    from tracking.models import CurrentStatus
+
+    YoungPerson.objects.filter(pk=world.case.pk).update(looked_after=True)
+    YoungPerson.objects.filter(pk=world.colleague_case.pk).update(care_leaver=True)
+    executor = MigrationExecutor(connection)
+    executor.migrate([("tracking", "0011_status_review_on")])
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())
+    flags = dict(CurrentStatus.objects.values_list("young_person_id", "looked_after"))
+    assert flags == {world.case.pk: True, world.colleague_case.pk: False, world.other_case.pk: False}
+    assert set(CurrentStatus.objects.filter(care_leaver=True).values_list("young_person_id", flat=True)) == {
+        world.colleague_case.pk
+    }
