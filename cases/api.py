@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
@@ -28,7 +28,8 @@ from cases import access, selectors, services, versions
 from cases.changes import Change
 from cases.forms import EDITABLE_PERSON_FIELDS
 from cases.models import AccessEvent, Action, Contact, IdentifierClash, YoungPerson, YoungPersonPermission
-from cases.validators import validate_uln, validate_upn
+from cases.validators import TEMPORARY_ULN, validate_uln, validate_upn
+from core import services as core_services
 from core.stale import StaleEditError
 
 P = YoungPersonPermission
@@ -114,6 +115,15 @@ class NewestFirst(CursorPagination):
     page_size_query_param = "page_size"
     max_page_size = 200
 
+    def get_paginated_response_schema(self, schema):
+        """DRF's example next link ends in a stray quote, which is not a URI."""
+        paginated = super().get_paginated_response_schema(schema)
+        for link in ("next", "previous"):
+            paginated["properties"][link]["example"] = (
+                "https://youthservice.example.gov.uk/api/v1/contacts/?cursor=cD0xMjM0"
+            )
+        return paginated
+
     def decode_cursor(self, request):
         """A cursor's position is a record id: one this API did not give (not a number, or past the
         database's range) is an invalid cursor (404), never a server error."""
@@ -133,12 +143,11 @@ class RecordId(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class ModelSerializer(serializers.ModelSerializer):
-    """Related records by id, bounded (RecordId). A field the client may not write here (read-only,
-    or no such field) is refused by name, never dropped in silence: a client that thinks it moved a
-    record, or set a field misspelt, must be told. ``refused`` says why for particular fields."""
+class RefuseUnknownFields:
+    """A field the client may not write here (read-only, or no such field) is refused by name, never
+    dropped in silence: a client that thinks it moved a record, or set a field misspelt, must be
+    told. ``refused`` says why for particular fields."""
 
-    serializer_related_field = RecordId
     refused: dict[str, str] = {}
 
     def to_internal_value(self, data):
@@ -151,6 +160,13 @@ class ModelSerializer(serializers.ModelSerializer):
         return super().to_internal_value(data)
 
 
+class ModelSerializer(RefuseUnknownFields, serializers.ModelSerializer):
+    """Related records by id, bounded (RecordId); unwritable fields refused by name."""
+
+    serializer_related_field = RecordId
+
+
+@extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
 class IdFilter(filters.NumberFilter):
     """Filter by a record's id: a whole number within the database's range, else a 400."""
 
@@ -225,13 +241,55 @@ class ScopedViewSet(
             raise PermissionDenied("You may read this record but not change it")
 
 
-class CreateThroughService:
+IDEMPOTENCY_KEY = OpenApiParameter(
+    "Idempotency-Key",
+    OpenApiTypes.STR,
+    OpenApiParameter.HEADER,
+    description="Any string unique to this create (a UUID), up to 255 printable characters: a retry with "
+    "the same key and body answers 201 with the record the first made (header Idempotent-Replayed: true), "
+    "never a second record; the same key with another body is 422. Keys are kept 24 hours.",
+)
+KEY_REUSED = "This Idempotency-Key was sent with another request: use a new key for a new record"
+
+
+class IdempotentCreate:
+    """A POST with ``Idempotency-Key`` makes its record once: a retry gets that record back."""
+
+    @extend_schema(parameters=[IDEMPOTENCY_KEY])
+    def create(self, request, *args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return self.make(request)
+        try:
+            claim = core_services.idempotent_create_claim(
+                user=request.user, key=key, path=request.path, body=request.data
+            )
+        except ValueError as error:
+            raise ValidationError({"Idempotency-Key": [str(error)]}) from error
+        except core_services.IdempotencyKeyReusedError:
+            return Response({"detail": KEY_REUSED}, status=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        if claim.record_id is not None:
+            row = self.get_queryset().filter(pk=claim.record_id).first()
+            if row is None:
+                raise NotFound("The record this key made is no longer within your reach")
+            data = self.get_serializer(row).data
+            return Response(data, status=status.HTTP_201_CREATED, headers={"Idempotent-Replayed": "true"})
+        response = self.make(request)
+        made = response.data["id"] if response.status_code == status.HTTP_201_CREATED else None
+        core_services.idempotent_create_made(claim=claim, record_id=made)
+        return response
+
+    def make(self, request):
+        return super().create(request)
+
+
+class CreateThroughService(IdempotentCreate):
     """POST writes one row with ``create_service(young_person=..., actor=..., **data)``, after the
     change permission on that young person is checked."""
 
     create_service: Callable[..., Model]
 
-    def create(self, request, *args, **kwargs):
+    def make(self, request):
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
@@ -244,12 +302,35 @@ class CreateThroughService:
 # --- Young people ----------------------------------------------------------------------------------
 
 
+@extend_schema_field(
+    {
+        "anyOf": [
+            {"type": "string", "format": "email", "maxLength": 254},
+            {"type": "string", "maxLength": 0},
+        ],
+        "description": "An email address, or empty",
+    }
+)
+class OptionalEmail(serializers.EmailField):
+    """An email address or nothing: described with anyOf, since an empty string is not an email
+    address and a oneOf over both matched neither or both."""
+
+
 class YoungPersonSerializer(ModelSerializer):
+    """A young person on the service's record: names, date of birth, contact details, identifiers (UPN,
+    ULN), needs and support, their team and lead adviser."""
+
     reason = serializers.CharField(
         write_only=True,
         required=False,
         max_length=200,
         help_text="Why the record changes (kept in its history)",
+    )
+    email = OptionalEmail(required=False, allow_blank=True, max_length=254)
+    not_a_duplicate = serializers.BooleanField(
+        write_only=True,
+        required=False,
+        help_text="On a new record: create it although records on file may be the same person (409)",
     )
     refused = {
         name: "A transfer is its own operation (the record's Transfer page): not changed here"
@@ -270,6 +351,7 @@ class YoungPersonSerializer(ModelSerializer):
             "created_at",
             "updated_at",
             "reason",
+            "not_a_duplicate",
             "held_identifiers",
         ]
         read_only_fields = ["created_at", "updated_at"]
@@ -285,6 +367,7 @@ class YoungPersonSerializer(ModelSerializer):
         fields = super().get_fields()
         if self.instance is not None:  # a transfer is its own operation (cases.services.assign)
             fields["team"].read_only = fields["lead_adviser"].read_only = True
+            fields["not_a_duplicate"].read_only = True
         else:
             fields["team"].queryset = selectors.teams_for_new_records(self.context["request"].user)
             fields["team"].error_messages["does_not_exist"] = "Choose one of your own teams"
@@ -302,6 +385,33 @@ class YoungPersonSerializer(ModelSerializer):
         if team is not None and adviser is not None and not adviser.teams.filter(pk=team.pk).exists():
             raise ValidationError({"lead_adviser": "Choose an adviser who works in the chosen team"})
         return data
+
+
+class IdentifierSearchSerializer(RefuseUnknownFields, serializers.Serializer):
+    """One identifier to find a young person by, in the body so that it stays out of URLs and logs."""
+
+    upn = serializers.CharField(required=False, validators=[validate_upn], help_text="Unique Pupil Number")
+    uln = serializers.CharField(required=False, validators=[validate_uln], help_text="Unique Learner Number")
+
+    def validate(self, data):
+        if len(data) != 1:
+            raise ValidationError("Give one identifier: upn or uln")
+        if data.get("uln") == TEMPORARY_ULN:
+            raise ValidationError({"uln": "The temporary ULN is shared by many learners: it finds no one"})
+        return {name: value.upper() for name, value in data.items()}
+
+
+class SearchResultsSerializer(serializers.Serializer):
+    """The young person in your reach who holds the identifier, or none."""
+
+    results = YoungPersonSerializer(many=True, help_text="The one young person in your reach, or none")
+
+
+DUPLICATE_API = (
+    "This may be someone already on file (the same names, date of birth, postcode or identifier): "
+    "nothing was created. Check the records listed; if this is someone else, send the record again "
+    'with "not_a_duplicate": true.'
+)
 
 
 class UtcDateTimeFilter(filters.IsoDateTimeFilter):
@@ -322,7 +432,7 @@ class YoungPersonFilter(filters.FilterSet):
         fields = ["support_level", "sen_status", "looked_after", "care_leaver"]
 
 
-class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
+class YoungPersonViewSet(IdempotentCreate, mixins.UpdateModelMixin, ScopedViewSet):
     """Young people in your reach. Creating needs the add permission (advisers and managers);
     changing needs change permission on the record and a reason."""
 
@@ -332,16 +442,52 @@ class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
     through = ""
     http_method_names = ["get", "post", "patch", "head", "options"]
 
-    def create(self, request, *args, **kwargs):
+    def make(self, request):
         if not request.user.has_perm(P.ADD.qualified):
             raise PermissionDenied("Your role cannot add young people")
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         data.pop("reason", None)
+        if not data.pop("not_a_duplicate", False) and (refused := self.possible_duplicate(data)):
+            return refused
         data.setdefault("lead_adviser", None)  # left out: the record waits in the team's unassigned list
         person = services.young_person_create(actor=request.user, **data)
         return Response(self.get_serializer(person).data, status=status.HTTP_201_CREATED)
+
+    def possible_duplicate(self, data: dict[str, Any]) -> Response | None:
+        """409 when the new record may be someone on file, as the browser warns: the ids of those in
+        reach, and how many others match by names, date of birth or postcode (never by identifier
+        alone, which would confirm the identifier is in use out of reach)."""
+        seen, others = selectors.duplicates_seen_by(
+            self.request.user,
+            **{name: data.get(name, "") for name in ("legal_given_name", "legal_family_name", "upn", "uln")},
+            date_of_birth=data["date_of_birth"],
+            postcode=data.get("postcode", ""),
+        )
+        if not (seen or others):
+            return None
+        body = {
+            "detail": DUPLICATE_API,
+            "possible_duplicates": [person.pk for person in seen],
+            "others_out_of_reach": others,
+        }
+        return Response(body, status=status.HTTP_409_CONFLICT)
+
+    @extend_schema(
+        request=IdentifierSearchSerializer,
+        responses={200: SearchResultsSerializer},
+        description="Find a young person in your reach by UPN or ULN (sent in the body, never in the URL). "
+        "Someone out of your reach is not found, as if no one held the identifier.",
+    )
+    @action(detail=False, methods=["post"])
+    def search(self, request):
+        query = IdentifierSearchSerializer(data=request.data)
+        query.is_valid(raise_exception=True)
+        people = list(self.get_queryset().filter(**query.validated_data))
+        for person in people:
+            services.access_event_record(user=request.user, young_person=person, what=AccessEvent.What.RECORD)
+        return Response({"results": self.get_serializer(people, many=True).data})
 
     @extend_schema(parameters=[IF_MATCH], responses={200: YoungPersonSerializer, **VERSION_RESPONSES})
     def partial_update(self, request, *args, **kwargs):
@@ -367,6 +513,8 @@ class YoungPersonViewSet(mixins.UpdateModelMixin, ScopedViewSet):
 
 
 class ContactSerializer(ModelSerializer):
+    """A contact with a young person: when, how, why, by whom, and what was said and agreed."""
+
     young_person = ReachablePerson()
 
     class Meta:
@@ -397,6 +545,8 @@ class ContactViewSet(CreateThroughService, ScopedViewSet):
 
 
 class ActionSerializer(ModelSerializer):
+    """An action agreed with a young person: what, whose, by when, and when it was done."""
+
     young_person = ReachablePerson()
 
     class Meta:

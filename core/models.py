@@ -57,3 +57,22 @@ class StaffChange(models.Model):
 
     def __str__(self):
         return f"Staff change {self.pk}"
+
+
+class IdempotentCreate(models.Model):
+    """A create sent to the API with an ``Idempotency-Key``: a retry (the same key from the same user)
+    answers with the record the first made, never a second. Holds hashes of the key and the body and
+    the new record's id: nothing a client wrote. Kept ``IDEMPOTENCY_KEEP_HOURS``."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key_hash = models.CharField(max_length=64)
+    path = models.CharField(max_length=200)
+    body_hash = models.CharField(max_length=64)
+    record_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "key_hash"], name="one_create_per_key")]
+
+    def __str__(self):
+        return f"Create at {self.path} by user {self.user_id}"

@@ -1,6 +1,8 @@
 """Staff account writes: sessions, two-factor devices, API tokens, and the accounts themselves."""
 
+import json
 import logging
+import re
 from base64 import b32encode
 from datetime import timedelta
 from hashlib import sha256
@@ -13,7 +15,7 @@ from django.contrib.auth.models import Group, User
 from django.contrib.auth.tokens import default_token_generator as token_generator
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.urls import reverse
 from django.utils import timezone
@@ -23,7 +25,7 @@ from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from knox.models import AuthToken
 
-from core.models import RoleRequest, StaffChange, StaffSession
+from core.models import IdempotentCreate, RoleRequest, StaffChange, StaffSession
 from core.roles import Role
 from core.types import Actor
 
@@ -209,3 +211,50 @@ def authenticator_remove(*, actor: Actor, device: TOTPDevice) -> None:
     user = device.user
     device.delete()
     staff_change_record(actor=actor, user=user, change="Authenticator app removed (lost phone)")
+
+
+# --- Idempotent creates through the API ----------------------------------------------------------
+
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,255}")  # printable ASCII, no spaces (as UUIDs are)
+
+
+class IdempotencyKeyReusedError(Exception):
+    """The key was sent before with another request (another body, or another endpoint)."""
+
+
+def _digest(value: str) -> str:
+    return sha256(value.encode()).hexdigest()
+
+
+def idempotent_create_claim(*, user: Actor, key: str, path: str, body: object) -> IdempotentCreate:
+    """Claim ``key`` for this create, inside the request's transaction: a new claim (``record_id``
+    None) means go ahead and make the record; a claim with a ``record_id`` is a retry of a create
+    that was made, to be answered with that record. A concurrent retry waits on the first's row and
+    then reads it. Claims older than ``IDEMPOTENCY_KEEP_HOURS`` are let go first. Raises ValueError
+    for a malformed key and IdempotencyKeyReusedError for the same key with a different request."""
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ValueError("An Idempotency-Key is 1 to 255 printable characters without spaces")
+    kept_since = timezone.now() - timedelta(hours=settings.IDEMPOTENCY_KEEP_HOURS)
+    IdempotentCreate.objects.filter(user=user, created_at__lt=kept_since).delete()
+    body_hash = _digest(json.dumps(body, sort_keys=True, default=str))
+    key_hash = _digest(key)
+    try:
+        with transaction.atomic():
+            return IdempotentCreate.objects.create(
+                user=user, key_hash=key_hash, path=path, body_hash=body_hash
+            )
+    except IntegrityError:
+        claim = IdempotentCreate.objects.get(user=user, key_hash=key_hash)
+    if (claim.path, claim.body_hash) != (path, body_hash):
+        raise IdempotencyKeyReusedError
+    return claim
+
+
+def idempotent_create_made(*, claim: IdempotentCreate, record_id: int | None) -> None:
+    """The create behind ``claim`` made ``record_id``; None: it made nothing (refused), so the key is
+    free for a corrected retry."""
+    if record_id is None:
+        claim.delete()
+    else:
+        claim.record_id = record_id
+        claim.save(update_fields=["record_id"])

@@ -10,6 +10,7 @@ from cases import access
 from cases.access import VerifiedUser
 from cases.api import (
     ID_PATTERN,
+    IdempotentCreate,
     KnownParameters,
     ModelSerializer,
     NewestFirst,
@@ -17,7 +18,7 @@ from cases.api import (
     ScopedViewSet,
 )
 from sharing import services
-from sharing.models import DisclosedPerson, SubjectRequest
+from sharing.models import DataCategory, DisclosedPerson, Disclosure, SubjectRequest
 
 
 class DisclosureSerializer(ModelSerializer):
@@ -25,16 +26,34 @@ class DisclosureSerializer(ModelSerializer):
 
     made_at = serializers.DateTimeField(source="disclosure.made_at", read_only=True)
     recipient: "serializers.PrimaryKeyRelatedField[Any]" = serializers.PrimaryKeyRelatedField(
-        source="disclosure.recipient", read_only=True
+        source="disclosure.recipient",
+        read_only=True,
+        allow_null=True,
+        help_text="The organisation's id; null when the recipient is a person (recipient_name)",
     )
     recipient_name = serializers.CharField(source="disclosure.recipient_name", read_only=True)
-    categories = serializers.ListField(source="disclosure.categories", read_only=True)
+    categories = serializers.ListField(
+        child=serializers.ChoiceField(choices=DataCategory.choices),
+        source="disclosure.categories",
+        read_only=True,
+    )
     purpose = serializers.CharField(source="disclosure.purpose", read_only=True)
     agreement: "serializers.PrimaryKeyRelatedField[Any]" = serializers.PrimaryKeyRelatedField(
-        source="disclosure.agreement", read_only=True
+        source="disclosure.agreement",
+        read_only=True,
+        allow_null=True,
+        help_text="The information-sharing agreement's id; null for a disclosure without one",
     )
-    override = serializers.CharField(source="disclosure.override", read_only=True)
-    outcome = serializers.CharField(source="disclosure.outcome", read_only=True)
+    override = serializers.ChoiceField(
+        choices=Disclosure.Override.choices,
+        allow_blank=True,
+        source="disclosure.override",
+        read_only=True,
+        help_text="Why it was shared without an agreement or against a refusal; blank if not",
+    )
+    outcome = serializers.ChoiceField(
+        choices=Disclosure.Outcome.choices, source="disclosure.outcome", read_only=True
+    )
 
     class Meta:
         model = DisclosedPerson
@@ -68,6 +87,9 @@ class ModelPermissionsForReadsToo(DjangoModelPermissions):
 
 
 class SubjectRequestSerializer(ModelSerializer):
+    """A UK GDPR request from or about a young person (access, rectification, erasure, restriction,
+    portability, objection) and its statutory due date."""
+
     young_person = ReachablePerson(allow_null=True, required=False)
 
     class Meta:
@@ -95,6 +117,7 @@ class SubjectRequestSerializer(ModelSerializer):
 
 class SubjectRequestViewSet(
     KnownParameters,
+    IdempotentCreate,
     mixins.CreateModelMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,

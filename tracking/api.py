@@ -7,6 +7,9 @@ from tracking.models import Activity, Characteristic, IntendedDestination, Offer
 
 
 class ActivitySerializer(ModelSerializer):
+    """What a young person is doing (education, employment, training or NEET) from a date, by DfE
+    activity code, with how it was found out and when it must be checked again."""
+
     young_person = ReachablePerson()
 
     class Meta:
@@ -31,6 +34,8 @@ class ActivitySerializer(ModelSerializer):
 
 
 class IntendedDestinationSerializer(ModelSerializer):
+    """What a young person intends to do next (the September Guarantee's starting point)."""
+
     young_person = ReachablePerson()
 
     class Meta:
@@ -39,6 +44,8 @@ class IntendedDestinationSerializer(ModelSerializer):
 
 
 class OfferSerializer(ModelSerializer):
+    """A September Guarantee offer of a place in education or training, and what became of it."""
+
     young_person = ReachablePerson()
 
     class Meta:
@@ -56,6 +63,8 @@ class OfferSerializer(ModelSerializer):
 
 
 class CharacteristicSerializer(ModelSerializer):
+    """A characteristic the DfE return reports (care leaver, young carer, pregnant, ...), from a date."""
+
     young_person = ReachablePerson()
 
     class Meta:

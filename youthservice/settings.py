@@ -236,6 +236,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "cases.api.exception_handler",
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
 }
+IDEMPOTENCY_KEEP_HOURS = env.int("IDEMPOTENCY_KEEP_HOURS", default=24)  # a retry within it gets the first
 REST_KNOX = {"TOKEN_TTL": timedelta(days=env.int("API_TOKEN_DAYS", default=90)), "AUTO_REFRESH": False}
 SPECTACULAR_SETTINGS = {
     "TITLE": "Youthservice API",
@@ -253,6 +254,10 @@ SPECTACULAR_SETTINGS = {
         "OfferStateEnum": "tracking.models.Offer.State",
         "SubjectRequestStateEnum": "sharing.models.SubjectRequest.State",
     },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "youthservice.api.schema_fixes",
+    ],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

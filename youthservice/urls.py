@@ -5,6 +5,7 @@ from youthservice import api
 
 admin.site.site_header = "Youthservice administration"
 admin.site.site_title = "Youthservice"
+handler404 = "youthservice.api.not_found"
 handler500 = "core.views.server_error"
 
 urlpatterns = [

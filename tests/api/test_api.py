@@ -319,7 +319,10 @@ def test_requests_beyond_the_rate_are_throttled(world, api_for, monkeypatch):
 
 
 def test_the_schema_and_docs_need_a_verified_user(world, api_for):
-    assert APIClient().get("/api/schema/").status_code == 401
+    refused = APIClient().get("/api/schema/")
+    assert refused.status_code == 401
+    assert refused["Content-Type"] == "application/json"  # as every endpoint answers an error
+    assert refused.json()["detail"]
     schema = api_for(world.adviser).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
     assert schema.status_code == 200
     assert "/api/v1/young-people/" in schema.json()["paths"]
