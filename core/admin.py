@@ -8,9 +8,11 @@ from django.contrib import admin, messages
 from django.contrib.admin.widgets import AdminSplitDateTime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.text import capfirst
 from django_otp.plugins.otp_totp.admin import TOTPDeviceAdmin
 from django_otp.plugins.otp_totp.models import TOTPDevice
+from knox.models import AuthToken
 
 from core import services
 from core.models import RoleRequest, StaffChange
@@ -19,6 +21,7 @@ from core.roles import Role
 User = get_user_model()
 admin.site.unregister(User)
 admin.site.unregister(TOTPDevice)
+admin.site.unregister(AuthToken)
 
 
 class LabelledDateTimes:
@@ -166,6 +169,48 @@ class StaffChangeAdmin(ReadOnlyAdmin):
     list_display = ["at", "user", "change", "actor"]
     search_fields = ["user__username"]
     date_hierarchy = "at"
+
+
+@admin.register(AuthToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every API token: whose, when made, when it expires (the token itself is stored hashed and never
+    shown). A system administrator ends a token at once (delete: a leak, a retired integration) or
+    rotates it: it expires in 7 days, while the integration moves to a new token minted on the
+    server (manage.py api_token_create). Tokens are never minted here: whoever saw one could act as
+    its account. Each change is recorded against the account (Staff changes)."""
+
+    list_display = ["token_key", "user", "created", "expiry", "expired"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "token_key"]
+    actions = ["expire_soon"]
+
+    @admin.display(boolean=True, description="Expired")
+    def expired(self, token):
+        return token.expiry is not None and token.expiry <= timezone.now()
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_expire_permission(self, request):
+        return request.user.has_perm("knox.change_authtoken")
+
+    def delete_model(self, request, obj):
+        services.api_token_end(actor=request.user, token=obj)
+
+    def delete_queryset(self, request, queryset):
+        for token in queryset.select_related("user"):
+            services.api_token_end(actor=request.user, token=token)
+
+    @admin.action(description="Rotate: the selected tokens expire in 7 days", permissions=["expire"])
+    def expire_soon(self, request, queryset):
+        for token in queryset.select_related("user"):
+            services.api_token_expire_soon(actor=request.user, token=token)
+        self.message_user(
+            request, "They expire in 7 days: mint each account's new token on the server now.", messages.INFO
+        )
 
 
 @admin.register(TOTPDevice)

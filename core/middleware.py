@@ -104,3 +104,17 @@ class NoStoreMiddleware:
         response = self.get_response(request)
         patch_cache_control(response, no_store=True, private=True)
         return response
+
+
+class RateLimitHeadersMiddleware:
+    """Where an API client stands against its throttle (``core.throttling``), on every answer."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if (standing := getattr(request, "rate_limit", None)) is not None:
+            for name, value in zip(("Limit", "Remaining", "Reset"), standing, strict=True):
+                response[f"X-RateLimit-{name}"] = str(value)
+        return response

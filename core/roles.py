@@ -102,6 +102,9 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.view_staffchange",
         "otp_totp.view_totpdevice",
         "otp_totp.delete_totpdevice",  # a lost phone
+        "knox.view_authtoken",  # API tokens: listed, ended at once, rotated (core.admin.ApiTokenAdmin)
+        "knox.delete_authtoken",
+        "knox.change_authtoken",  # only the expiry, to rotate; never minted in the admin
         "cases.view_team",
         "cases.add_team",
         "cases.change_team",

@@ -114,6 +114,28 @@ def api_token_create(*, user: Actor, days: int = 90) -> str:
     return str(token)
 
 
+def api_token_end(*, actor: Actor, token: AuthToken) -> None:
+    """End one token at once (a leaked token, a retired integration), recorded against its account."""
+    user = token.user
+    token.delete()
+    staff_change_record(actor=actor, user=user, change=f"API token {token.token_key} ended")
+
+
+def api_token_expire_soon(*, actor: Actor, token: AuthToken, days: int = 7) -> None:
+    """Rotation: the token keeps working for ``days`` more (no later than it would have), so the
+    integration can switch to the new one minted on the server; recorded against its account. The
+    new token is never minted here: whoever saw it could act as the account."""
+    soon = timezone.now() + timedelta(days=days)
+    if token.expiry is None or token.expiry > soon:
+        token.expiry = soon
+        token.save(update_fields=["expiry"])
+    staff_change_record(
+        actor=actor,
+        user=token.user,
+        change=f"API token {token.token_key} set to expire {token.expiry:%Y-%m-%d}",
+    )
+
+
 # --- Staff accounts: no one widens reach alone ---------------------------------------------------
 
 # Roles that reach every record or every account: given only when a second system administrator agrees.

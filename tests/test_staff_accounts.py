@@ -242,6 +242,57 @@ def test_the_system_administrator_can_change_nothing_else_that_widens_reach(worl
         or model_admin.has_change_permission(request)
         or model_admin.has_delete_permission(request)
     )
-    assert writable == ["auth.User", "cases.Organisation", "cases.Team", "otp_totp.TOTPDevice"]
+    assert writable == [
+        "auth.User",
+        "cases.Organisation",
+        "cases.Team",
+        "knox.AuthToken",
+        "otp_totp.TOTPDevice",
+    ]
     form_fields = set(site._registry[User].get_form(request, sysadmin)().fields)
     assert form_fields == {"username", "first_name", "last_name", "email", "is_active", "is_staff", "roles"}
+
+
+def test_api_tokens_are_listed_ended_and_rotated_never_shown_or_minted(world, sysadmin, client_for):
+    """Ending or rotating narrows nothing it should not; minting in the admin would let the system
+    administrator act as the account (an adviser's caseload through the API), so it cannot."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+    from knox.models import AuthToken
+
+    leaked = services.api_token_create(user=world.adviser, days=90)
+    due = services.api_token_create(user=world.team_manager, days=90)
+    admin = client_for(sysadmin)
+    listing = admin.get(reverse("admin:knox_authtoken_changelist")).content.decode()
+    assert "adviser" in listing
+    assert leaked not in listing
+    assert due[:8] in listing  # the key's first characters name it; the rest is never stored
+    assert admin.get(reverse("admin:knox_authtoken_add")).status_code == 403
+    token = AuthToken.objects.get(user=world.adviser)
+    assert admin.get(reverse("admin:knox_authtoken_change", args=[token.pk])).status_code == 200  # read-only
+    response = admin.post(reverse("admin:knox_authtoken_delete", args=[token.pk]), {"post": "yes"})
+    assert response.status_code == 302
+    assert not AuthToken.objects.filter(user=world.adviser).exists()
+
+    rotating = AuthToken.objects.get(user=world.team_manager)
+    page = admin.post(
+        reverse("admin:knox_authtoken_changelist"),
+        {"action": "expire_soon", "_selected_action": [rotating.pk]},
+        follow=True,
+    ).content.decode()
+    assert "mint each account" in page
+    assert due not in page
+    rotating.refresh_from_db()
+    week = timezone.now() + timedelta(days=7)
+    assert abs((rotating.expiry - week).total_seconds()) < 60
+    changes = set(StaffChange.objects.filter(actor=sysadmin).values_list("user__username", "change"))
+    assert ("adviser", f"API token {token.token_key} ended") in changes
+    assert any(user == "manager" and change.startswith("API token") for user, change in changes)
+    for persona in ("adviser", "team_manager", "service_manager", "dpo"):
+        assert client_for(getattr(world, persona)).get(
+            reverse("admin:knox_authtoken_changelist")
+        ).status_code in (
+            302,
+            403,
+        )

@@ -315,7 +315,12 @@ def test_requests_beyond_the_rate_are_throttled(world, api_for, monkeypatch):
     cache.clear()
     monkeypatch.setitem(UserRateThrottle.THROTTLE_RATES, "user", "3/minute")
     api = api_for(world.adviser)
-    assert [api.get(PEOPLE).status_code for _ in range(4)] == [200, 200, 200, 429]
+    answers = [api.get(PEOPLE) for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200, 200, 200, 429]
+    assert [answer["X-RateLimit-Remaining"] for answer in answers] == ["2", "1", "0", "0"]
+    assert {answer["X-RateLimit-Limit"] for answer in answers} == {"3"}
+    assert all(0 < int(answer["X-RateLimit-Reset"]) <= 60 for answer in answers)
+    assert 0 < int(answers[-1]["Retry-After"]) <= 60
 
 
 def test_the_schema_and_docs_need_a_verified_user(world, api_for):
