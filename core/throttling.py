@@ -10,12 +10,12 @@ class Reporting:
     """A SimpleRateThrottle that notes its standing on the request for the headers."""
 
     def allow_request(self, request, view):
-        allowed = super().allow_request(request, view)  # type: ignore[misc]
+        allowed = super().allow_request(request, view)
         history = getattr(self, "history", None)
         if history is not None:  # this throttle applies to the request (an anonymous one, or a user's)
-            reset = history[-1] + self.duration - self.now if history else self.duration  # type: ignore[attr-defined]
-            remaining = max(self.num_requests - len(history), 0)  # type: ignore[attr-defined]
-            request._request.rate_limit = (self.num_requests, remaining, max(int(reset), 0))  # type: ignore[attr-defined]
+            reset = history[-1] + self.duration - self.now if history else self.duration
+            remaining = max(self.num_requests - len(history), 0)
+            request._request.rate_limit = (self.num_requests, remaining, max(int(reset), 0))
         return allowed
 
 
