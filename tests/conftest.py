@@ -113,12 +113,13 @@ def client_for(client):
 
 @pytest.fixture
 def api_for():
-    """api_for(user) -> an API client signed in through a verified browser session (None: anonymous)."""
+    """api_for(user) -> an API client signed in through a verified browser session (None: anonymous),
+    whose every answer from /api/v1/ is checked against the live schema (tests/schema_check.py)."""
 
     def client(user):
-        from rest_framework.test import APIClient
+        from tests.schema_check import SchemaCheckedClient
 
-        api = APIClient()
+        api = SchemaCheckedClient()
         if user is not None:
             sign_in_verified(api, user)
         return api

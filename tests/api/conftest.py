@@ -1,5 +1,8 @@
 import pytest
 from django.core.management import call_command
+from django.core.signals import request_finished, request_started
+from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 
 from tests.factories import authenticator
 
@@ -14,3 +17,14 @@ def token_for(capsys):
         return capsys.readouterr().out.strip()
 
     return mint
+
+
+@pytest.fixture
+def wsgi_app():
+    """The real WSGI application; like Django's test client, it must not close the test's connection
+    between requests (that would end the test transaction)."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield get_wsgi_application()
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
