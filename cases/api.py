@@ -27,7 +27,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from cases import access, selectors, services, versions
 from cases.changes import Change
 from cases.forms import EDITABLE_PERSON_FIELDS
-from cases.models import AccessEvent, Action, Contact, IdentifierClash, YoungPerson, YoungPersonPermission
+from cases.models import (
+    AccessEvent,
+    Action,
+    Contact,
+    IdentifierClash,
+    Tracked,
+    YoungPerson,
+    YoungPersonPermission,
+)
 from cases.validators import TEMPORARY_ULN, validate_uln, validate_upn
 from core import services as core_services
 from core.stale import StaleEditError
@@ -161,9 +169,17 @@ class RefuseUnknownFields:
 
 
 class ModelSerializer(RefuseUnknownFields, serializers.ModelSerializer):
-    """Related records by id, bounded (RecordId); unwritable fields refused by name."""
+    """Related records by id, bounded (RecordId); unwritable fields refused by name; a tracked row
+    says when it was made and last changed (``created_at``, ``updated_at``, read-only), so a client
+    can stay in step with ``updated_since``."""
 
     serializer_related_field = RecordId
+
+    def get_field_names(self, declared_fields, info):
+        names = list(super().get_field_names(declared_fields, info))
+        if issubclass(self.Meta.model, Tracked):
+            names += [name for name in ("created_at", "updated_at") if name not in names]
+        return names
 
 
 @extend_schema_field({"type": "integer", "minimum": 1, "maximum": MAX_ID})
@@ -187,6 +203,21 @@ class PersonFilter(filters.FilterSet):
     """Rows of one young person (an id out of reach simply finds nothing)."""
 
     young_person = IdFilter(field_name="young_person_id")
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    """An ISO 8601 date and time, compared in UTC: Python accepts offsets up to a day that PostgreSQL
+    refuses beyond 15:59 (schemathesis found the 500)."""
+
+    def filter(self, qs, value):
+        return super().filter(qs, value.astimezone(UTC) if value else value)
+
+
+class ChangedSince(PersonFilter):
+    """Rows of one young person, or changed since a moment: ``updated_at`` moves with every save,
+    the service's own included (a new activity ending the one before moves that one too)."""
+
+    updated_since = UtcDateTimeFilter(field_name="updated_at", lookup_expr="gte")
 
 
 PAGING_PARAMETERS = frozenset({"cursor", "page_size"})
@@ -220,7 +251,7 @@ class ScopedViewSet(
     through = "young_person"
     lookup_value_regex = ID_PATTERN
     pagination_class = NewestFirst
-    filterset_class = PersonFilter
+    filterset_class = ChangedSince
 
     def get_queryset(self):
         return access.scope(self.request.user, super().get_queryset(), through=self.through)
@@ -412,14 +443,6 @@ DUPLICATE_API = (
     "nothing was created. Check the records listed; if this is someone else, send the record again "
     'with "not_a_duplicate": true.'
 )
-
-
-class UtcDateTimeFilter(filters.IsoDateTimeFilter):
-    """An ISO 8601 date and time, compared in UTC: Python accepts offsets up to a day that PostgreSQL
-    refuses beyond 15:59 (schemathesis found the 500)."""
-
-    def filter(self, qs, value):
-        return super().filter(qs, value.astimezone(UTC) if value else value)
 
 
 class YoungPersonFilter(filters.FilterSet):

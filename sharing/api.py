@@ -14,6 +14,7 @@ from cases.api import (
     KnownParameters,
     ModelSerializer,
     NewestFirst,
+    PersonFilter,
     ReachablePerson,
     ScopedViewSet,
 )
@@ -76,6 +77,7 @@ class DisclosureViewSet(ScopedViewSet):
     """Disclosures of the young people in your reach, one row per person and disclosure."""
 
     queryset = DisclosedPerson.objects.select_related("disclosure")
+    filterset_class = PersonFilter  # a disclosure is never changed: no updated_since
     serializer_class = DisclosureSerializer
 
 
