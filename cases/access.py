@@ -14,7 +14,9 @@ may not change answers 403 to a write.
 """
 
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from functools import reduce, wraps
 from operator import or_
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -84,14 +86,47 @@ def reach_parts(
         return []
     if has_global(user, perm):
         return None
+    teams, co_worked = _teams_and_grants(user, perm)
+    prefix = f"{through}__" if through else ""
+    return _reach(user, perm, prefix, teams=teams, co_worked=co_worked, person=person)
+
+
+_read_once: ContextVar[dict[tuple[int | None, YoungPersonPermission], tuple[list[int], list[int]]] | None] = (
+    ContextVar("reach_read_once", default=None)
+)
+
+
+@contextmanager
+def reach_read_once() -> Iterator[None]:
+    """Within the block (a request: cases.middleware.ReachOncePerRequest), a user's managed teams
+    and co-worker grants are read once per permission (the caseload page read them five times). A
+    grant or a team's managers changed inside the block forget what was read (cases.signals)."""
+    token = _read_once.set({})
+    try:
+        yield
+    finally:
+        _read_once.reset(token)
+
+
+def reach_forget() -> None:
+    if (read := _read_once.get()) is not None:
+        read.clear()
+
+
+def _teams_and_grants(user: Viewer, perm: YoungPersonPermission) -> tuple[list[int], list[int]]:
+    """The teams the user manages and the young people they co-work, for ``perm``: one query."""
+    read = _read_once.get()
+    if read is not None and (user.pk, perm) in read:
+        return read[(user.pk, perm)]
     teams: list[int] = []
     co_worked: list[int] = []
     for kind, pk in _team_ids(user, perm).union(
         _co_worker_grants(user, perm).values_list(Value("g"), "content_object_id"), all=True
     ):
         (teams if kind == "t" else co_worked).append(pk)
-    prefix = f"{through}__" if through else ""
-    return _reach(user, perm, prefix, teams=teams, co_worked=co_worked, person=person)
+    if read is not None:
+        read[(user.pk, perm)] = (teams, co_worked)
+    return teams, co_worked
 
 
 def _reach(

@@ -183,3 +183,34 @@ def test_counting_the_reach_part_by_part_counts_each_person_once(world):
         on_lists = access.counts_in_reach(user, entries, by="key", person="young_person_id")
         assert dict(on_lists) == ({"a": reach.count(), "b": reach.count()} if reach.exists() else {}), persona
     assert access.young_people_for(world.team_manager).count() == 5
+
+
+def reach_reads(statements: list[str]) -> int:
+    return sum("auth_user_groups" in sql and "UNION" in sql.upper() for sql in statements)
+
+
+def test_a_request_reads_the_reach_once_and_a_change_to_it_is_not_missed(world, client_for):
+    """The caseload read the manager's teams and grants five times; now once. Within the block a
+    request runs in, a grant given or a manager added is seen by the next read."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    client = client_for(world.team_manager)
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("cases:caseload")).status_code == 200
+    assert reach_reads([q["sql"] for q in queries.captured_queries]) == 1
+
+    with access.reach_read_once():
+        assert not access.young_people_for(world.colleague).filter(pk=world.other_case.pk).exists()
+        services.co_worker_grant(
+            young_person=world.other_case,
+            user=world.colleague,
+            actor=world.service_manager,
+            until=timezone.localdate() + timedelta(days=5),
+            reason="Cover",
+        )
+        assert access.young_people_for(world.colleague).filter(pk=world.other_case.pk).exists()
+        assert not access.young_people_for(world.other_adviser).filter(pk=world.case.pk).exists()
+        world.team.group.user_set.add(world.other_adviser)  # made a manager of the team
+        assert access.young_people_for(world.other_adviser).filter(pk=world.case.pk).exists()
