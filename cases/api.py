@@ -30,8 +30,11 @@ from cases.forms import EDITABLE_PERSON_FIELDS
 from cases.models import (
     AccessEvent,
     Action,
+    CodeTable,
     Contact,
+    Ethnicity,
     IdentifierClash,
+    Organisation,
     Tracked,
     YoungPerson,
     YoungPersonPermission,
@@ -168,12 +171,27 @@ class RefuseUnknownFields:
         return super().to_internal_value(data)
 
 
+class Code(serializers.SlugRelatedField):
+    """A code-table row by the DfE's own code ("540", "WBRI"), never the table's row id; a code the
+    table does not hold is refused naming it. Whether it is valid on the record's date is the
+    service's to check."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="code", **kwargs)
+
+
 class ModelSerializer(RefuseUnknownFields, serializers.ModelSerializer):
-    """Related records by id, bounded (RecordId); unwritable fields refused by name; a tracked row
-    says when it was made and last changed (``created_at``, ``updated_at``, read-only), so a client
-    can stay in step with ``updated_since``."""
+    """Related records by id, bounded (RecordId), and code-table rows by their DfE code (Code);
+    unwritable fields refused by name; a tracked row says when it was made and last changed
+    (``created_at``, ``updated_at``, read-only), so a client can stay in step with ``updated_since``."""
 
     serializer_related_field = RecordId
+
+    def build_relational_field(self, field_name, relation_info):
+        field_class, kwargs = super().build_relational_field(field_name, relation_info)
+        if issubclass(relation_info.related_model, CodeTable):
+            return Code, kwargs
+        return field_class, kwargs
 
     def get_field_names(self, declared_fields, info):
         names = list(super().get_field_names(declared_fields, info))
@@ -604,3 +622,74 @@ class ActionViewSet(CreateThroughService, ScopedViewSet):
         row = services.action_complete(action=row, actor=request.user, version=if_match(request))
         data = ActionSerializer(row, context=self.get_serializer_context()).data
         return Response(data, headers={"ETag": etag(row)})
+
+
+# --- Code tables and organisations: read-only, no personal data ------------------------------------
+
+
+class CodeTableViewSet(
+    KnownParameters, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """A DfE code list, each code with its label and the dates it is valid between, read by its
+    code: what the records' code fields take and return."""
+
+    access_rule = "signed in and verified: a DfE code list, no personal data"
+    lookup_field = "code"
+    lookup_value_regex = "[A-Za-z0-9]{1,8}"
+    pagination_class = None
+    filterset_class = None
+
+    @classmethod
+    def of(cls, model: type[CodeTable], *extra: str) -> type["CodeTableViewSet"]:
+        """The viewset of one code table, its own columns ``extra`` beside the common ones."""
+        meta = type(
+            "Meta", (), {"model": model, "fields": ["code", "label", "valid_from", "valid_to", *extra]}
+        )
+        serializer = type(
+            f"{model.__name__}Serializer",
+            (serializers.ModelSerializer,),
+            {
+                "Meta": meta,
+                "__doc__": f"A code of the {model._meta.verbose_name} list: its label and validity",
+            },
+        )
+        return type(
+            f"{model.__name__}ViewSet",
+            (cls,),
+            {
+                "queryset": model._default_manager.order_by("code"),
+                "serializer_class": serializer,
+                "__doc__": cls.__doc__,
+            },
+        )
+
+
+class OrganisationSerializer(serializers.ModelSerializer):
+    """A school, college, provider or agency the records name by id: with its URN (schools) and UKPRN
+    (colleges and providers), to map them to the DfE's registers."""
+
+    class Meta:
+        model = Organisation
+        fields = ["id", "name", "kind", "urn", "ukprn", "la_code"]
+
+
+class OrganisationFilter(filters.FilterSet):
+    class Meta:
+        model = Organisation
+        fields = ["kind", "urn", "ukprn"]
+
+
+class OrganisationViewSet(
+    KnownParameters, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """Organisations, filterable by URN or UKPRN: no personal data."""
+
+    access_rule = "signed in and verified: organisations, no personal data"
+    queryset = Organisation.objects.order_by("pk")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationFilter
+    pagination_class = NewestFirst
+    lookup_value_regex = ID_PATTERN
+
+
+EthnicityViewSet = CodeTableViewSet.of(Ethnicity)

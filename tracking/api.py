@@ -1,9 +1,17 @@
 """API endpoints for where young people are heading and are: activities, intended destinations,
 September Guarantee offers and characteristics. Scoped and written as in cases/api.py."""
 
-from cases.api import CreateThroughService, ModelSerializer, ReachablePerson, ScopedViewSet
+from cases.api import CodeTableViewSet, CreateThroughService, ModelSerializer, ReachablePerson, ScopedViewSet
 from tracking import services
-from tracking.models import Activity, Characteristic, IntendedDestination, Offer
+from tracking.models import (
+    Activity,
+    ActivityCode,
+    Characteristic,
+    CharacteristicCode,
+    IntendedDestination,
+    Offer,
+    OfferType,
+)
 
 
 class ActivitySerializer(ModelSerializer):
@@ -102,3 +110,8 @@ class CharacteristicViewSet(CreateThroughService, ScopedViewSet):
     queryset = Characteristic.objects.all()
     serializer_class = CharacteristicSerializer
     create_service = staticmethod(services.characteristic_record)
+
+
+ActivityCodeViewSet = CodeTableViewSet.of(ActivityCode, "status", "participating")
+CharacteristicCodeViewSet = CodeTableViewSet.of(CharacteristicCode, "vulnerable")
+OfferTypeViewSet = CodeTableViewSet.of(OfferType, "suitable")

@@ -8,9 +8,17 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
-from cases.api import ActionViewSet, ContactViewSet, YoungPersonViewSet
+from cases.api import ActionViewSet, ContactViewSet, EthnicityViewSet, OrganisationViewSet, YoungPersonViewSet
 from sharing.api import DisclosureViewSet, SubjectRequestViewSet
-from tracking.api import ActivityViewSet, CharacteristicViewSet, IntendedDestinationViewSet, OfferViewSet
+from tracking.api import (
+    ActivityCodeViewSet,
+    ActivityViewSet,
+    CharacteristicCodeViewSet,
+    CharacteristicViewSet,
+    IntendedDestinationViewSet,
+    OfferTypeViewSet,
+    OfferViewSet,
+)
 
 router = SimpleRouter()
 router.register("young-people", YoungPersonViewSet, basename="young-person")
@@ -22,6 +30,11 @@ router.register("offers", OfferViewSet, basename="offer")
 router.register("characteristics", CharacteristicViewSet, basename="characteristic")
 router.register("disclosures", DisclosureViewSet, basename="disclosure")
 router.register("subject-requests", SubjectRequestViewSet, basename="subject-request")
+router.register("organisations", OrganisationViewSet, basename="organisation")
+router.register("codes/activities", ActivityCodeViewSet, basename="activity-code")
+router.register("codes/characteristics", CharacteristicCodeViewSet, basename="characteristic-code")
+router.register("codes/offer-types", OfferTypeViewSet, basename="offer-type")
+router.register("codes/ethnicities", EthnicityViewSet, basename="ethnicity")
 
 
 ERROR = {

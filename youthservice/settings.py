@@ -252,6 +252,8 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "OfferStateEnum": "tracking.models.Offer.State",
         "SubjectRequestStateEnum": "sharing.models.SubjectRequest.State",
+        "SubjectRequestKindEnum": "sharing.models.SubjectRequest.Kind",
+        "OrganisationKindEnum": "cases.models.Organisation.Kind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -16,7 +16,7 @@ from cases.models import AccessEvent, Contact, YoungPerson
 from sharing import services as sharing_services
 from sharing.models import SubjectRequest
 from tests.factories import ContactFactory, OrganisationFactory, YoungPersonFactory
-from tracking.models import ActivityCode, Characteristic, CharacteristicCode
+from tracking.models import Characteristic, CharacteristicCode
 
 pytestmark = pytest.mark.django_db
 PEOPLE = "/api/v1/young-people/"
@@ -132,7 +132,7 @@ def test_bad_input_gets_field_messages_and_saves_nothing(world, api_for):
         "/api/v1/characteristics/",
         {
             "young_person": world.case.pk,
-            "code": code.pk,
+            "code": code.code,
             "start_date": str(timezone.localdate()),
             "end_date": str(timezone.localdate() - timedelta(days=3)),
         },
@@ -148,7 +148,7 @@ def test_an_activity_posted_ends_the_open_one_with_history(world, api_for):
     for code, days_ago in (("310", 40), ("540", 2)):
         body = {
             "young_person": world.case.pk,
-            "code": ActivityCode.objects.get(code=code).pk,
+            "code": code,  # the DfE's code, never the table's row id
             "start_date": str(timezone.localdate() - timedelta(days=days_ago)),
             "date_ascertained": str(timezone.localdate()),
         }

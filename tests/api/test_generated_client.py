@@ -61,7 +61,7 @@ def test_a_generated_client_runs_the_worked_example(world, token_for, wsgi_app, 
     apprenticeship = ActivityCode.objects.get(code="410")
     body = models.ActivityRequest(
         young_person=world.case.pk,
-        code=apprenticeship.pk,
+        code="410",  # the DfE's code
         start_date=timezone.localdate(),
         date_ascertained=timezone.localdate(),
     )

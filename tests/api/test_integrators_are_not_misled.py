@@ -244,3 +244,41 @@ def test_a_path_no_endpoint_serves_answers_in_json_and_the_site_keeps_its_page(w
     page = client_for(world.adviser).get("/no-such-page/")
     assert page.status_code == 404
     assert page["Content-Type"].startswith("text/html")
+
+
+def test_codes_are_the_dfes_own_in_and_out_and_the_tables_are_listed(world, api_for):
+    """An activity's code was the code table's row id: DfE 540 was refused as "Invalid pk" while
+    15 meant 310. Codes go in and come out as the DfE writes them; the tables are read-only lists."""
+    from tracking.models import ActivityCode
+
+    api = api_for(world.adviser)
+    body = {
+        "young_person": world.case.pk,
+        "code": "540",
+        "start_date": timezone.localdate().isoformat(),
+        "date_ascertained": timezone.localdate().isoformat(),
+    }
+    made = api.post("/api/v1/activities/", body, format="json")
+    assert made.status_code == 201, made.content
+    assert made.json()["code"] == "540"
+    row_id = str(ActivityCode.objects.get(code="310").pk)
+    refused = api.post("/api/v1/activities/", {**body, "code": row_id}, format="json")
+    assert refused.status_code == 400
+    assert "code" in refused.json()
+    listed = api.get("/api/v1/codes/activities/").json()
+    assert {"code": "540", "status": "neet"}.items() <= next(c for c in listed if c["code"] == "540").items()
+    assert api.get("/api/v1/codes/activities/540/").json()["label"]
+    assert api.get("/api/v1/codes/ethnicities/").status_code == 200
+    assert api.get("/api/v1/codes/activities/999/").status_code == 404
+    person = api.get(f"/api/v1/young-people/{world.case.pk}/").json()
+    assert person["ethnicity"] is None or not str(person["ethnicity"]).isdigit()
+
+
+def test_organisations_are_found_by_urn_or_ukprn(world, api_for):
+    from tests.factories import OrganisationFactory
+
+    college = OrganisationFactory(name="Riverside College", kind="college", ukprn="10001234")
+    api = api_for(world.nobody)  # no personal data: any verified account
+    found = api.get("/api/v1/organisations/", {"ukprn": "10001234"}).json()["results"]
+    assert [(o["id"], o["name"]) for o in found] == [(college.pk, "Riverside College")]
+    assert api.get("/api/v1/organisations/", {"urn": "999999"}).json()["results"] == []
