@@ -22,8 +22,18 @@ GENERATOR = os.path.join(os.path.dirname(sys.executable), "openapi-python-client
 
 
 @pytest.fixture
-def generated(world, api_for, tmp_path):
-    schema = api_for(world.adviser).get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json")
+def token(world, token_for) -> str:
+    return token_for(world.adviser)
+
+
+@pytest.fixture
+def generated(token, wsgi_app, tmp_path):
+    """The client package made from the schema as an integrator fetches it (with their token)."""
+    schema = httpx.Client(transport=httpx.WSGITransport(app=wsgi_app), base_url="http://testserver").get(
+        "/api/schema/",
+        headers={"Authorization": f"Token {token}", "Accept": "application/vnd.oai.openapi+json"},
+    )
+    assert schema.status_code == 200
     (tmp_path / "schema.json").write_bytes(schema.content)
     env = {**os.environ, "PATH": f"{os.path.dirname(sys.executable)}:{os.environ.get('PATH', '')}"}
     arguments = ["generate", "--path", str(tmp_path / "schema.json"), "--meta", "none"]
@@ -40,21 +50,23 @@ def generated(world, api_for, tmp_path):
         del sys.modules[module]
 
 
-def test_a_generated_client_runs_the_worked_example(world, token_for, wsgi_app, generated):
+def test_a_generated_client_runs_the_worked_example(world, token, wsgi_app, generated):
     uln = valid_uln()
     services.young_person_update(young_person=world.case, actor=world.adviser, reason="From the ILR", uln=uln)
     since = timezone.now() - timedelta(minutes=1)
     client = generated("client").AuthenticatedClient(
         base_url="http://testserver",
-        token=token_for(world.adviser),
+        token=token,
         prefix="Token",  # as the schema's security scheme is named
         httpx_args={"transport": httpx.WSGITransport(app=wsgi_app)},
     )
     models = generated("models")
 
-    found = generated("api.young_people.young_people_search_create").sync(
+    searched = generated("api.young_people.young_people_search_create").sync_detailed(
         client=client, body=models.IdentifierSearchRequest(uln=uln)
     )
+    assert searched.status_code == 200, searched.content
+    found = searched.parsed
     assert [person.id for person in found.results] == [world.case.pk]
     assert found.results[0].uln == uln
 

@@ -37,9 +37,9 @@ class Command(BaseCommand):
         started = time.perf_counter()
         generator = Generator(Shape(young_people, teams, advisers_per_team), seed=seed, actor=loader)
         counts = generator.generate(workers=workers)
-        if connection.vendor == "postgresql":  # fresh statistics, and pages marked all-visible, as
-            with connection.cursor() as cursor:  # autovacuum leaves a council's tables in service
-                cursor.execute("VACUUM ANALYZE")
+        if connection.vendor == "postgresql":  # fresh statistics, and pages marked all-visible as
+            with connection.cursor() as cursor:  # autovacuum leaves them (VACUUM: not in a transaction)
+                cursor.execute("ANALYZE" if connection.in_atomic_block else "VACUUM ANALYZE")
         elapsed = time.perf_counter() - started
         for model, count in sorted(counts.items()):
             self.stdout.write(f"  {model:<22} {count:>10,}")
