@@ -373,7 +373,7 @@ class YoungPersonSerializer(ModelSerializer):
         write_only=True,
         required=False,
         max_length=200,
-        help_text="Why the record changes (kept in its history)",
+        help_text="Why the record changes (kept in its history): required on a change",
     )
     email = OptionalEmail(required=False, allow_blank=True, max_length=254)
     not_a_duplicate = serializers.BooleanField(
@@ -537,15 +537,18 @@ class YoungPersonViewSet(IdempotentCreate, mixins.UpdateModelMixin, ScopedViewSe
         return response
 
     def perform_update(self, serializer):
+        """In order: reach (404), the change permission (403), the version (428, 412), then the
+        reason, which the record's history needs (400: no default stands in for it)."""
         person = serializer.instance
         self.check_change(person)
+        version = if_match(self.request)
+        versions.check(person, version)
         data = dict(serializer.validated_data)
-        reason = data.pop("reason", "") or "Updated through the API"
         services.young_person_update(
             young_person=person,
             actor=self.request.user,
-            reason=reason,
-            version=if_match(self.request),
+            reason=data.pop("reason", ""),
+            version=version,
             **data,
         )
 

@@ -282,3 +282,25 @@ def test_organisations_are_found_by_urn_or_ukprn(world, api_for):
     found = api.get("/api/v1/organisations/", {"ukprn": "10001234"}).json()["results"]
     assert [(o["id"], o["name"]) for o in found] == [(college.pk, "Riverside College")]
     assert api.get("/api/v1/organisations/", {"urn": "999999"}).json()["results"] == []
+
+
+def test_a_change_without_a_reason_is_refused_and_saves_nothing(world, api_for):
+    """The record's history says why each change was made: no default stands in for the reason.
+    Reach, permission and version are answered first."""
+    api = api_for(world.adviser)
+    url = f"/api/v1/young-people/{world.case.pk}/"
+    etag = api.get(url)["ETag"]
+    for body in ({"town": "Leigh"}, {"town": "Leigh", "reason": "   "}):
+        refused = api.patch(url, body, format="json", headers={"If-Match": etag})
+        assert refused.status_code == 400
+        assert list(refused.json()) == ["reason"]
+    world.case.refresh_from_db()
+    assert world.case.town != "Leigh"
+    assert api.patch(url, {"town": "Leigh"}, format="json").status_code == 428
+    assert api_for(world.dpo).patch(url, {"town": "Leigh"}, format="json").status_code == 403
+    assert api_for(world.other_adviser).patch(url, {"town": "Leigh"}, format="json").status_code == 404
+    made = api.patch(
+        url, {"town": "Leigh", "reason": "Moved house"}, format="json", headers={"If-Match": etag}
+    )
+    assert made.status_code == 200
+    assert world.case.history.first().history_change_reason == "Moved house"
