@@ -1,6 +1,6 @@
 """GOV.UK Design System rendering for Django forms, shared by every app.
 
-Forms inherit ``GovukFormMixin``: each field renders through templates/includes/field.html with the
+Forms inherit ``GovukFormMixin``: each field renders through core/jinja2/includes/field.html with the
 GOV.UK classes, error state and ``aria-describedby`` wiring that the Design System asks for, and the
 page's error summary links to each field's first input.
 """
@@ -11,8 +11,24 @@ from typing import Any
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.forms import renderers
 from django.forms.boundfield import BoundField
 from django.forms.utils import pretty_name
+from django.template import TemplateDoesNotExist
+
+
+class FormRenderer(renderers.Jinja2):
+    """Forms and their widgets render with Jinja2 (the GOV.UK field in core/jinja2/, Django's own
+    widgets): with the Django template engine they were a quarter of a caseload page's time. The
+    admin's widgets exist only as Django templates, so a name Jinja2 lacks comes from the project's
+    template settings."""
+
+    def get_template(self, template_name):
+        try:
+            return super().get_template(template_name)
+        except TemplateDoesNotExist:
+            return renderers.TemplatesSetting().get_template(template_name)
+
 
 _CLASSES = {
     forms.Select: "govuk-select",

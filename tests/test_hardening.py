@@ -9,7 +9,8 @@ from django.conf import settings
 from django.urls import reverse
 
 pytestmark = pytest.mark.django_db
-TEMPLATES = sorted((Path(settings.BASE_DIR) / "templates").rglob("*.html"))
+BASE = Path(settings.BASE_DIR)
+TEMPLATES = sorted([*(BASE / "templates").rglob("*.html"), *BASE.glob("*/jinja2/**/*.html")])  # pages, forms
 
 
 def test_pages_carry_a_strict_content_security_policy(world, client_for):
@@ -26,7 +27,7 @@ def test_pages_carry_a_strict_content_security_policy(world, client_for):
         assert "unsafe" not in policy
 
 
-@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: str(path.relative_to(BASE)))
 def test_templates_hold_no_inline_script_handler_or_style(template):
     text = template.read_text()
     assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text), "inline <script>"
@@ -34,7 +35,7 @@ def test_templates_hold_no_inline_script_handler_or_style(template):
     assert not re.search(r"<style|\sstyle\s*=", text), "inline style"
 
 
-@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: path.name)
+@pytest.mark.parametrize("template", TEMPLATES, ids=lambda path: str(path.relative_to(BASE)))
 def test_every_form_that_posts_carries_a_csrf_token(template):
     text = template.read_text()
     for form in re.findall(r"<form[^>]*method=\"post\"[^>]*>(.*?)</form>", text, flags=re.S | re.I):

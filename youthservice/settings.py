@@ -110,7 +110,7 @@ MIDDLEWARE = [
 ]
 
 ROOT_URLCONF = "youthservice.urls"
-FORM_RENDERER = "django.forms.renderers.TemplatesSetting"  # GOV.UK widget templates live in templates/
+FORM_RENDERER = "core.forms.FormRenderer"  # GOV.UK fields in Jinja2 (core/jinja2/), the admin's in templates
 WSGI_APPLICATION = "youthservice.wsgi.application"
 
 TEMPLATES = [

@@ -1,7 +1,7 @@
 """The caseload table shows status and next action beside the last contact, sorts by each column
 (both ways, people without a value last), and keeps its filters' own wording."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.urls import reverse
@@ -104,3 +104,18 @@ def test_the_filters_keep_their_own_first_choice(world, client_for):
     assert '<details class="govuk-details app-filters">' in html  # closed until a filter is used
     filtered = client_for(world.team_manager).get(reverse("cases:caseload"), {"support_level": "targeted"})
     assert '<details class="govuk-details app-filters" open>' in filtered.content.decode()
+
+
+@pytest.mark.parametrize(
+    "utc, shown",
+    [
+        ("2026-06-01T22:59:00+00:00", "1 Jun 2026"),  # 23:59 in London (summer time)
+        ("2026-06-01T23:00:00+00:00", "2 Jun 2026"),  # midnight in London: the next day there
+    ],
+)
+def test_the_last_contact_is_the_day_it_was_in_london(world, client_for, utc, shown):
+    person = YoungPersonFactory(team=world.team, lead_adviser=world.adviser, legal_family_name="Dunmore")
+    ContactFactory(young_person=person, staff_member=world.adviser, occurred_at=datetime.fromisoformat(utc))
+    html = client_for(world.adviser).get(reverse("cases:caseload"), {"mine": "on"}).content.decode()
+    row = html[html.index("Dunmore") : html.index("</tr>", html.index("Dunmore"))]
+    assert f'<td class="govuk-table__cell">{shown}</td>' in row
