@@ -107,7 +107,7 @@ def test_the_filters_keep_their_own_first_choice(world, client_for):
 
 
 @pytest.mark.parametrize(
-    "utc, shown",
+    ("utc", "shown"),
     [
         ("2026-06-01T22:59:00+00:00", "1 Jun 2026"),  # 23:59 in London (summer time)
         ("2026-06-01T23:00:00+00:00", "2 Jun 2026"),  # midnight in London: the next day there
