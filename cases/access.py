@@ -91,16 +91,15 @@ def reach_parts(
     return _reach(user, perm, prefix, teams=teams, co_worked=co_worked, person=person)
 
 
-_read_once: ContextVar[dict[tuple[int | None, YoungPersonPermission], tuple[list[int], list[int]]] | None] = (
-    ContextVar("reach_read_once", default=None)
-)
+_read_once: ContextVar[dict[tuple[Any, ...], Any] | None] = ContextVar("reach_read_once", default=None)
 
 
 @contextmanager
 def reach_read_once() -> Iterator[None]:
     """Within the block (a request: cases.middleware.ReachOncePerRequest), a user's managed teams
-    and co-worker grants are read once per permission (the caseload page read them five times). A
-    grant or a team's managers changed inside the block forget what was read (cases.signals)."""
+    and co-worker grants are read once per permission (the caseload page read them five times), and
+    what they may do with a record once (``perms_on``). A grant or a team's managers changed inside
+    the block forget what was read (cases.signals)."""
     token = _read_once.set({})
     try:
         yield
@@ -117,7 +116,10 @@ def _teams_and_grants(user: Viewer, perm: YoungPersonPermission) -> tuple[list[i
     """The teams the user manages and the young people they co-work, for ``perm``: one query."""
     read = _read_once.get()
     if read is not None and (user.pk, perm) in read:
-        return read[(user.pk, perm)]
+        teams_read: list[int]
+        grants_read: list[int]
+        teams_read, grants_read = read[(user.pk, perm)]
+        return teams_read, grants_read
     teams: list[int] = []
     co_worked: list[int] = []
     for kind, pk in _team_ids(user, perm).union(
@@ -189,21 +191,6 @@ def _co_worker_grants(user: Viewer, perm: YoungPersonPermission) -> QuerySet[Any
     )
 
 
-def _one(
-    user: Viewer, queryset: QuerySet[YoungPerson], pk: int, perm: YoungPersonPermission
-) -> QuerySet[YoungPerson]:
-    """``queryset`` narrowed to the young person ``pk`` if ``user`` reaches them for ``perm``: the same
-    rule as ``scope``, its teams and grants as subqueries probed for that one record."""
-    if not (user.is_authenticated and user.is_active):
-        return queryset.none()
-    one = queryset.filter(pk=pk)
-    if has_global(user, perm):
-        return one
-    teams = Team.objects.filter(group__user=user.pk).values("pk")
-    co_worked = _co_worker_grants(user, perm).filter(content_object_id=pk).values("content_object_id")
-    return one.filter(reduce(or_, _reach(user, perm, "", teams=teams, co_worked=co_worked)))
-
-
 def young_people_for(user: Viewer, perm: YoungPersonPermission = VIEW) -> QuerySet[YoungPerson]:
     """The young people ``user`` may reach for ``perm``."""
     return scope(user, YoungPerson.objects.all(), perm=perm, through="")
@@ -212,12 +199,24 @@ def young_people_for(user: Viewer, perm: YoungPersonPermission = VIEW) -> QueryS
 def perms_on(user: Viewer, young_person: YoungPerson) -> set[YoungPersonPermission]:
     """Everything ``user`` may do with this one record: model-level permissions for every record, the
     lead adviser's and the team managers' by the record's columns, and the user's unexpired co-worker
-    grants on it (one query for the team and the grants together)."""
+    grants on it (one query for the team and the grants together). Within a request it is worked out
+    once for the record as loaded (its team and lead adviser are part of what is remembered)."""
     if not (user.is_authenticated and user.is_active):
         return set()
+    read = _read_once.get()
+    remembered = ("perms", user.pk, young_person.pk, young_person.team_id, young_person.lead_adviser_id)
+    if read is not None and remembered in read:
+        return set(read[remembered])
     granted = {perm for perm in YoungPersonPermission if has_global(user, perm)}
-    if len(granted) == len(YoungPersonPermission):
-        return granted
+    if len(granted) < len(YoungPersonPermission):
+        granted |= _record_perms(user, young_person)
+    if read is not None:
+        read[remembered] = frozenset(granted)
+    return granted
+
+
+def _record_perms(user: Viewer, young_person: YoungPerson) -> set[YoungPersonPermission]:
+    granted: set[YoungPersonPermission] = set()
     if young_person.lead_adviser_id == user.pk:
         granted |= LEAD_ADVISER_PERMISSIONS
     grants = YoungPersonUserObjectPermission.objects.filter(
@@ -235,7 +234,7 @@ def perms_on(user: Viewer, young_person: YoungPerson) -> set[YoungPersonPermissi
 
 
 def can(user: Viewer, young_person: YoungPerson, perm: YoungPersonPermission) -> bool:
-    return has_global(user, perm) or _one(user, YoungPerson.objects.all(), young_person.pk, perm).exists()
+    return perm in perms_on(user, young_person)
 
 
 def young_person_or_404(
@@ -245,12 +244,14 @@ def young_person_or_404(
     queryset: QuerySet[YoungPerson] | None = None,
 ) -> YoungPerson:
     """One young person within reach, or 404. A record within reach for viewing but not for
-    ``perm`` answers 403 (the user knows it exists). ``queryset`` may add joins (a selector's)."""
+    ``perm`` answers 403 (the user knows it exists). ``queryset`` may add joins (a selector's). The
+    record is read by its primary key and its reach decided by ``perms_on``, which the page then
+    finds already worked out."""
     base = queryset if queryset is not None else YoungPerson.objects.all()
-    young_person = _one(user, base, young_person_id, VIEW).first()
-    if young_person is None:
+    young_person = base.filter(pk=young_person_id).first()
+    if young_person is None or VIEW not in (perms := perms_on(user, young_person)):
         raise Http404("No such young person")
-    if perm is not VIEW and not can(user, young_person, perm):
+    if perm not in perms:
         raise PermissionDenied
     return young_person
 

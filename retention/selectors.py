@@ -26,34 +26,52 @@ class Due:
 def destruction_dates(people: QuerySet[YoungPerson] | None = None, on: date | None = None) -> list[Due]:
     """Each person's destruction date: the latest any applicable rule gives (the 25th birthday for
     the whole record; ten years after an ESF project ends), and whether a legal hold applies."""
-    rules = {rule.covers: rule for rule in RetentionRule.objects.all()}
-    whole, esf = rules.get(RetentionRule.Covers.WHOLE_RECORD), rules.get(RetentionRule.Covers.ESF)
-    if whole is None:
+    rules = _rules()
+    if rules is None:
         return []
     people = people if people is not None else YoungPerson.objects.all()
     rows = list(people.values_list("pk", "date_of_birth", "team_id"))
-    ids = [pk for pk, _, _ in rows]
     project_ends = defaultdict(list)
-    for person_id, ends in EsfParticipation.objects.filter(young_person_id__in=ids).values_list(
-        "young_person_id", "project_ends_on"
-    ):
+    for person_id, ends in EsfParticipation.objects.filter(
+        young_person_id__in=[pk for pk, _, _ in rows]
+    ).values_list("young_person_id", "project_ends_on"):
         project_ends[person_id].append(ends)
     held_people, held_teams = _holds(on or timezone.localdate())
+    return [
+        _due(pk, born, project_ends[pk], rules, held=pk in held_people or team_id in held_teams)
+        for pk, born, team_id in rows
+    ]
 
-    due = []
-    for pk, born, team_id in rows:
-        candidates = [(born + relativedelta(months=whole.period_months), whole)]
-        if esf is not None:
-            candidates += [(end + relativedelta(months=esf.period_months), esf) for end in project_ends[pk]]
-        destroy_on, rule = max(candidates, key=lambda candidate: candidate[0])
-        due.append(Due(pk, destroy_on, rule, pk in held_people or team_id in held_teams))
-    return due
+
+def _rules() -> tuple[RetentionRule, RetentionRule | None] | None:
+    """The whole-record rule and the ESF rule (None where the council has none)."""
+    rules = {rule.covers: rule for rule in RetentionRule.objects.all()}
+    whole = rules.get(RetentionRule.Covers.WHOLE_RECORD)
+    return None if whole is None else (whole, rules.get(RetentionRule.Covers.ESF))
+
+
+def _due(
+    pk: int,
+    born: date,
+    project_ends: list[date],
+    rules: tuple[RetentionRule, RetentionRule | None],
+    *,
+    held: bool,
+) -> Due:
+    whole, esf = rules
+    candidates = [(born + relativedelta(months=whole.period_months), whole)]
+    if esf is not None:
+        candidates += [(end + relativedelta(months=esf.period_months), esf) for end in project_ends]
+    destroy_on, rule = max(candidates, key=lambda candidate: candidate[0])
+    return Due(pk, destroy_on, rule, held)
+
+
+def _in_force(on: date) -> Q:
+    return Q(Q(until__isnull=True) | Q(until__gte=on), placed_on__lte=on, lifted_on__isnull=True)
 
 
 def _holds(on: date) -> tuple[set[int], set[int]]:
-    active = LegalHold.objects.filter(
-        Q(until__isnull=True) | Q(until__gte=on), placed_on__lte=on, lifted_on__isnull=True
-    )
+    active = LegalHold.objects.filter(_in_force(on))
     return (
         set(active.exclude(young_person=None).values_list("young_person_id", flat=True)),
         set(active.exclude(team=None).values_list("team_id", flat=True)),
@@ -73,11 +91,21 @@ def due_for_destruction(on: date, within_days: int = 0) -> list[Due]:
 
 
 def retention_panel(young_person: YoungPerson, user: Viewer) -> dict[str, Any]:
-    """The record page's Retention tab: when the record will be destroyed, by which rule, and holds."""
-    due = next(iter(destruction_dates(YoungPerson.objects.filter(pk=young_person.pk))), None)
+    """The record page's Retention tab: the last day the record is kept, by which rule, and the holds
+    in force on it or its whole team. Three queries: the rules, the person's ESF projects, the holds."""
+    rules = _rules()
+    holds = list(
+        LegalHold.objects.filter(
+            Q(young_person=young_person) | Q(team=young_person.team_id), _in_force(timezone.localdate())
+        ).order_by("placed_on", "pk")
+    )
+    due = None
+    if rules is not None:
+        ends = list(young_person.esf_participations.values_list("project_ends_on", flat=True))
+        due = _due(young_person.pk, young_person.date_of_birth, ends, rules, held=bool(holds))
     return {
         "id": "retention",
         "title": "Retention",
         "template": "retention/_panel.html",
-        "context": {"due": due, "holds": list(young_person.legal_holds.filter(lifted_on__isnull=True))},
+        "context": {"due": due, "holds": holds},
     }
