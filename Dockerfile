@@ -25,4 +25,4 @@ RUN mkdir -p /var/lib/youthservice/media /var/lib/youthservice/beat /var/lib/you
  && chown -R youthservice:youthservice /var/lib/youthservice
 USER youthservice
 EXPOSE 8000
-CMD ["gunicorn", "youthservice.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+CMD ["gunicorn", "-c", "python:youthservice.gunicorn"]

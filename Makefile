@@ -70,7 +70,7 @@ production-local: install
 	trap 'trap - EXIT INT TERM; kill 0' EXIT INT TERM; \
 	$(LOCAL_ENV) $(BIN)/celery -A youthservice worker --loglevel INFO --concurrency 2 & \
 	$(LOCAL_ENV) $(BIN)/celery -A youthservice beat --loglevel INFO --schedule $(LOCAL)/celerybeat-schedule & \
-	$(LOCAL_ENV) $(BIN)/gunicorn youthservice.wsgi:application --bind 127.0.0.1:8001 --workers 2 --logger-class youthservice.gunicorn.RedactingLogger
+	$(LOCAL_ENV) GUNICORN_BIND=127.0.0.1:8001 GUNICORN_WORKERS=2 $(BIN)/gunicorn -c python:youthservice.gunicorn
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

@@ -85,7 +85,7 @@ class VirtualUser(threading.Thread):
         try:
             response = self.http.request(method, BASE + path, allow_redirects=False, timeout=30, **kwargs)
         except requests.RequestException as error:
-            self.results["errors"].append((kind, type(error).__name__))
+            self.results["errors"].append((kind, f"{type(error).__name__}: {str(error)[-90:]}"))
             self.results[kind].append((1000 * (time.perf_counter() - started), False))
             return None
         elapsed_ms = 1000 * (time.perf_counter() - started)
@@ -161,26 +161,15 @@ def serve() -> subprocess.Popen:
         "CACHE_URL": cache_url,  # one cache for every worker, as in production
         "DJANGO_LOG_LEVEL": "WARNING",
         "DJANGO_STATICFILES_STORAGE": "django.contrib.staticfiles.storage.StaticFilesStorage",
+        "GUNICORN_BIND": f"127.0.0.1:{PORT}",
+        "GUNICORN_WORKERS": WORKERS,
+        "GUNICORN_THREADS": THREADS,
     }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "youthservice.wsgi",
-            "--bind",
-            f"127.0.0.1:{PORT}",
-            "--workers",
-            WORKERS,
-            "--threads",
-            THREADS,
-            "--worker-class",
-            "gthread",
-            "--log-level",
-            "warning",
-        ],
+    server = subprocess.Popen(  # noqa: S603 - this environment's gunicorn, with production's settings
+        [sys.executable, "-m", "gunicorn", "-c", "python:youthservice.gunicorn"],
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
+        stdout=subprocess.DEVNULL,  # the access log, written as in production
     )
     for _ in range(60):
         try:

@@ -129,25 +129,24 @@ def test_a_link_that_works_opens_even_from_an_address_that_has_guessed(world, cl
 
 
 def test_the_access_log_keeps_no_query_and_no_links_secret(tmp_path):
-    """A real gunicorn with the logger docker-compose gives it: searches and link tokens stay out."""
+    """A real gunicorn with the settings the image and docker-compose give it: searches and link
+    tokens stay out."""
     port = free_port()
     log = tmp_path / "access.log"
     server = subprocess.Popen(  # noqa: S603 - this environment's gunicorn, this project
         [
             str(Path(sys.executable).parent / "gunicorn"),
-            "youthservice.wsgi:application",
-            "--bind",
-            f"127.0.0.1:{port}",
-            "--access-logfile",
-            str(log),
-            "--logger-class",
-            "youthservice.gunicorn.RedactingLogger",
+            "-c",
+            "python:youthservice.gunicorn",
         ],
         cwd=settings.BASE_DIR,
         env={
             **os.environ,
             "DJANGO_SETTINGS_MODULE": "youthservice.settings_test",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "GUNICORN_BIND": f"127.0.0.1:{port}",
+            "GUNICORN_WORKERS": "1",
+            "GUNICORN_ACCESS_LOG": str(log),
         },
         stderr=subprocess.DEVNULL,
     )
