@@ -165,7 +165,7 @@ def serve() -> subprocess.Popen:
         "GUNICORN_WORKERS": WORKERS,
         "GUNICORN_THREADS": THREADS,
     }
-    server = subprocess.Popen(  # noqa: S603 - this environment's gunicorn, with production's settings
+    server = subprocess.Popen(  # this environment's gunicorn, with production's settings
         [sys.executable, "-m", "gunicorn", "-c", "python:youthservice.gunicorn"],
         env=env,
         cwd=Path(__file__).resolve().parent.parent,
