@@ -5,17 +5,19 @@ teams and advisers, not every person; the dashboard's figures are shared by ever
 teams whole, and no one else's."""
 
 import re
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from cases import access, forms, services
 from cases.models import YoungPerson, YoungPersonPermission
 from core.roles import Role
-from tests.factories import UserFactory
+from tests.factories import UserFactory, YoungPersonFactory
 
 pytestmark = pytest.mark.django_db
 VIEW = YoungPersonPermission.VIEW
@@ -153,6 +155,41 @@ def test_someone_who_does_not_reach_the_whole_team_gets_figures_of_their_own(
     figures = client_for(partial).get(reverse("tracking:dashboard")).context["now"]
     assert figures["cohort"] == 0
     assert YoungPerson.objects.filter(team=world.team).exists()
+
+
+def headline(client, **query) -> tuple[int, str]:
+    """The cohort the page was given, and the cohort its HTML shows."""
+    response = client.get(reverse("tracking:dashboard"), query)
+    shown = re.search(r"16-17 cohort</dt>\s*<dd[^>]*><a [^>]*>(\d+)<", response.content.decode())
+    return response.context["now"]["cohort"], shown.group(1)
+
+
+def test_the_figures_html_is_shared_as_the_figures_are_and_no_further(world, client_for, cached_dashboard):
+    sixteen = timezone.localdate() - timedelta(days=16 * 365 + 200)
+    for _ in range(3):
+        YoungPersonFactory(team=world.team, date_of_birth=sixteen)
+    cohort, shown = headline(client_for(world.team_manager))
+    assert cohort > 0
+    assert shown == str(cohort)
+    partial = UserFactory(username="partial-manager", role=Role.TEAM_MANAGER)
+    world.team.members.add(partial)  # reaches none of the team's records
+    assert headline(client_for(partial)) == (0, "0")
+    service = client_for(world.service_manager)
+    whole, whole_shown = headline(service)
+    assert whole_shown == str(whole)
+    one_team, one_team_shown = headline(service, team=world.other_team.pk)
+    assert one_team != whole
+    assert one_team_shown == str(one_team)  # that team's figures, not the whole service's
+
+
+def test_the_figures_links_keep_the_team_chosen(world, client_for, cached_dashboard):
+    """One team's manager sees the same figures for "All my teams" and for that team; the links to
+    who is counted keep the choice."""
+    client = client_for(world.team_manager)
+    everything = client.get(reverse("tracking:dashboard")).content.decode()
+    chosen = client.get(reverse("tracking:dashboard"), {"team": world.team.pk}).content.decode()
+    assert f"&amp;team={world.team.pk}" not in everything
+    assert f"?measure=cohort&amp;team={world.team.pk}" in chosen
 
 
 def test_counting_the_reach_part_by_part_counts_each_person_once(world):

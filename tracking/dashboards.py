@@ -191,20 +191,21 @@ DIMENSION_COLUMNS: dict[str, str] = {
 }
 
 
-def cached(user, teams: QuerySet[Team], compute):
+def cached(user, teams: QuerySet[Team], compute) -> tuple[dict, str]:
     """A dashboard's figures for ``user`` and ``teams``, computed at most once every
-    DASHBOARD_CACHE_SECONDS (0: every time). Shared by everyone who reaches every young person in these
-    teams (``access.reaches_whole``: service-wide reach, or a manager of each); anyone else's figures
-    are their own, so reach never mixes between viewers."""
+    DASHBOARD_CACHE_SECONDS (0: every time), and the key they are kept under (the page keeps the
+    figures' HTML under it too; "" when nothing is kept). Shared by everyone who reaches every young
+    person in these teams (``access.reaches_whole``: service-wide reach, or a manager of each); anyone
+    else's figures are their own, so reach never mixes between viewers."""
     seconds = settings.DASHBOARD_CACHE_SECONDS
     if not seconds:
-        return compute()
+        return compute(), ""
     team_ids = list(teams.order_by("pk").values_list("pk", flat=True))
     viewer = (
         "teams" if access.reaches_whole(user, Team.objects.filter(pk__in=team_ids)) else f"user-{user.pk}"
     )
     key = f"dashboard:{viewer}:{','.join(map(str, team_ids))}:{timezone.localdate()}"
-    return cache.get_or_set(key, compute, seconds)
+    return cache.get_or_set(key, compute, seconds), key
 
 
 def statuses_in(user, teams: QuerySet[Team]) -> QuerySet[CurrentStatus]:
