@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.cache import cache
@@ -205,7 +205,7 @@ def cached(user, teams: QuerySet[Team], compute) -> tuple[dict, str]:
         "teams" if access.reaches_whole(user, Team.objects.filter(pk__in=team_ids)) else f"user-{user.pk}"
     )
     key = f"dashboard:{viewer}:{','.join(map(str, team_ids))}:{timezone.localdate()}"
-    return cache.get_or_set(key, compute, seconds), key
+    return cast(dict, cache.get_or_set(key, compute, seconds)), key
 
 
 def statuses_in(user, teams: QuerySet[Team]) -> QuerySet[CurrentStatus]:
