@@ -10,7 +10,8 @@ requests a user thinks for 1-5 seconds (uniform), as people reading a page do. U
 sessions made server-side with a verified two-factor device (the sign-in pages are not the load).
 
 Environment: BENCH_DATABASE_URL (as make bench), LOAD_SECONDS (120), LOAD_ADVISERS (200),
-LOAD_MANAGERS (10), LOAD_WORKERS (gunicorn workers, 3), LOAD_THREADS (threads per worker, 4),
+LOAD_MANAGERS (10), LOAD_WORKERS and LOAD_THREADS (gunicorn's processes and threads in each; by
+default production's, youthservice/gunicorn.py),
 LOAD_CACHE_URL (the Redis cache the workers share, emptied at the start: redis://127.0.0.1:6379/3).
 """
 
@@ -40,13 +41,14 @@ from django.utils import timezone
 
 from cases import access
 from core.roles import Role
+from youthservice import gunicorn as gunicorn_settings
 
 SECONDS = int(os.environ.get("LOAD_SECONDS", "120"))
 RAMP_UP = int(os.environ.get("LOAD_RAMP_UP", "20"))
 ADVISERS = int(os.environ.get("LOAD_ADVISERS", "200"))
 MANAGERS = int(os.environ.get("LOAD_MANAGERS", "10"))
-WORKERS = os.environ.get("LOAD_WORKERS", "3")
-THREADS = os.environ.get("LOAD_THREADS", "4")
+WORKERS = os.environ.get("LOAD_WORKERS", str(gunicorn_settings.workers))  # production's, unless asked
+THREADS = os.environ.get("LOAD_THREADS", str(gunicorn_settings.threads))
 PORT = 8765
 BASE = f"http://127.0.0.1:{PORT}"
 TARGET_P95_MS = 300
