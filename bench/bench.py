@@ -313,6 +313,14 @@ CASELOAD_SQL = [
     """SELECT u.id, u.first_name, u.last_name FROM auth_user u WHERE u.id IN (SELECT DISTINCT lead_adviser_id
     FROM cases_youngperson p WHERE {scope}) ORDER BY u.first_name, u.last_name""",
 ]
+# The same page filtered on a column of the record the work-list entries do not carry (the level of
+# support): the lists' counts join each entry in reach to its record; the menus stay the whole reach's.
+FILTERED_CASELOAD_SQL = [
+    *CASELOAD_SQL[:2],
+    """SELECT e.key, count(*) FROM cases_worklistentry e JOIN cases_youngperson p ON p.id = e.young_person_id
+    WHERE {scope} GROUP BY e.key""",
+    *(sql.replace("{scope}", "{reach}") for sql in CASELOAD_SQL[3:]),
+]
 # What the record page shows, hand-written: the record with its team and adviser, each section's and
 # tab's rows (restrictions, co-workers, held identifiers, merges, the newest disclosures, self-update
 # links, legal holds, ESF funding), its status and the record of this access.
@@ -563,6 +571,16 @@ def page_rows() -> None:
         signed_in(manager),
         "/caseload/",
         hand_sql(CASELOAD_SQL, {}, scope=f"p.team_id = {team.pk}"),
+    )
+    page_row(
+        "Caseload, team manager, one level",
+        signed_in(manager),
+        "/caseload/?support_level=intensive",
+        hand_sql(
+            [sql.replace("{reach}", f"p.team_id = {team.pk}") for sql in FILTERED_CASELOAD_SQL],
+            {},
+            scope=f"p.team_id = {team.pk} AND p.support_level = 'intensive'",
+        ),
     )
     page_row(
         "Young person page, adviser",

@@ -198,20 +198,25 @@ def work_list_counts(
 ) -> tuple[list[tuple[worklists.WorkList, int]], int]:
     """How many of the filtered caseload are on each work list, and how many the page lists (everyone
     filtered, or the chosen work list's). The lists' counts come from today's work-list entries, an
-    index range per team or adviser in reach, where the filters are ones the entries carry (team,
-    adviser); otherwise, or before the night's rebuild, from one pass over the people in reach."""
-    people = _filtered(user, replace(filters, work_list=""))
+    index range per team or adviser in reach (the entries carry a copy of both; a filter on the
+    record's other columns joins each entry to its record); before the night's rebuild, from one
+    pass over the people in reach."""
     today = timezone.localdate()
     lists = worklists.all_work_lists()
-    if filters.support_level or filters.sen_status or not work_lists_are_for(today):
+    if not work_lists_are_for(today):
+        people = _filtered(user, replace(filters, work_list=""))
         counts = people.order_by().aggregate(
             everyone=Count("pk"), **{w.key: Count("pk", filter=w.condition(today)) for w in lists}
         )
     else:
-        chosen = _chosen(user, filters)  # the team and adviser: the entries carry a copy of both
+        chosen = _chosen(user, filters)
+        on_entries = {
+            field if field in ("team_id", "lead_adviser_id") else f"young_person__{field}": value
+            for field, value in chosen.items()
+        }
         everyone = access.counts_in_reach(user, YoungPerson.objects.filter(**chosen))[None]
         on_lists = access.counts_in_reach(
-            user, WorkListEntry.objects.filter(**chosen), by="key", person="young_person_id"
+            user, WorkListEntry.objects.filter(**on_entries), by="key", person="young_person_id"
         )
         counts = {"everyone": everyone, **{w.key: on_lists[w.key] for w in lists}}
     listed = counts[filters.work_list] if filters.work_list in counts else counts["everyone"]

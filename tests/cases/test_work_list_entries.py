@@ -89,7 +89,10 @@ def test_every_write_that_moves_someone_between_lists_keeps_the_counts_in_step(w
         support_level="intensive",
     )
     assert_in_step(world, client_for)
-    assert_in_step(world, client_for, support_level="intensive")  # a filter the entries do not carry
+    assert_in_step(world, client_for, support_level="intensive")  # filters on the record, joined
+    YoungPerson.objects.filter(pk=world.colleague_case.pk).update(sen_status=YoungPerson.SenStatus.EHC_PLAN)
+    assert_in_step(world, client_for, sen_status=YoungPerson.SenStatus.EHC_PLAN)
+    assert_in_step(world, client_for, support_level="intensive", sen_status=YoungPerson.SenStatus.NONE)
 
     services.assign(young_person=world.case, adviser=world.colleague, actor=world.team_manager)
     moved = assert_in_step(world, client_for)
@@ -209,6 +212,21 @@ def test_counts_read_the_entries_not_the_people_and_do_not_grow(world, client_fo
     with CaptureQueriesContext(connection) as more:
         assert counts(client)["not_contacted"] == 7
     assert len(more.captured_queries) == len(few.captured_queries)
+
+
+def test_a_filter_on_the_records_columns_counts_the_entries_joined_to_them(world, client_for):
+    """Level of support and SEN status are the record's, not the entry's: the entries in reach are
+    joined to their records, never the lists' conditions worked out over everyone in reach."""
+    filters = CaseloadFilters(support_level="intensive", sen_status=YoungPerson.SenStatus.NONE)
+    with CaptureQueriesContext(connection) as queries:
+        selectors.work_list_counts(world.team_manager, filters)
+    grouped = [q["sql"] for q in queries.captured_queries if "GROUP BY" in q["sql"]]
+    assert grouped
+    for sql in grouped:
+        assert "cases_worklistentry" in sql
+        assert '"support_level" = ' in sql
+        for table in ("cases_caseloadfacts", "tracking_currentstatus", "cases_contact"):
+            assert table not in sql
 
 
 def test_an_operator_rebuilds_by_hand_after_a_missed_night(world, client_for):
