@@ -145,14 +145,15 @@ def _reach(
 
 
 def counts_in_reach(
-    user: Viewer, queryset: QuerySet[Any], *, by: str | None = None, person: str = "pk"
+    user: Viewer, queryset: QuerySet[Any], *, by: str | None = None, person: str = "pk", through: str = ""
 ) -> Counter[Any]:
     """How many rows of ``queryset`` (young people, or rows carrying a copy of the record's team and
-    adviser: ``person`` as in ``reach_parts``) lie in the user's reach, per value of ``by`` (or under
-    None). Counted a part of the reach at a time, widest first, each without the rows of the parts
-    before it: each count is one index range, read from the index alone where it covers the count,
-    where a count over the reach's OR visited every row's page (0.2 s for a team of 33,333)."""
-    parts = reach_parts(user, person=person)
+    adviser: ``person`` as in ``reach_parts``; or rows reaching their record ``through`` a relation)
+    lie in the user's reach, per value of ``by`` (or under None). Counted a part of the reach at a
+    time, widest first, each without the rows of the parts before it: each count is one index range,
+    read from the index alone where it covers the count, where a count over the reach's OR visited
+    every row's page (0.2 s for a team of 33,333)."""
+    parts = reach_parts(user, through=through, person=person)
     counts: Counter[Any] = Counter()
     counted = Q(pk__in=[])
     for part in [Q()] if parts is None else parts:

@@ -210,14 +210,14 @@ def work_list_counts(
         )
     else:
         chosen = _chosen(user, filters)
-        on_entries = {
-            field if field in ("team_id", "lead_adviser_id") else f"young_person__{field}": value
-            for field, value in chosen.items()
-        }
         everyone = access.counts_in_reach(user, YoungPerson.objects.filter(**chosen))[None]
-        on_lists = access.counts_in_reach(
-            user, WorkListEntry.objects.filter(**on_entries), by="key", person="young_person_id"
-        )
+        if chosen.keys() <= {"team_id", "lead_adviser_id"}:  # the entries' own copies: index ranges
+            on_lists = access.counts_in_reach(
+                user, WorkListEntry.objects.filter(**chosen), by="key", person="young_person_id"
+            )
+        else:  # the records filtered and in reach, by their own indexes, and their entries
+            entries = WorkListEntry.objects.filter(**{f"young_person__{f}": v for f, v in chosen.items()})
+            on_lists = access.counts_in_reach(user, entries, by="key", through="young_person")
         counts = {"everyone": everyone, **{w.key: on_lists[w.key] for w in lists}}
     listed = counts[filters.work_list] if filters.work_list in counts else counts["everyone"]
     return [(w, counts[w.key]) for w in lists], listed
