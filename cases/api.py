@@ -180,8 +180,57 @@ class Code(serializers.SlugRelatedField):
         super().__init__(slug_field="code", **kwargs)
 
 
+ORGANISATION_REF = {
+    "type": "object",
+    "description": "A school, college, provider or agency by the register's own reference. Write exactly "
+    "one of: urn (a school), ukprn (a college or provider), or id (only for one with neither). Answers "
+    "carry all three, and the name.",
+    "properties": {
+        "id": {"type": "integer", "minimum": 1, "maximum": MAX_ID},
+        "urn": {"type": "string", "nullable": True, "maxLength": 7},
+        "ukprn": {"type": "string", "nullable": True, "maxLength": 8},
+        "name": {"type": "string", "readOnly": True},
+    },
+}
+
+
+@extend_schema_field(ORGANISATION_REF)
+class OrganisationRef(serializers.RelatedField):
+    """An organisation by its URN (schools) or UKPRN (colleges and providers), as the DfE's registers
+    name them; by id only where it has neither (an agency). A reference the service does not hold is
+    refused naming it. Answers carry the id, URN, UKPRN and name."""
+
+    KEYS = ("urn", "ukprn", "id")
+    default_error_messages = {
+        "one_key": 'Give one of urn, ukprn or id, for example {{"urn": "100001"}}',
+        "does_not_exist": "No organisation with {reference} {value}: see /api/v1/organisations/",
+    }
+
+    def __init__(self, **kwargs):
+        if not kwargs.get("read_only"):
+            kwargs.setdefault("queryset", Organisation.objects.all())
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return {"id": value.pk, "urn": value.urn or None, "ukprn": value.ukprn or None, "name": value.name}
+
+    def to_internal_value(self, data):
+        if not (isinstance(data, Mapping) and len(data) == 1 and next(iter(data)) in self.KEYS):
+            self.fail("one_key")
+        key, value = next(iter(data.items()))
+        if key == "id":
+            valid = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
+        else:
+            valid = isinstance(value, str) and bool(value)
+        found = self.get_queryset().filter(**{"pk" if key == "id" else key: value}).first() if valid else None
+        if found is None:
+            self.fail("does_not_exist", reference=key if key == "id" else key.upper(), value=value)
+        return found
+
+
 class ModelSerializer(RefuseUnknownFields, serializers.ModelSerializer):
-    """Related records by id, bounded (RecordId), and code-table rows by their DfE code (Code);
+    """Related records by id, bounded (RecordId), code-table rows by their DfE code (Code), and
+    schools, colleges and providers by URN or UKPRN (OrganisationRef);
     unwritable fields refused by name; a tracked row says when it was made and last changed
     (``created_at``, ``updated_at``, read-only), so a client can stay in step with ``updated_since``."""
 
@@ -191,6 +240,8 @@ class ModelSerializer(RefuseUnknownFields, serializers.ModelSerializer):
         field_class, kwargs = super().build_relational_field(field_name, relation_info)
         if issubclass(relation_info.related_model, CodeTable):
             return Code, kwargs
+        if relation_info.related_model is Organisation:
+            return OrganisationRef, kwargs
         return field_class, kwargs
 
     def get_field_names(self, declared_fields, info):
@@ -477,7 +528,7 @@ class YoungPersonViewSet(IdempotentCreate, mixins.UpdateModelMixin, ScopedViewSe
     """Young people in your reach. Creating needs the add permission (advisers and managers);
     changing needs change permission on the record and a reason."""
 
-    queryset = YoungPerson.objects.prefetch_related("identifier_clashes")
+    queryset = YoungPerson.objects.select_related("school").prefetch_related("identifier_clashes")
     serializer_class = YoungPersonSerializer
     filterset_class = YoungPersonFilter
     through = ""

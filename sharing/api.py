@@ -14,6 +14,7 @@ from cases.api import (
     KnownParameters,
     ModelSerializer,
     NewestFirst,
+    OrganisationRef,
     PersonFilter,
     ReachablePerson,
     ScopedViewSet,
@@ -26,11 +27,11 @@ class DisclosureSerializer(ModelSerializer):
     """One young person's part in a disclosure: when, to whom, what, and on what basis."""
 
     made_at = serializers.DateTimeField(source="disclosure.made_at", read_only=True)
-    recipient: "serializers.PrimaryKeyRelatedField[Any]" = serializers.PrimaryKeyRelatedField(
+    recipient = OrganisationRef(
         source="disclosure.recipient",
         read_only=True,
         allow_null=True,
-        help_text="The organisation's id; null when the recipient is a person (recipient_name)",
+        help_text="The organisation (id, URN, UKPRN, name); null for a person (recipient_name)",
     )
     recipient_name = serializers.CharField(source="disclosure.recipient_name", read_only=True)
     categories = serializers.ListField(
@@ -76,7 +77,7 @@ class DisclosureSerializer(ModelSerializer):
 class DisclosureViewSet(ScopedViewSet):
     """Disclosures of the young people in your reach, one row per person and disclosure."""
 
-    queryset = DisclosedPerson.objects.select_related("disclosure")
+    queryset = DisclosedPerson.objects.select_related("disclosure__recipient")
     filterset_class = PersonFilter  # a disclosure is never changed: no updated_since
     serializer_class = DisclosureSerializer
 

@@ -83,7 +83,7 @@ class CharacteristicSerializer(ModelSerializer):
 class ActivityViewSet(CreateThroughService, ScopedViewSet):
     """Activities (NCCIS current-situation codes); a new one ends the open one before it."""
 
-    queryset = Activity.objects.all()
+    queryset = Activity.objects.select_related("provider")
     serializer_class = ActivitySerializer
     create_service = staticmethod(services.activity_record)
 
@@ -91,7 +91,7 @@ class ActivityViewSet(CreateThroughService, ScopedViewSet):
 class IntendedDestinationViewSet(CreateThroughService, ScopedViewSet):
     """What young people intend to do next."""
 
-    queryset = IntendedDestination.objects.all()
+    queryset = IntendedDestination.objects.select_related("provider")
     serializer_class = IntendedDestinationSerializer
     create_service = staticmethod(services.intended_destination_record)
 
@@ -99,7 +99,7 @@ class IntendedDestinationViewSet(CreateThroughService, ScopedViewSet):
 class OfferViewSet(CreateThroughService, ScopedViewSet):
     """September Guarantee offers."""
 
-    queryset = Offer.objects.all()
+    queryset = Offer.objects.select_related("provider")
     serializer_class = OfferSerializer
     create_service = staticmethod(services.offer_record)
 

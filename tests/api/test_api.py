@@ -307,7 +307,7 @@ def test_disclosures_list_only_people_in_reach(world, api_for):
         override=sharing_services.Override("legal_duty", "sch1-para6", "Court order reference 123"),
     )
     rows = api_for(world.adviser).get("/api/v1/disclosures/").json()["results"]
-    assert [(row["young_person"], row["recipient"]) for row in rows] == [(world.case.pk, college.pk)]
+    assert [(row["young_person"], row["recipient"]["id"]) for row in rows] == [(world.case.pk, college.pk)]
 
 
 def test_requests_beyond_the_rate_are_throttled(world, api_for, monkeypatch):
