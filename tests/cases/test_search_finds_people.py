@@ -92,8 +92,11 @@ def test_fuzzy_matches_stay_within_reach(world, client_for, named):
 
 def test_a_word_without_letters_is_no_name_and_is_left_out(world, client_for, named):
     named("Ellis")
-    assert family_names(client_for(world.adviser), "Ellis ###") == ["Ellis"]
-    assert found(client_for(world.adviser), "###") == []
+    client = client_for(world.adviser)
+    alone = family_names(client, "Ellis")  # the world's other records have random names: one may sound alike
+    assert "Ellis" in alone
+    assert family_names(client, "Ellis ###") == alone
+    assert found(client, "###") == []
 
 
 @pytest.mark.skipif(
