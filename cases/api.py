@@ -145,6 +145,12 @@ class NewestFirst(CursorPagination):
         return cursor
 
 
+def holds_nul(value) -> bool:
+    """Whether a value is a string holding NUL, which PostgreSQL's text cannot: looking it up there
+    is a database error, where it must be "no such row"."""
+    return isinstance(value, str) and "\x00" in value
+
+
 class RecordId(serializers.PrimaryKeyRelatedField):
     """A related record's id; a number beyond the database's range is "does not exist", not a crash."""
 
@@ -178,6 +184,11 @@ class Code(serializers.SlugRelatedField):
 
     def __init__(self, **kwargs):
         super().__init__(slug_field="code", **kwargs)
+
+    def to_internal_value(self, data):
+        if holds_nul(data):
+            self.fail("does_not_exist", slug_name=self.slug_field, value=data)
+        return super().to_internal_value(data)
 
 
 ORGANISATION_REF = {
@@ -221,7 +232,7 @@ class OrganisationRef(serializers.RelatedField):
         if key == "id":
             valid = isinstance(value, int) and not isinstance(value, bool) and 0 < value <= MAX_ID
         else:
-            valid = isinstance(value, str) and bool(value)
+            valid = isinstance(value, str) and bool(value) and not holds_nul(value)
         found = self.get_queryset().filter(**{"pk" if key == "id" else key: value}).first() if valid else None
         if found is None:
             self.fail("does_not_exist", reference=key if key == "id" else key.upper(), value=value)

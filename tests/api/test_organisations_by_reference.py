@@ -81,6 +81,7 @@ def test_an_organisation_with_neither_reference_is_given_by_id(world, api_for, p
         ({"name": "Riverside College"}, "Give one of urn, ukprn or id"),
         (41, "Give one of urn, ukprn or id"),  # a bare row id, as the API took before
         ({"id": True}, "No organisation with id"),
+        ({"urn": "1000\x0001"}, "No organisation with URN"),  # PostgreSQL's text cannot hold NUL
     ],
 )
 def test_a_reference_the_service_does_not_hold_is_refused_naming_it(
@@ -89,6 +90,13 @@ def test_a_reference_the_service_does_not_hold_is_refused_naming_it(
     refused = activity(api_for(world.adviser), world.case, provider=provider)
     assert refused.status_code == 400
     assert refused.json()["provider"][0].startswith(message)
+    assert not Activity.objects.filter(young_person=world.case).exists()
+
+
+def test_a_dfe_code_holding_nul_is_refused_as_unknown_not_a_server_error(world, api_for):
+    refused = activity(api_for(world.adviser), world.case, code="3\x0010")
+    assert refused.status_code == 400
+    assert refused.json()["code"][0].startswith("Object with code=3")
     assert not Activity.objects.filter(young_person=world.case).exists()
 
 
