@@ -59,18 +59,24 @@ def has_global(user: Viewer, perm: YoungPersonPermission) -> bool:
 
 
 def scope(
-    user: Viewer, queryset: QuerySet[M], *, perm: YoungPersonPermission = VIEW, through: str = "young_person"
+    user: Viewer,
+    queryset: QuerySet[M],
+    *,
+    perm: YoungPersonPermission = VIEW,
+    through: str = "young_person",
+    person: str = "pk",
 ) -> QuerySet[M]:
     """Narrow ``queryset`` to rows whose young person ``user`` may reach for ``perm``.
 
-    ``through`` is the path from the queryset's model to YoungPerson ("" for YoungPerson itself).
+    ``through`` is the path from the queryset's model to YoungPerson ("" for YoungPerson itself, or
+    for rows carrying copies of the record's team and adviser, whose ``person`` names its id).
     The teams the user manages and the records they co-work are read first (one small query) and
     written into the filter as literals: ``lead_adviser_id = me OR team_id IN (...) OR id IN (...)``,
     which PostgreSQL answers from the (lead adviser, name) and (team, name) indexes, in the list's
     order, however many people the teams hold. A subquery there would hide from the planner how few
     teams there are; the union of grants it replaced read every grant in a team before the first row.
     """
-    parts = reach_parts(user, perm, through=through)
+    parts = reach_parts(user, perm, through=through, person=person)
     return queryset if parts is None else queryset.filter(reduce(or_, parts, Q(pk__in=[])))
 
 

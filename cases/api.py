@@ -8,15 +8,23 @@ the change permission on the young person is checked (403 when the record is in 
 
 import re
 from collections.abc import Callable, Mapping
-from datetime import UTC
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db.models import Model
+from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_field,
+    extend_schema_serializer,
+)
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, NotFound, PermissionDenied, ValidationError
@@ -35,6 +43,7 @@ from cases.models import (
     Ethnicity,
     IdentifierClash,
     Organisation,
+    Tombstone,
     Tracked,
     YoungPerson,
     YoungPersonPermission,
@@ -758,3 +767,105 @@ class OrganisationViewSet(
 
 
 EthnicityViewSet = CodeTableViewSet.of(Ethnicity)
+
+
+# --- The changes feed: what asking for rows changed since a time cannot show ------------------------
+
+
+class TombstoneSerializer(serializers.ModelSerializer):
+    """A record that left the view of ``updated_since``: deleted, merged into another record, moved to
+    another team or adviser (read it again: 404 means it has left your reach), or destroyed (delete
+    everything of that young person). Ids only."""
+
+    record = serializers.IntegerField(source="record_id", help_text="The row's id in its resource")
+    young_person = serializers.IntegerField(source="young_person_id")
+    merged_into = serializers.IntegerField(
+        source="merged_into_id", allow_null=True, help_text="For merged and merge_undone: the record kept"
+    )
+
+    class Meta:
+        model = Tombstone
+        fields = ["event", "resource", "record", "young_person", "merged_into", "at"]
+
+
+@extend_schema_serializer(many=False)  # one page, not a list of them
+class ChangesFeedSerializer(serializers.Serializer):
+    """A page of the changes feed: its tombstones, the cursor to send next, and whether more wait."""
+
+    results = TombstoneSerializer(many=True)
+    cursor = serializers.CharField(help_text="Send it back as ?cursor= for what happens next")
+    more = serializers.BooleanField(help_text="True: more are waiting now; ask again at once")
+
+
+class ChangesGone(APIException):
+    status_code = status.HTTP_410_GONE
+    default_code = "cursor_expired"
+
+
+CURSOR = re.compile(r"(-1|[0-9]{1,18})\.([0-9]{1,18})\.([0-9]{1,12})")
+FEED_PAGE = 100
+
+
+class ChangeViewSet(KnownParameters, viewsets.GenericViewSet):
+    """The changes feed: tombstones, oldest first, for what ``updated_since`` cannot show. Follow it
+    with the cursor each answer gives; a cursor older than the days tombstones are kept answers 410
+    (sync again in full, then follow the feed from its start)."""
+
+    access_rule = "young person scope by the record's team and adviser before the event (cases.access)"
+    queryset = Tombstone.objects.none()  # the schema's model: rows come from selectors.tombstones_after
+    serializer_class = TombstoneSerializer
+    filterset_class = None
+    pagination_class = None
+    resources: frozenset[str] = frozenset()  # the API's routes whose rows it tells of (``of``)
+
+    @classmethod
+    def of(cls, resources: frozenset[str]) -> type["ChangeViewSet"]:
+        """The feed of tombstones of these resources (the routes the API has: ``resource_name``)."""
+        return type(cls.__name__, (cls,), {"resources": resources, "__doc__": cls.__doc__})
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter(
+                "cursor",
+                OpenApiTypes.STR,
+                description="From the last answer; leave out to read from the oldest tombstone kept",
+            ),
+            OpenApiParameter(
+                "page_size", OpenApiTypes.INT, description=f"At most {FEED_PAGE} (and the default)"
+            ),
+        ],
+        responses={200: ChangesFeedSerializer, 410: OpenApiResponse(description="The cursor is too old")},
+    )
+    def list(self, request):
+        position = self._position(request.query_params.get("cursor"))
+        limit = self._page_size(request.query_params.get("page_size"))
+        rows = selectors.tombstones_after(request.user, position, resources=self.resources, limit=limit + 1)
+        more, rows = len(rows) > limit, rows[:limit]
+        if rows:
+            position = (rows[-1].xact, rows[-1].pk)
+        cursor = f"{position[0]}.{position[1]}.{int(timezone.now().timestamp())}"
+        results = self.get_serializer(rows, many=True).data
+        return Response({"results": results, "cursor": cursor, "more": more})
+
+    @staticmethod
+    def _position(cursor: str | None) -> tuple[int, int]:
+        if cursor is None:
+            return selectors.FEED_START
+        match = CURSOR.fullmatch(cursor)
+        if match is None:
+            raise ValidationError({"cursor": ["Send the cursor exactly as the last answer gave it"]})
+        read_at = datetime.fromtimestamp(int(match.group(3)), tz=UTC)
+        if read_at < timezone.now() - timedelta(days=settings.CHANGES_KEEP_DAYS):
+            raise ChangesGone(
+                f"Tombstones are kept {settings.CHANGES_KEEP_DAYS} days and this cursor is older: some may "
+                "be gone. Sync again in full (updated_since left out), then follow the feed without a cursor."
+            )
+        return int(match.group(1)), int(match.group(2))
+
+    @staticmethod
+    def _page_size(value: str | None) -> int:
+        if value is None:
+            return FEED_PAGE
+        if not (value.isdigit() and 0 < int(value) <= FEED_PAGE):
+            raise ValidationError({"page_size": [f"A whole number from 1 to {FEED_PAGE}"]})
+        return int(value)

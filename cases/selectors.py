@@ -9,7 +9,9 @@ from operator import or_
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import connection
 from django.db.models import Count, Exists, F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Upper
 from django.utils import timezone
 
@@ -26,6 +28,7 @@ from cases.models import (
     Restriction,
     SensitiveNote,
     Team,
+    Tombstone,
     WorkListDay,
     WorkListEntry,
     YoungPerson,
@@ -571,3 +574,25 @@ def staff_for_assignment() -> QuerySet[Any]:
         .distinct()
         .order_by("first_name", "last_name")
     )
+
+
+# --- The changes feed -------------------------------------------------------------------------------
+
+FEED_START = (-1, 0)  # a position before every tombstone: (transaction, id)
+
+
+def tombstones_after(
+    user: Viewer, position: tuple[int, int], *, resources: frozenset[str], limit: int
+) -> list[Tombstone]:
+    """Up to ``limit`` tombstones of ``resources`` after ``position`` that ``user`` reaches by the
+    record's team and adviser before the event (or a co-worker's grant on the record), in the order
+    their transactions may be read: on PostgreSQL only those of transactions older than every one still
+    running (and the reader's own), so one committing later never lands behind a cursor."""
+    xact, pk = position
+    rows = Tombstone.objects.filter(Q(xact__gt=xact) | Q(xact=xact, pk__gt=pk), resource__in=resources)
+    if connection.vendor == "postgresql":
+        finished = RawSQL("pg_snapshot_xmin(pg_current_snapshot())::text::bigint", [])
+        own = RawSQL("pg_current_xact_id_if_assigned()::text::bigint", [])
+        rows = rows.filter(Q(xact__lt=finished) | Q(xact=own))
+    rows = access.scope(user, rows, through="", person="young_person_id")
+    return list(rows.order_by("xact", "pk")[:limit])

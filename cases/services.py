@@ -3,14 +3,16 @@ acting user. History rows get the user and the reason here (not only from the re
 so tasks, commands and imports are audited the same way as pages."""
 
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
 from django.db.models import BooleanField, Case, F, Model, OuterRef, Subquery, When
 from django.utils import timezone
+from django.utils.text import slugify
 
 from cases import registry, restrictions, validators, versions, worklists
 from cases.models import (
@@ -24,6 +26,8 @@ from cases.models import (
     Restriction,
     SensitiveNote,
     Team,
+    Tombstone,
+    Tracked,
     WorkListDay,
     WorkListEntry,
     YoungPerson,
@@ -90,9 +94,13 @@ def _save(instance: M, actor: Actor | None, reason: str) -> M:
 
 
 def tracked_delete(instance: Model, *, actor: Actor, reason: str) -> None:
+    """Delete a row with its history (who and why); a row of a young person leaves a tombstone."""
     restriction_guard(instance, actor)
     audit(instance, actor, reason)
+    person, record_id = _person_of(instance), instance.pk
     instance.delete()
+    if person is not None and isinstance(instance, Tracked):
+        tombstones_write([tombstone(Tombstone.Event.DELETED, type(instance), record_id, person)])
 
 
 def _permissions(perms: Iterable[YoungPersonPermission]) -> list[Permission]:
@@ -268,9 +276,14 @@ def assign(
     ones gain it. Co-worker grants stay."""
     if adviser is not None and not adviser.is_active:
         raise ValidationError({"adviser": "This adviser's account is not active"})
+    before = tombstone(Tombstone.Event.TRANSFERRED, YoungPerson, young_person.pk, young_person)
     young_person.team = team or young_person.team
     young_person.lead_adviser = adviser
-    return tracked_save(young_person, actor=actor, reason=reason or "Assigned")
+    tracked_save(young_person, actor=actor, reason=reason or "Assigned")
+    moved = (before.team_id, before.lead_adviser_id) != (young_person.team_id, young_person.lead_adviser_id)
+    if before.record_id is not None and moved:  # not a new record's first assignment
+        tombstones_write([before])
+    return young_person
 
 
 @transaction.atomic
@@ -556,3 +569,46 @@ def contact_intervals_set(*, actor: Actor, days: dict[str, int], reason: str) ->
                 changed = True
         if changed:
             work_lists_outdate()
+
+
+# --- The changes feed: what asking for rows changed since a time cannot show -------------------------
+
+
+def resource_name(model: type[Model]) -> str:
+    """The API's name for a model's rows, as its routes are named: "contacts", "young-people"."""
+    return slugify(str(model._meta.verbose_name_plural))
+
+
+def tombstone(
+    event: str, model: type[Model], record_id: int, person: YoungPerson, *, merged_into: int | None = None
+) -> Tombstone:
+    """A tombstone for ``model``'s row ``record_id`` of ``person``, reached by the record's team and
+    lead adviser as they are now (before the event changes them)."""
+    return Tombstone(
+        event=event,
+        resource=resource_name(model),
+        record_id=record_id,
+        young_person_id=person.pk,
+        merged_into_id=merged_into,
+        team_id=person.team_id,
+        lead_adviser_id=person.lead_adviser_id,
+    )
+
+
+def tombstones_write(tombstones: list[Tombstone]) -> None:
+    """Write tombstones stamped with this transaction's id (the feed's order: ``Tombstone``)."""
+    xact = 0
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_current_xact_id()::text::bigint")
+            xact = cursor.fetchone()[0]
+    for row in tombstones:
+        row.xact = xact
+    Tombstone.objects.bulk_create(tombstones, batch_size=1000)
+
+
+def changes_expire(*, now: datetime | None = None) -> int:
+    """Let go of tombstones older than ``CHANGES_KEEP_DAYS``: a client whose cursor is older must
+    sync again in full (the feed answers 410). Idempotent; the number let go."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.CHANGES_KEEP_DAYS)
+    return Tombstone.objects.filter(at__lt=cutoff).delete()[0]

@@ -9,3 +9,11 @@ def work_lists_rebuild() -> int:
     from cases import services
 
     return services.work_lists_rebuild()
+
+
+@shared_task(acks_late=True)
+def changes_expire() -> int:
+    """Let go of the changes feed's tombstones past CHANGES_KEEP_DAYS (nightly)."""
+    from cases import services
+
+    return services.changes_expire()

@@ -22,7 +22,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cases import registry
-from cases.models import YoungPerson
+from cases import services as case_services
+from cases.models import Tombstone, YoungPerson
 from core import bulk
 from core.types import Actor
 from retention import ledger, traces
@@ -141,6 +142,10 @@ def purge_people(destructions: Sequence[Destruction]) -> Purged:
     if not people:
         return Purged([], Counter())
     ids = [person.pk for person in people]
+    tombstones = [
+        case_services.tombstone(Tombstone.Event.DESTROYED, YoungPerson, person.pk, person)
+        for person in YoungPerson.objects.filter(pk__in=bulk.ids_in(ids)).only("team_id", "lead_adviser_id")
+    ]
     documents = ScannedDocument.objects.filter(young_person_id__in=bulk.ids_in(ids)).exclude(file="")
     files = list(documents.values_list("file", flat=True))
     _keep_anonymised_summaries(
@@ -151,6 +156,9 @@ def purge_people(destructions: Sequence[Destruction]) -> Purged:
         ]
     )
     rows = Counter(traces.remove(people)) + _run(ids)
+    # the feed says only that they were destroyed: what it said of them before goes with them
+    Tombstone.objects.filter(young_person_id__in=bulk.ids_in(ids)).delete()
+    case_services.tombstones_write(tombstones)
     now = timezone.now()
     records = bulk.insert(
         DestructionRecord,

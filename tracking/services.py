@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from cases import registry
 from cases import services as case_services
-from cases.models import CodeTable, Team, YoungPerson
+from cases.models import CodeTable, Team, Tombstone, YoungPerson
 from cases.services import restriction_guard, tracked_save
 from core import bulk
 from core.types import Actor
@@ -276,6 +276,12 @@ def _blank(value: object) -> bool:
     return value in ("", None)
 
 
+def _merge_tombstone(event: str, merged: YoungPerson, kept: YoungPerson) -> None:
+    """Tell the changes feed: the merged record, reached as it was, and the record it joined."""
+    tombstone = case_services.tombstone(event, YoungPerson, merged.pk, merged, merged_into=kept.pk)
+    case_services.tombstones_write([tombstone])
+
+
 @transaction.atomic
 def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor: Actor, reason: str) -> Merge:
     """Join two records of one person: ``merged``'s records move to ``kept`` (each move a history row
@@ -314,6 +320,7 @@ def records_merge(*, kept: YoungPerson, merged: YoungPerson, actor: Actor, reaso
     )
     merge.moved, merge.filled = moved, sorted(filled)
     merge.save(update_fields=["moved", "filled"])
+    _merge_tombstone(Tombstone.Event.MERGED, merged, kept)
     return merge
 
 
@@ -341,6 +348,7 @@ def merge_undo(*, merge: Merge, actor: Actor) -> Merge:
     case_services.young_person_update(young_person=merged, actor=actor, reason=note, **identifiers)
     merge.undone_at, merge.undone_by = timezone.now(), actor
     merge.save(update_fields=["undone_at", "undone_by"])
+    _merge_tombstone(Tombstone.Event.MERGE_UNDONE, merged, kept)
     return merge
 
 

@@ -8,7 +8,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.renderers import JSONRenderer
 from rest_framework.routers import SimpleRouter
 
-from cases.api import ActionViewSet, ContactViewSet, EthnicityViewSet, OrganisationViewSet, YoungPersonViewSet
+from cases.api import (
+    ActionViewSet,
+    ChangeViewSet,
+    ContactViewSet,
+    EthnicityViewSet,
+    OrganisationViewSet,
+    YoungPersonViewSet,
+)
 from sharing.api import DisclosureViewSet, SubjectRequestViewSet
 from tracking.api import (
     ActivityCodeViewSet,
@@ -35,6 +42,8 @@ router.register("codes/activities", ActivityCodeViewSet, basename="activity-code
 router.register("codes/characteristics", CharacteristicCodeViewSet, basename="characteristic-code")
 router.register("codes/offer-types", OfferTypeViewSet, basename="offer-type")
 router.register("codes/ethnicities", EthnicityViewSet, basename="ethnicity")
+# the feed tells of rows of the resources above (a tombstone names its resource as they are named)
+router.register("changes", ChangeViewSet.of(frozenset(p for p, _, _ in router.registry)), basename="change")
 
 
 ERROR = {

@@ -333,6 +333,10 @@ CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru
         "task": "cases.tasks.work_lists_rebuild",
         "schedule": crontab(minute=5, hour=0),  # "At 00:05" every day
     },
+    "nightly-changes": {
+        "task": "cases.tasks.changes_expire",
+        "schedule": crontab(minute=15, hour=0),  # "At 00:15" every day
+    },
     "nightly-tracking": {
         "task": "tracking.tasks.nightly_tracking",
         "schedule": crontab(minute=30, hour=1),  # "At 01:30" every day
@@ -350,6 +354,9 @@ CELERY_BEAT_SCHEDULE = {  # every beat job is declared here, with a crontab.guru
         "schedule": crontab(minute="*/10"),  # "At every 10th minute"
     },
 }
+# How long the API's changes feed keeps a tombstone (a deleted, merged, moved or destroyed record's
+# ids): a client that has not followed the feed for longer must sync again in full.
+CHANGES_KEEP_DAYS = env.int("CHANGES_KEEP_DAYS", default=90)
 # How long imports keep what they hold: an unfinished batch's file, a row waiting for review.
 IMPORT_FILE_KEEP_DAYS = env.int("IMPORT_FILE_KEEP_DAYS", default=7)
 REVIEW_ROW_KEEP_DAYS = env.int("REVIEW_ROW_KEEP_DAYS", default=90)

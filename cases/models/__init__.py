@@ -23,6 +23,7 @@ from cases.models.records import (
     IdentifierClash,
     Qualification,
     SensitiveNote,
+    Tombstone,
     WorkListDay,
     WorkListEntry,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "SensitiveNote",
     "Source",
     "Team",
+    "Tombstone",
     "Tracked",
     "WorkListDay",
     "WorkListEntry",

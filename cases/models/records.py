@@ -335,3 +335,44 @@ class ContactInterval(Tracked):
 
     def __str__(self):
         return f"{self.get_support_level_display()}: every {self.days} days"
+
+
+class Tombstone(models.Model):
+    """What a sync cannot see by asking for rows changed since a time: a row deleted, a record merged
+    into another, a record moved to another team or adviser, a person destroyed. Ids only, kept for
+    ``CHANGES_KEEP_DAYS`` (``services.changes_expire``), and served by the API's changes feed. Its
+    reach is the record's team and lead adviser as they were before the event, copied here as the
+    work-list entries copy them, so those who lost the record learn that they did.
+
+    ``xact`` is the writing transaction's id on PostgreSQL (0 on SQLite, whose writers take turns):
+    the feed serves only rows of finished transactions, in (xact, id) order, so a transaction that
+    commits late can never fall behind a client's cursor."""
+
+    class Event(models.TextChoices):
+        DELETED = "deleted", "Deleted"
+        MERGED = "merged", "Merged into another record"
+        MERGE_UNDONE = "merge_undone", "Merge undone"
+        TRANSFERRED = "transferred", "Moved to another team or adviser"
+        DESTROYED = "destroyed", "Destroyed"
+
+    id = models.BigAutoField(primary_key=True)
+    xact = models.BigIntegerField()
+    at = models.DateTimeField(default=timezone.now)
+    event = models.CharField(max_length=20, choices=Event.choices)
+    resource = models.CharField(max_length=40)  # the API's name: "contacts", "young-people"
+    record_id = models.BigIntegerField()
+    # plain numbers, not links: the row outlives what it names (cases.registry does not see them)
+    young_person_id = models.BigIntegerField()
+    merged_into_id = models.BigIntegerField(null=True)
+    team_id = models.BigIntegerField(null=True)
+    lead_adviser_id = models.BigIntegerField(null=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["xact", "id"], name="tombstone_position"),
+            models.Index(fields=["at"], name="tombstone_at"),
+            models.Index(fields=["young_person_id"], name="tombstone_person"),
+        ]
+
+    def __str__(self):
+        return f"{self.resource} {self.record_id} {self.event}"

@@ -1,7 +1,8 @@
 """A typed client generated from the live schema with openapi-python-client, as an integrator would
 make one, runs docs/api.md's worked example in-process (httpx through the WSGI application): find a
 learner by ULN, record an activity with an Idempotency-Key (the retry makes nothing new), read the
-young people changed since, and read a refusal as the typed error the schema promises."""
+young people changed since, follow the changes feed to the record's transfer out of reach, and read a
+refusal as the typed error the schema promises."""
 
 import importlib
 import os
@@ -87,6 +88,14 @@ def test_a_generated_client_runs_the_worked_example(world, token, wsgi_app, gene
 
     changed = generated("api.young_people.young_people_list").sync(client=client, updated_since=since)
     assert world.case.pk in [person.id for person in changed.results]
+
+    services.assign(
+        young_person=world.case, adviser=world.other_adviser, team=world.other_team, actor=world.dpo
+    )
+    follow = generated("api.changes.changes_list")
+    page = follow.sync(client=client)
+    assert [(change.event, change.record) for change in page.results] == [("transferred", world.case.pk)]
+    assert follow.sync(client=client, cursor=page.cursor).results == []
 
     refused = generated("api.young_people.young_people_search_create").sync_detailed(
         client=client, body=models.IdentifierSearchRequest(uln="9999999999")
