@@ -2,6 +2,7 @@
 records and new ones in bulk, each with its history row), or queued for a person to decide."""
 
 from collections import Counter, namedtuple
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, NamedTuple
@@ -29,6 +30,7 @@ class ImportRun:
     providers: dict[str, int]
     in_force: dict[int, set[str]] = field(default_factory=dict)  # restrictions, by record
     counts: Counter = field(default_factory=Counter)
+    outcomes: list[list[Any]] = field(default_factory=list)  # API batches: [line, outcome, record id]
 
     @property
     def provenance(self) -> dict:
@@ -68,6 +70,7 @@ class ImportRun:
         )
         signals.changed(person.pk for person in created)
         self.counts["created"] += len(created)
+        self._note(("created", n.stored["line"], n.pk) for n in new)
         on_roll = self._on_roll([(p.pk, p.born, p.school) for p in [*new, *existing]])
         for n in new:
             self.index.add(self._match_person(n.stored, n.provider, n.pk))
@@ -78,6 +81,12 @@ class ImportRun:
             if p.record is not None:
                 updated = added or p.pk in changed or p.pk in on_roll
                 self.counts["updated" if updated else "unchanged"] += 1
+                self._note([("updated" if updated else "unchanged", p.stored["line"], p.pk)])
+
+    def _note(self, outcomes: Iterable[tuple[str, int, int | None]]) -> None:
+        """Each row's outcome and record, kept for a batch of the API's (a file's may be a million)."""
+        if self.batch.via_api:
+            self.outcomes.extend([line, outcome, pk] for outcome, line, pk in outcomes)
 
     def _on_roll(self, pupils: list[tuple[int, date, int | None]]) -> set[int]:
         """A pupil on a school's roll is at that school on the file's date (110 to Year 11, 210 in a
@@ -142,6 +151,7 @@ class ImportRun:
             if decision.kind == matching.Outcome.REVIEW or missing:
                 self._review(row, decision, missing)
                 self.counts["to_review"] += 1
+                self._note([("review", row["line"], None)])
                 continue
             stored, fields = _person_changes(
                 self.batch, row, record, provider, self.index.denied, "s507b" in kinds

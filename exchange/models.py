@@ -68,6 +68,11 @@ class ImportBatch(models.Model):
     )
     error_rows = models.PositiveIntegerField(default=0, help_text="Every bad row, listed or not")
     finished_at = models.DateTimeField(null=True, blank=True)
+    via_api = models.BooleanField(default=False, help_text="Rows sent to the API's upsert, not a file")
+    outcomes = models.JSONField(
+        default=list,
+        help_text="API batches: [line, outcome, record id] for each row; cleared with the file's days",
+    )
 
     class Meta:
         ordering = ["-uploaded_at", "-id"]

@@ -16,6 +16,8 @@ from datetime import date, datetime
 from exchange.formats import XLSX_MAGIC, Column, Format, Lookups, header_key
 from sharing.services import TRANSFER_FORMAT
 
+API_ROWS = "youthservice-api-rows-1"  # an API upsert's rows, kept as its batch's file (exchange.services)
+
 # --- Reading ---------------------------------------------------------------------------------------
 
 MAX_ROWS = 200_000  # a large council's whole Year 11 to 13 roll is about 60,000
@@ -57,8 +59,8 @@ def _bounded(rows: Iterator[list[str]]) -> Iterator[list[str]]:
 
 
 def sniff(content: bytes, file_name: str) -> str:
-    """'csv', 'xlsx' or 'json' (a council's transfer package), or ValueError for anything else
-    (checked by content, not only the name)."""
+    """'csv', 'xlsx', 'json' (a council's transfer package) or 'rows' (an API upsert's rows), or
+    ValueError for anything else (checked by content, not only the name)."""
     if content.startswith(XLSX_MAGIC) and file_name.lower().endswith(".xlsx"):
         return "xlsx"
     if file_name.lower().endswith(".json"):
@@ -68,6 +70,8 @@ def sniff(content: bytes, file_name: str) -> str:
             package = None
         if isinstance(package, dict) and package.get("format") == TRANSFER_FORMAT:
             return "json"
+        if isinstance(package, dict) and package.get("format") == API_ROWS:
+            return "rows"
         raise ValueError("A .json file must be a transfer package from another council")
     if file_name.lower().endswith(".csv") and b"\x00" not in content[:4096]:
         return "csv"
@@ -98,6 +102,12 @@ def _rows(content: bytes, kind: str) -> Iterator[list[str]]:
         for person in people:
             yield [_cell(person.get(key)) for key in header] + [str(package.get("from_la", ""))]
         return
+    if kind == "rows":
+        rows = json.loads(content)
+        yield list(rows["columns"])
+        for values in rows["rows"]:
+            yield [_cell(value) for value in values]
+        return
     if kind == "xlsx":
         from openpyxl import load_workbook
 
@@ -126,6 +136,8 @@ def count_rows(content: bytes, kind: str) -> int:
     """About how many rows the file has (for the progress bar), without checking it."""
     if kind == "json":
         return len(json.loads(content).get("people", [])) + 1
+    if kind == "rows":
+        return len(json.loads(content)["rows"]) + 1
     if kind == "xlsx":
         from openpyxl import load_workbook
 

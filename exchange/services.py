@@ -3,6 +3,7 @@ self-update links. Each names the acting user; tasks take ids only."""
 
 import gc
 import hashlib
+import json
 import logging
 import secrets
 from collections.abc import Iterator
@@ -58,6 +59,7 @@ def import_upload(
     file_name: str,
     content: bytes,
     queue: bool = True,
+    via_api: bool = False,
 ) -> ImportBatch:
     """Record an uploaded file and queue it (``queue=False``: the caller runs it, as the command does).
     The same file again raises AlreadyImported: nothing changes."""
@@ -84,10 +86,45 @@ def import_upload(
         file_sha256=digest,
         content=content,
         uploaded_by=actor,
+        via_api=via_api,
     )
     if queue:
         tasks.run_import.delay_on_commit(batch.pk)
     return batch
+
+
+UPSERT_ROWS = 500  # rows in one API upsert: matched and saved within the request
+
+
+def rows_upsert(
+    *,
+    actor: Actor,
+    file_format: str,
+    source_organisation: Organisation,
+    team: Team,
+    rows: list[dict[str, str]],
+) -> tuple[ImportBatch, bool]:
+    """Rows sent to the API, each keyed on its UPN or ULN with the names and date of birth beside,
+    imported as a file of them would be: every row checked first (one bad row and nothing is saved),
+    then matched against every record, saved, or queued for a person to review. Returns the batch and
+    whether it is an earlier one: the same rows sent again answer what they made then."""
+    names = [column.name for column in formats.FORMATS[file_format].columns]
+    values = [[row.get(name, "") for name in names] for row in rows]
+    content = json.dumps({"format": reading.API_ROWS, "columns": names, "rows": values})
+    try:
+        batch = import_upload(
+            actor=actor,
+            file_format=file_format,
+            source_organisation=source_organisation,
+            team=team,
+            file_name="API upsert.json",
+            content=content.encode(),
+            queue=False,
+            via_api=True,
+        )
+    except AlreadyImported as earlier:
+        return earlier.batch, True
+    return import_run(batch_id=batch.pk), False
 
 
 @transaction.atomic
@@ -176,7 +213,9 @@ def _import_save(batch_id: int, file_format: formats.Format, rows: list[dict[str
                 run.apply(rows[start : start + IMPORT_CHUNK])
                 done = min(start + IMPORT_CHUNK, len(rows))
                 _report(batch, ImportBatch.State.APPLYING, 50 + 49 * done // len(rows), store=False)
-        return _import_finish(batch, ImportBatch.State.APPLIED, rows=len(rows), **run.counts)
+        return _import_finish(
+            batch, ImportBatch.State.APPLIED, rows=len(rows), outcomes=sorted(run.outcomes), **run.counts
+        )
 
 
 def _import_finish(batch: ImportBatch, state: str, **values: Any) -> ImportBatch:
@@ -191,8 +230,8 @@ def _import_finish(batch: ImportBatch, state: str, **values: Any) -> ImportBatch
 def import_data_expire(*, now: datetime | None = None) -> dict[str, int]:
     """The nightly retention of what imports hold: an unfinished batch older than
     ``IMPORT_FILE_KEEP_DAYS`` is rejected and its file dropped (nothing of it was saved); a row still
-    waiting for review after ``REVIEW_ROW_KEEP_DAYS`` is dismissed as expired and its values cleared.
-    Idempotent."""
+    waiting for review after ``REVIEW_ROW_KEEP_DAYS`` is dismissed as expired and its values cleared;
+    an API batch's outcomes (which record each row became) go with its file's days. Idempotent."""
     now = now or timezone.now()
     stale = ImportBatch.objects.exclude(
         state__in=(ImportBatch.State.APPLIED, ImportBatch.State.REJECTED)
@@ -205,9 +244,12 @@ def import_data_expire(*, now: datetime | None = None) -> dict[str, int]:
         outcome=ReviewItem.Outcome.OPEN,
         batch__uploaded_at__lt=now - timedelta(days=settings.REVIEW_ROW_KEEP_DAYS),
     ).update(outcome=ReviewItem.Outcome.DISMISSED, row={}, resolved_at=now)
-    if batches or rows:
-        logger.info("Import data expired: %s files, %s rows waiting for review", batches, rows)
-    return {"files": batches, "review_rows": rows}
+    kept_since = now - timedelta(days=settings.IMPORT_FILE_KEEP_DAYS)
+    answered = ImportBatch.objects.filter(via_api=True, uploaded_at__lt=kept_since).exclude(outcomes=[])
+    outcomes = answered.update(outcomes=[])
+    if batches or rows or outcomes:
+        logger.info("Import data expired: %s files, %s review rows, %s API outcomes", batches, rows, outcomes)
+    return {"files": batches, "review_rows": rows, "api_outcomes": outcomes}
 
 
 # --- The review queue --------------------------------------------------------------------------------

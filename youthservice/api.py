@@ -16,6 +16,7 @@ from cases.api import (
     OrganisationViewSet,
     YoungPersonViewSet,
 )
+from exchange.api import UpsertViewSet
 from sharing.api import DisclosureViewSet, SubjectRequestViewSet
 from tracking.api import (
     ActivityCodeViewSet,
@@ -29,6 +30,7 @@ from tracking.api import (
 
 router = SimpleRouter()
 router.register("young-people", YoungPersonViewSet, basename="young-person")
+router.register("young-people/upsert", UpsertViewSet, basename="young-person-upsert")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("actions", ActionViewSet, basename="action")
 router.register("activities", ActivityViewSet, basename="activity")
