@@ -1,7 +1,8 @@
 """CaseloadFacts follows every contact and action saved or deleted, inside the writer's transaction
 (as tracking's status cache does), and the work-list entries follow the facts and the record's own
 team, adviser and level of support. Bulk writers call ``services.caseload_facts_refresh`` themselves.
-A grant or a team's managers changed forget the reach a request has read (``access.reach_read_once``).
+A grant, a team's managers or a record's team or lead adviser changed forget the reach a request has
+read (``access.reach_read_once``).
 A record being deleted takes its facts and entries with it: the deletes of its contacts and actions
 on the way refresh nothing (Django sends every pre_delete of a cascade before the first delete)."""
 
@@ -31,10 +32,13 @@ def _deleted(sender, instance, **kwargs):
 
 
 def _person_saved(sender, instance, raw=False, **kwargs):
+    from cases.access import reach_forget
     from cases.services import work_lists_refresh
 
     if not raw and instance.changed_since_read(WORK_LIST_INPUTS):
         work_lists_refresh([instance.pk])
+    if not raw and instance.changed_since_read(("team_id", "lead_adviser_id")):
+        reach_forget()  # a manager's records led outside their teams are read by id
 
 
 def _person_deleting(sender, instance, **kwargs):

@@ -55,6 +55,26 @@ def test_a_team_managers_list_is_their_teams_by_the_records_column(world):
     assert re.search(rf'"team_id" IN \({world.team.pk}\)', listing), listing
     assert "objectpermission" not in listing
     assert "auth_user_groups" not in listing
+    # they lead no one outside their team: "team OR lead adviser" walked the name index filtering
+    assert "lead_adviser_id" not in listing
+    assert " OR " not in listing
+
+
+def test_a_team_manager_who_leads_a_record_elsewhere_lists_it_by_its_id(world):
+    with access.reach_read_once():  # as a request: the reach read once, and read again after a move
+        assert world.other_case not in access.young_people_for(world.team_manager)
+        services.assign(
+            young_person=world.other_case, adviser=world.team_manager, actor=world.service_manager
+        )
+        assert world.other_case in access.young_people_for(world.team_manager)
+    listing = list_sql(world.team_manager)
+    assert re.search(rf'"id" IN \({world.other_case.pk}\)', listing), listing
+    assert set(access.young_people_for(world.team_manager)) == {
+        world.case,
+        world.colleague_case,
+        world.other_case,
+    }
+    assert set(access.young_people_for(world.other_adviser)) == set()
 
 
 def test_an_advisers_list_is_their_caseload_by_the_records_column(world):
@@ -105,11 +125,13 @@ def test_the_caseload_counts_its_people_once_and_the_paginator_not_again(world, 
     people = [sql for sql in counts if "cases_youngperson" in sql]
     on_lists = [sql for sql in counts if "cases_worklistentry" in sql]
     assert len(people) + len(on_lists) == len(counts)  # the paginator counts nothing of its own
-    assert len(people) == len(on_lists) == 2  # their team's, then their own outside it
+    # the team's people (the manager leads no one outside it: their own are none, by id), then the
+    # lists' entries: the team's, then the manager's own outside it (entries carry copies)
+    assert (len(people), len(on_lists)) == (1, 2)
     assert not any(" OR " in sql for sql in counts)  # each an index range
     assert page.context["page"].paginator.count == 2
     counts, page = counting(client, support_level="targeted")
-    assert len(counts) == 4  # the people, then the lists, each the team's and then their own outside it
+    assert len(counts) == 2  # the people, then the lists through the records: each the team's alone
     assert all("\"support_level\" = 'targeted'" in sql for sql in counts)
     assert not any(" OR " in sql for sql in counts)
     overdue = client.get(reverse("cases:caseload"), {"work_list": "not_known"})
