@@ -798,6 +798,8 @@ class ChangesFeedSerializer(serializers.Serializer):
 
 
 class ChangesGone(APIException):
+    """A cursor older than the days tombstones are kept: some it had not reached may be gone."""
+
     status_code = status.HTTP_410_GONE
     default_code = "cursor_expired"
 
