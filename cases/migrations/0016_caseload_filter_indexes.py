@@ -5,19 +5,22 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0015_tombstones'),
+        ("cases", "0015_tombstones"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='youngperson',
-            index=models.Index(fields=['team', 'support_level', 'sen_status'], name='cases_young_team_id_d9fdc0_idx'),
+            model_name="youngperson",
+            index=models.Index(
+                fields=["team", "support_level", "sen_status"], name="cases_young_team_id_d9fdc0_idx"
+            ),
         ),
         migrations.AddIndex(
-            model_name='youngperson',
-            index=models.Index(fields=['lead_adviser', 'support_level', 'sen_status'], name='cases_young_lead_ad_8d1e31_idx'),
+            model_name="youngperson",
+            index=models.Index(
+                fields=["lead_adviser", "support_level", "sen_status"], name="cases_young_lead_ad_8d1e31_idx"
+            ),
         ),
     ]
