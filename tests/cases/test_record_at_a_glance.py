@@ -151,7 +151,9 @@ def test_the_daily_actions_are_buttons_and_the_rest_sit_in_one_menu(world, clien
 
 def test_saving_a_contact_lands_on_the_contacts_tab(world, client_for):
     response = client_for(world.adviser).post(
-        reverse("cases:contact-create", args=[world.case.pk]), contact_form(timezone.localdate())
+        # yesterday: the form's time is 10:15, in the future before then today
+        reverse("cases:contact-create", args=[world.case.pk]),
+        contact_form(timezone.localdate() - timedelta(days=1)),
     )
     assert response.status_code == 302, response.context["form"].errors
     assert response.url == reverse("cases:young-person-detail", args=[world.case.pk]) + "#contacts"
