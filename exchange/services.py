@@ -107,10 +107,17 @@ def rows_upsert(
     """Rows sent to the API, each keyed on its UPN or ULN with the names and date of birth beside,
     imported as a file of them would be: every row checked first (one bad row and nothing is saved),
     then matched against every record, saved, or queued for a person to review. Returns the batch and
-    whether it is an earlier one: the same rows sent again answer what they made then."""
+    whether it is an earlier one: the same rows sent again the same day answer what they made then (a
+    retry); sent another day, they are matched again, as the records may have changed since."""
     names = [column.name for column in formats.FORMATS[file_format].columns]
     values = [[row.get(name, "") for name in names] for row in rows]
-    content = json.dumps({"format": reading.API_ROWS, "columns": names, "rows": values})
+    sent = {
+        "format": reading.API_ROWS,
+        "sent_on": str(timezone.localdate()),
+        "columns": names,
+        "rows": values,
+    }
+    content = json.dumps(sent)
     try:
         batch = import_upload(
             actor=actor,
@@ -233,9 +240,10 @@ def import_data_expire(*, now: datetime | None = None) -> dict[str, int]:
     waiting for review after ``REVIEW_ROW_KEEP_DAYS`` is dismissed as expired and its values cleared;
     an API batch's outcomes (which record each row became) go with its file's days. Idempotent."""
     now = now or timezone.now()
+    kept_since = now - timedelta(days=settings.IMPORT_FILE_KEEP_DAYS)
     stale = ImportBatch.objects.exclude(
         state__in=(ImportBatch.State.APPLIED, ImportBatch.State.REJECTED)
-    ).filter(uploaded_at__lt=now - timedelta(days=settings.IMPORT_FILE_KEEP_DAYS))
+    ).filter(uploaded_at__lt=kept_since)
     reason = f"not imported within {settings.IMPORT_FILE_KEEP_DAYS} days: the file was removed"
     batches = stale.update(
         state=ImportBatch.State.REJECTED, content=None, progress=100, finished_at=now, errors=[[0, reason]]
@@ -244,7 +252,6 @@ def import_data_expire(*, now: datetime | None = None) -> dict[str, int]:
         outcome=ReviewItem.Outcome.OPEN,
         batch__uploaded_at__lt=now - timedelta(days=settings.REVIEW_ROW_KEEP_DAYS),
     ).update(outcome=ReviewItem.Outcome.DISMISSED, row={}, resolved_at=now)
-    kept_since = now - timedelta(days=settings.IMPORT_FILE_KEEP_DAYS)
     answered = ImportBatch.objects.filter(via_api=True, uploaded_at__lt=kept_since).exclude(outcomes=[])
     outcomes = answered.update(outcomes=[])
     if batches or rows or outcomes:

@@ -94,7 +94,7 @@ def test_a_request_not_in_the_form_of_a_file_is_refused_naming_what(world, api_f
     assert not ImportBatch.objects.exists()
 
 
-def test_the_same_rows_again_answer_what_they_made_and_change_nothing(world, api_for, college):
+def test_the_same_rows_again_the_same_day_answer_what_they_made_and_change_nothing(world, api_for, college):
     api, rows = api_for(world.service_manager), [enrolment()]
     first = upsert(api, world, rows)
     again = upsert(api, world, rows)
@@ -106,6 +106,20 @@ def test_the_same_rows_again_answer_what_they_made_and_change_nothing(world, api
     retried = upsert(api, world, other, HTTP_IDEMPOTENCY_KEY="k-1")
     assert (retried.status_code, retried["Idempotent-Replayed"]) == (201, "true")
     assert retried.json() == keyed.json()
+
+
+def test_the_same_rows_another_day_are_matched_again(world, api_for, college, monkeypatch):
+    api, rows = api_for(world.service_manager), [enrolment()]
+    first = upsert(api, world, rows)
+    made = YoungPerson.objects.get(legal_family_name="Lowleigh")
+    tomorrow = timezone.localdate() + timedelta(days=1)
+    monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: tomorrow)
+    again = upsert(api, world, rows)
+    assert again.status_code == 201
+    assert again.json()["id"] != first.json()["id"]
+    (row,) = again.json()["rows"]
+    assert (row["young_person"], row["outcome"] in ("updated", "unchanged")) == (made.pk, True)
+    assert YoungPerson.objects.filter(legal_family_name="Lowleigh").count() == 1
 
 
 @pytest.mark.parametrize("role", ["adviser", "team_manager", "dpo", "sysadmin", "nobody"])
